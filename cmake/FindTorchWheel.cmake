@@ -1,0 +1,31 @@
+# Locates LibTorch: an explicit Torch_DIR / CMAKE_PREFIX_PATH first, then the PyPI `torch`
+# wheel of the python3 on PATH (it ships TorchConfig.cmake under torch/share/cmake), then
+# Debian's libtorch-dev. Sets TORCH_LIBRARIES and TORCH_INCLUDE_DIRS.
+macro(coldstart_find_torch)
+  if(NOT Torch_DIR)
+    find_package(Python3 COMPONENTS Interpreter QUIET)
+    if(Python3_Interpreter_FOUND)
+      execute_process(
+        COMMAND ${Python3_EXECUTABLE} -c "import torch, os; print(os.path.join(os.path.dirname(torch.__file__), 'share', 'cmake', 'Torch'))"
+        OUTPUT_VARIABLE _cs_torch_dir OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET
+        RESULT_VARIABLE _cs_torch_rc)
+      if(_cs_torch_rc EQUAL 0 AND EXISTS "${_cs_torch_dir}/TorchConfig.cmake")
+        set(Torch_DIR "${_cs_torch_dir}" CACHE PATH "LibTorch CMake config folder")
+      endif()
+    endif()
+  endif()
+  # The wheel's config probes CUDA through the deprecated FindCUDA path; the kernels do not
+  # need it, only the CPU and (at run time) the CUDA libraries the wheel ships.
+  set(CAFFE2_USE_CUDNN OFF)
+  # No GPU on build machines: name the architectures instead of letting Caffe2 probe for one.
+  if(NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST})
+    set(ENV{TORCH_CUDA_ARCH_LIST} "8.0;9.0")
+  endif()
+  find_package(Torch QUIET)
+  if(NOT Torch_FOUND)
+    message(FATAL_ERROR
+      "LibTorch not found. Run scripts/setup.sh (installs the pinned torch wheel), or pass "
+      "-DTorch_DIR=<libtorch>/share/cmake/Torch, or -DCOLDSTART_WITH_TORCH=OFF.")
+  endif()
+  message(STATUS "coldstart: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
+endmacro()

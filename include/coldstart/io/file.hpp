@@ -1,0 +1,28 @@
+#pragma once
+// Whole-file reads, atomic writes and content hashes.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coldstart::io {
+
+/// Reads a whole file; IoError naming the file if it is missing or unreadable.
+[[nodiscard]] std::string read_file(const std::string& path);
+
+/// Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename, fsync
+/// of the folder. Readers see the old file or the new one, never a partial one.
+void atomic_write(const std::string& path, std::string_view data);
+
+/// Appends one line (a newline is added) to `path` durably: the whole file is rewritten through
+/// atomic_write, so a crash leaves either the old content or old + line.
+void atomic_append_line(const std::string& path, std::string_view line);
+
+/// SHA-256 (FIPS 180-4) of bytes, as 64 lower-case hex digits.
+[[nodiscard]] std::string sha256_hex(std::string_view data);
+
+/// SHA-256 of a file's content; streams the file.
+[[nodiscard]] std::string sha256_file(const std::string& path);
+
+}  // namespace coldstart::io

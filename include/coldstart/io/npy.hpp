@@ -1,0 +1,39 @@
+#pragma once
+// NumPy .npy files (format 1.0/2.0/3.0, C order, little-endian), so embeddings and probability
+// arrays move between coldstart and numpy without conversion.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "coldstart/types.hpp"
+
+namespace coldstart::io {
+
+enum class NpyDtype { kFloat32, kFloat64, kInt32, kInt64, kUint8 };
+
+/// A raw array as stored: shape, element type and little-endian bytes.
+struct NpyArray {
+  std::vector<std::size_t> shape;
+  NpyDtype dtype = NpyDtype::kFloat32;
+  std::vector<unsigned char> bytes;
+
+  [[nodiscard]] std::size_t size() const noexcept;  ///< number of elements
+  /// Elements converted to double, in C order.
+  [[nodiscard]] std::vector<double> to_double() const;
+};
+
+/// Reads an .npy file. Rejects Fortran order, big-endian data, object and unsupported dtypes
+/// with an IoError naming the file and the dtype/order it found.
+[[nodiscard]] NpyArray read_npy(const std::string& path);
+
+/// Reads a 2-D numeric array as an n×d float matrix. Throws IoError if the array is not 2-D and
+/// NumericError (naming row and column) if `check_finite` and an element is NaN/Inf.
+[[nodiscard]] RowMatrixXf read_npy_matrix(const std::string& path, bool check_finite = true);
+
+/// Writes arrays atomically (temporary file, fsync, rename).
+void write_npy(const std::string& path, const NpyArray& array);
+void write_npy(const std::string& path, const Eigen::Ref<const RowMatrixXf>& x);
+void write_npy(const std::string& path, const std::vector<std::int64_t>& v);
+
+}  // namespace coldstart::io

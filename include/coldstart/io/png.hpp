@@ -1,0 +1,19 @@
+#pragma once
+// PNG decoding and encoding through libpng (no hand-written inflate).
+
+#include <string>
+
+#include "coldstart/io/image.hpp"
+
+namespace coldstart::io {
+
+/// Reads an 8- or 16-bit PNG (gray, gray+alpha, RGB, RGBA, palette). Alpha is dropped, palette
+/// images become RGB, values are scaled to [0, 1]. Throws IoError naming the file for a missing,
+/// truncated or non-PNG file.
+[[nodiscard]] Image read_png(const std::string& path);
+
+/// Writes `img` as an 8-bit (bit_depth 8) or 16-bit (bit_depth 16) gray or RGB PNG; values are
+/// clamped to [0, 1]. Written to a temporary file and renamed, so a failure leaves no partial file.
+void write_png(const std::string& path, const Image& img, int bit_depth = 8);
+
+}  // namespace coldstart::io

@@ -1,0 +1,66 @@
+#include <coldstart/io/file.hpp>
+#include <coldstart/io/manifest.hpp>
+
+#include "support/testing.hpp"
+
+namespace coldstart::io {
+namespace {
+
+TEST(Sha256, KnownVectors) {
+  // FIPS 180-4 examples.
+  EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(sha256_hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST(Sha256, FileMatchesBytes) {
+  coldstart::testing::TempDir dir;
+  std::string data(200000, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31);
+  atomic_write(dir.file("d.bin"), data);
+  EXPECT_EQ(sha256_file(dir.file("d.bin")), sha256_hex(data));
+}
+
+TEST(AtomicWrite, ReplacesAndLeavesNoTemporaries) {
+  coldstart::testing::TempDir dir;
+  atomic_write(dir.file("a.txt"), "one");
+  atomic_write(dir.file("a.txt"), "two");
+  EXPECT_EQ(read_file(dir.file("a.txt")), "two");
+  atomic_append_line(dir.file("a.txt"), "three");
+  EXPECT_EQ(read_file(dir.file("a.txt")), "two\nthree\n");
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++files;
+  EXPECT_EQ(files, 1);
+  EXPECT_THROW_MSG(atomic_write(dir.file("no/such/dir/x"), "z"), IoError, "does not exist");
+}
+
+TEST(Manifest, JsonRoundTrip) {
+  coldstart::testing::TempDir dir;
+  auto m = make_manifest("test");
+  m["seed"] = 42;
+  m["ids"] = boost::json::array{"a", "b"};
+  write_json(dir.file("m.json"), m);
+  const auto back = read_json(dir.file("m.json")).as_object();
+  EXPECT_EQ(back.at("seed").as_int64(), 42);
+  EXPECT_EQ(back.at("tool").as_string(), "test");
+  EXPECT_EQ(back.at("version").as_string(), version());
+  coldstart::testing::write_text(dir.file("bad.json"), "{\"a\": ");
+  EXPECT_THROW_MSG((void)read_json(dir.file("bad.json")), IoError, "invalid JSON");
+}
+
+TEST(Manifest, JsonLines) {
+  coldstart::testing::TempDir dir;
+  atomic_append_line(dir.file("r.jsonl"), R"({"round": 0})");
+  atomic_append_line(dir.file("r.jsonl"), R"({"round": 1})");
+  const auto rows = read_json_lines(dir.file("r.jsonl"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].as_object().at("round").as_int64(), 1);
+  atomic_append_line(dir.file("r.jsonl"), "{broken");
+  EXPECT_THROW_MSG((void)read_json_lines(dir.file("r.jsonl")), IoError, "invalid JSON on line 3");
+}
+
+}  // namespace
+}  // namespace coldstart::io
