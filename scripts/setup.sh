@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential cmake pkg-config libeigen3-dev libboost1.81-dev
-  libboost-json1.81-dev libboost-program-options1.81-dev libpng-dev libgtest-dev libgmock-dev
+  libboost-json1.81-dev libboost-program-options1.81-dev libpng-dev libturbojpeg0-dev libdcmtk-dev libgtest-dev libgmock-dev
   libbenchmark-dev)
 if [[ " $* " == *" --bench "* ]]; then APT_PACKAGES+=(libfaiss-dev); fi
 

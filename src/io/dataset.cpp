@@ -5,7 +5,7 @@
 
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
-#include "coldstart/io/png.hpp"
+#include "coldstart/io/image_file.hpp"
 
 namespace coldstart::io {
 
@@ -75,7 +75,7 @@ std::optional<std::size_t> Dataset::find(const std::string& id) const {
 Image Dataset::image(std::size_t i, int size, int channels) const {
   COLDSTART_CHECK(i < samples_.size(), InvalidArgument, "sample {} out of range (pool of {})", i,
                   samples_.size());
-  Image img = read_png(samples_[i].image_path);
+  Image img = read_image(samples_[i].image_path);
   if (channels > 0) img = to_channels(img, channels);
   if (size > 0) img = resize_bilinear(img, size, size);
   return img;
@@ -89,7 +89,7 @@ Image Dataset::mask(std::size_t i, const std::string& mask_set, int size) const 
   const std::string path =
       (fs::path(root_) / mask_set / (samples_[i].id + ".png")).string();
   Image m = to_gray(read_png(path));
-  const Image img = read_png(samples_[i].image_path);
+  const Image img = read_image(samples_[i].image_path);
   COLDSTART_IO_CHECK(m.height == img.height && m.width == img.width, path,
                      "mask is {}x{} but image '{}' is {}x{}", m.height, m.width,
                      samples_[i].image_path, img.height, img.width);
@@ -119,16 +119,14 @@ std::vector<Sample> list_images(const std::string& folder) {
   std::vector<Sample> out;
   for (const auto& entry : fs::directory_iterator(folder)) {
     if (!entry.is_regular_file()) continue;
-    std::string ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-    if (ext != ".png") continue;
+    if (!has_image_extension(entry.path().string())) continue;
     Sample s;
     s.id = entry.path().stem().string();
     s.image_path = entry.path().string();
     out.push_back(std::move(s));
   }
   std::sort(out.begin(), out.end(), [](const Sample& a, const Sample& b) { return a.id < b.id; });
-  COLDSTART_IO_CHECK(!out.empty(), folder, "folder holds no PNG images");
+  COLDSTART_IO_CHECK(!out.empty(), folder, "folder holds no images (.png, .jpg, .jpeg, .dcm)");
   return out;
 }
 

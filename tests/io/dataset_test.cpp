@@ -78,7 +78,7 @@ TEST(Dataset, CorruptImageIsNamedWhenDecoded) {
   write_dataset(dir.path() / "ds", 2);
   write_text((dir.path() / "ds/images/img_0.png").string(), "garbage");
   const Dataset ds((dir.path() / "ds").string());
-  EXPECT_THROW_MSG((void)ds.image(0), IoError, "img_0.png': not a PNG file");
+  EXPECT_THROW_MSG((void)ds.image(0), IoError, "img_0.png': unrecognised image format");
 }
 
 TEST(ListImages, SortedIdsAndEmptyFolder) {
@@ -88,7 +88,7 @@ TEST(ListImages, SortedIdsAndEmptyFolder) {
   ASSERT_EQ(s.size(), 3u);
   EXPECT_EQ(s[0].id, "img_0");
   std::filesystem::create_directories(dir.path() / "empty");
-  EXPECT_THROW_MSG((void)list_images((dir.path() / "empty").string()), IoError, "holds no PNG images");
+  EXPECT_THROW_MSG((void)list_images((dir.path() / "empty").string()), IoError, "holds no images");
 }
 
 TEST(SharedData, BusiLoadsWhenPresent) {
