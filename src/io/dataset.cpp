@@ -88,7 +88,7 @@ Image Dataset::mask(std::size_t i, const std::string& mask_set, int size) const 
                   InvalidArgument, "dataset '{}' has no mask folder '{}'", root_, mask_set);
   const std::string path =
       (fs::path(root_) / mask_set / (samples_[i].id + ".png")).string();
-  Image m = to_gray(read_png(path));
+  Image m = to_gray(read_image(path));
   const Image img = read_image(samples_[i].image_path);
   COLDSTART_IO_CHECK(m.height == img.height && m.width == img.width, path,
                      "mask is {}x{} but image '{}' is {}x{}", m.height, m.width,
