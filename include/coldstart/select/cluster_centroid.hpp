@@ -1,0 +1,86 @@
+#pragma once
+// ClusterCentroidSelector: the samples nearest to k-means centroids, the reference paper's
+// cold-start protocol.
+
+#include "coldstart/cluster/concept.hpp"
+#include "coldstart/select/concept.hpp"
+#include "coldstart/select/detail/common.hpp"
+
+namespace coldstart::select {
+
+/// How the budget is filled.
+enum class CentroidMode {
+  /// The reference protocol: cluster with k = k_start, k_start + 1, … in turn and append the
+  /// sample nearest each centroid (centroid order as the clusterer returns them), skipping rows
+  /// already chosen or labelled, until `budget` rows are chosen; the last k may contribute only
+  /// its first centroids. One clustering per k: cost grows with the budget.
+  kSweep,
+  /// One clustering with k = labelled + budget; each cluster without a labelled member gives the
+  /// free row nearest its centroid, largest clusters first (ties: lower cluster id).
+  kPerCluster,
+};
+
+struct ClusterCentroidParams {
+  CentroidMode mode = CentroidMode::kSweep;  ///< kSweep reproduces the reference protocol
+  bool standardize = true;  ///< z-score each column before clustering (reference: yes)
+  Index k_start = 2;        ///< first k of the sweep (reference: 2); ≥ 1
+  Index row_block = 4096;   ///< GEMM tile rows of the nearest-sample search
+  Index col_block = 1024;   ///< GEMM tile columns
+
+  void validate() const {
+    COLDSTART_CHECK(k_start >= 1, InvalidArgument, "k_start ({}) must be at least 1", k_start);
+    COLDSTART_CHECK(row_block > 0 && col_block > 0, InvalidArgument,
+                    "tile sizes ({}×{}) must be positive", row_block, col_block);
+  }
+};
+
+/// Picks the samples nearest to cluster centroids: standardise the columns, cluster (the
+/// reference protocol: k-means, uniformly random initial centroids, 10 restarts, best inertia
+/// kept, i.e. cluster::KMeans<> with its defaults), take the row nearest (Euclidean, in the
+/// standardised space, ties to the lower row) to each centroid. In CentroidMode::kSweep
+/// (default) k runs 2, 3, 4, … and the nearest rows are unioned in that order, skipping
+/// duplicates and labelled rows, until `budget` are chosen — so the picks for budget b are a
+/// prefix of those for b + 1. CentroidMode::kPerCluster is the common variant with one
+/// clustering of k = budget (plus the number of labelled rows) and one pick per uncovered
+/// cluster. If k reaches n (sweep) or clusters run short (duplicate rows), the remaining picks
+/// are uniform at random. Clustering k uses rng.fork(k). `Selection::cluster` and `distance`:
+/// the centroid a pick came from and its distance to it.
+/// Time: kSweep runs the clusterer for every k up to ≈ budget (O(budget²·n·d·iters·restarts)
+/// for k-means), kPerCluster once; plus O(n·k·d) per clustering for the nearest rows.
+/// Memory O(n·d) (the standardised copy) + the clusterer's.
+/// @tparam C models cluster::Clusterer and returns centroids (k×d).
+/// @code
+///   ClusterCentroidSelector<cluster::KMeans<>> sel;                       // paper protocol
+///   ClusterCentroidSelector<cluster::KMeans<>> per({.mode = CentroidMode::kPerCluster});
+///   Selection s = sel.select(x, 20, {}, rng);
+/// @endcode
+/// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
+///         bad params or a clusterer result of the wrong shape; NumericError on NaN/Inf rows.
+template <cluster::Clusterer C>
+class ClusterCentroidSelector {
+ public:
+  explicit ClusterCentroidSelector(ClusterCentroidParams p = {}, C clusterer = {})
+      : params_(p), clusterer_(std::move(clusterer)) {}
+
+  [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,
+                                 Rng& rng) const {
+    params_.validate();
+    const auto labelled =
+        detail::check_inputs(x, budget, ctx, "select::ClusterCentroidSelector::select");
+    return detail::stratified(x, budget, ctx, labelled, rng,
+                              [this](EmbeddingsView xs, Index b, std::span<const Index> lab,
+                                     Rng& r) { return run(xs, b, lab, r); });
+  }
+
+  [[nodiscard]] const ClusterCentroidParams& params() const noexcept { return params_; }
+
+ private:
+  Selection run(EmbeddingsView x, Index budget, std::span<const Index> lab, Rng& rng) const;
+
+  ClusterCentroidParams params_;
+  C clusterer_;
+};
+
+}  // namespace coldstart::select
+
+#include "coldstart/select/detail/cluster_centroid_impl.hpp"

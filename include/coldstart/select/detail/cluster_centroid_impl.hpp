@@ -1,0 +1,71 @@
+#pragma once
+// ClusterCentroidSelector::run.
+
+#include <algorithm>
+#include <vector>
+
+#include "coldstart/select/cluster_centroid.hpp"
+#include "coldstart/select/detail/cluster_picks.hpp"
+#include "coldstart/select/detail/knn.hpp"
+#include "coldstart/select/detail/standardize.hpp"
+
+namespace coldstart::select {
+
+template <cluster::Clusterer C>
+Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
+                                          std::span<const Index> lab, Rng& rng) const {
+  constexpr const char* kWhere = "select::ClusterCentroidSelector::select";
+  const Index n = x_raw.rows();
+  RowMatrixXf z;
+  if (params_.standardize) z = detail::standardized(x_raw);
+  const EmbeddingsView x = params_.standardize ? EmbeddingsView(z) : x_raw;
+  std::vector<char> taken = detail::labelled_mask(n, lab, kWhere);
+  Selection s;
+  const auto fit = [&](Index k) {
+    Rng r = rng.fork(static_cast<std::uint64_t>(k));
+    cluster::Clustering cl = clusterer_.fit(x, k, r);
+    detail::check_clustering(cl, n, k, kWhere);
+    if (cl.centroids.rows() != k || cl.centroids.cols() != x.cols())
+      throw InvalidArgument(
+          coldstart::detail::format("{}: clusterer returned centroids {}×{}, expected {}×{}",
+                                    kWhere, cl.centroids.rows(), cl.centroids.cols(), k, x.cols()));
+    return cl;
+  };
+  const auto add = [&](Index row, Index cluster, float dist) {
+    taken[row] = 1;
+    s.indices.push_back(row);
+    s.cluster.push_back(cluster);
+    s.distance.push_back(dist);
+  };
+
+  if (params_.mode == CentroidMode::kSweep) {
+    for (Index k = params_.k_start; s.size() < budget && k <= n; ++k) {
+      const cluster::Clustering cl = fit(k);
+      const auto nearest =
+          detail::nearest_rows(cl.centroids, x, {}, params_.row_block, params_.col_block);
+      for (Index c = 0; c < k && s.size() < budget; ++c)
+        if (!taken[nearest[c].first]) add(nearest[c].first, c, nearest[c].second);
+    }
+  } else {
+    const Index k = std::min(n, static_cast<Index>(lab.size()) + budget);
+    const cluster::Clustering cl = fit(k);
+    const detail::ClusterCounts counts = detail::cluster_counts(cl.assignment, k, taken);
+    std::vector<Index> best(static_cast<std::size_t>(k), -1);
+    std::vector<float> best_d(static_cast<std::size_t>(k), 0.0f);
+    for (Index i = 0; i < n; ++i) {
+      if (taken[i]) continue;
+      const Index c = cl.assignment[i];
+      const float d = (x.row(i) - cl.centroids.row(c)).norm();
+      if (best[c] < 0 || d < best_d[c]) best[c] = i, best_d[c] = d;
+    }
+    for (const Index c : detail::uncovered_by_size(counts)) {
+      if (s.size() >= budget) break;
+      add(best[c], c, best_d[c]);
+    }
+  }
+  Rng fill_rng = rng.fork(0);
+  detail::fill_random(s, taken, budget, fill_rng);
+  return s;
+}
+
+}  // namespace coldstart::select
