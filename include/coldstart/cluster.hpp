@@ -1,0 +1,10 @@
+#pragma once
+// Umbrella header for the clustering engine: distances, k-means, mini-batch k-means,
+// standardisation and k-medoids.
+
+#include "coldstart/cluster/concept.hpp"
+#include "coldstart/cluster/distance.hpp"
+#include "coldstart/cluster/kmeans.hpp"
+#include "coldstart/cluster/kmedoids.hpp"
+#include "coldstart/cluster/mini_batch_kmeans.hpp"
+#include "coldstart/cluster/standardize.hpp"

@@ -1,0 +1,69 @@
+#pragma once
+// Centroid update shared by the k-means steps: per-cluster sums in double, accumulated in sample
+// order. Each thread owns a range of columns (all clusters), so every sum is added in the same
+// order whatever the thread count and the result is bit-identical for 1 or N threads.
+
+#include <omp.h>
+
+#include <cmath>
+
+#include "coldstart/cluster/policies.hpp"
+
+namespace coldstart::cluster::detail {
+
+inline void accumulate_sums(EmbeddingsView x, const std::vector<Index>& assignment,
+                            RowMatrixXd& sums, std::vector<Index>& counts) {
+  const Index n = x.rows(), d = x.cols();
+  sums.setZero();
+  std::fill(counts.begin(), counts.end(), Index{0});
+  for (Index i = 0; i < n; ++i) ++counts[assignment[i]];
+#pragma omp parallel if (n * d > 65536)
+  {
+    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
+    // Column ranges in multiples of 8 floats; which thread owns a column changes no sum.
+    const Index chunks = (d + 7) / 8;
+    const Index c0 = std::min(d, chunks * t / nt * 8), c1 = std::min(d, chunks * (t + 1) / nt * 8);
+    if (c1 > c0) {
+      for (Index i = 0; i < n; ++i) {
+        const float* xi = x.data() + i * x.outerStride();
+        double* s = sums.data() + assignment[i] * d;
+#pragma omp simd
+        for (Index j = c0; j < c1; ++j) s[j] += static_cast<double>(xi[j]);
+      }
+    }
+  }
+}
+
+/// Means of the clusters into c_next after `Empty` repaired empty clusters; clusters still
+/// empty keep their row of c. Returns the samples `Empty` moved.
+template <EmptyClusterPolicy Empty>
+Index update_centroids(EmbeddingsView x, std::vector<Index>& assignment, Eigen::VectorXf& sq_dist,
+                       const RowMatrixXf& c, RowMatrixXf& c_next, RowMatrixXd& sums,
+                       std::vector<Index>& counts) {
+  accumulate_sums(x, assignment, sums, counts);
+  const Index moved = Empty::fix(x, sums, counts, assignment, sq_dist);
+  const Index k = c.rows();
+  c_next.resize(k, c.cols());
+  for (Index j = 0; j < k; ++j) {
+    if (counts[j] > 0)
+      c_next.row(j) = (sums.row(j) / static_cast<double>(counts[j])).cast<float>();
+    else
+      c_next.row(j) = c.row(j);
+  }
+  return moved;
+}
+
+/// Σ_j ‖a_j − b_j‖² in double, plus each centroid's shift ‖a_j − b_j‖ when `per` is given.
+inline double centroid_shift(const RowMatrixXf& a, const RowMatrixXf& b,
+                             std::vector<double>* per = nullptr) {
+  double tot = 0.0;
+  if (per) per->resize(static_cast<std::size_t>(a.rows()));
+  for (Index j = 0; j < a.rows(); ++j) {
+    const double s = (a.row(j) - b.row(j)).cast<double>().squaredNorm();
+    tot += s;
+    if (per) (*per)[j] = std::sqrt(s);
+  }
+  return tot;
+}
+
+}  // namespace coldstart::cluster::detail

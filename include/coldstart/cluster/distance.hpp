@@ -1,0 +1,82 @@
+#pragma once
+// Squared Euclidean distances between row sets through blocked GEMM, ‖x‖² − 2x·y + ‖y‖², one
+// SGEMM per row_block × col_block tile, so memory stays O(tile) and an n×m matrix is never
+// materialised. k-means, k-medoids and the selectors (k-center, TypiClust, ProbCover) build on
+// these. Distances from the GEMM identity carry a round-off of about 1e-7·(‖x‖² + ‖y‖²) and are
+// clamped at 0; code that needs exact distances to one centre uses `sq_distance`.
+
+#include <algorithm>
+#include <vector>
+
+#include "coldstart/types.hpp"
+
+namespace coldstart::cluster {
+
+/// Default tile sizes: rows of x per tile and columns (rows of y) per tile.
+inline constexpr Index kDefaultRowBlock = 1024;
+inline constexpr Index kDefaultColBlock = 1024;
+
+/// Tag for the squared Euclidean distance; the argument of the k-means step templates.
+struct SquaredEuclidean {};
+
+/// One tile of squared distances, rows [r0, r0+rows) of x against rows [c0, c0+cols) of y.
+using DistanceTile = Eigen::Map<const RowMatrixXf>;
+
+/// ‖x_i‖² for every row, each a float dot product in a fixed order. Time O(n·d).
+[[nodiscard]] Eigen::VectorXf squared_norms(EmbeddingsView x);
+
+/// Exact ‖a − b‖² of two rows of equal length (direct differences, no cancellation).
+[[nodiscard]] inline float sq_distance(const float* a, const float* b, Index d) noexcept {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (Index j = 0; j < d; ++j) {
+    const float t = a[j] - b[j];
+    s += t * t;
+  }
+  return s;
+}
+
+/// Calls `fn(r0, c0, tile)` for every tile of squared distances between the rows of x and the
+/// rows of y (`tile(i, j)` = ‖x_{r0+i} − y_{c0+j}‖², clamped ≥ 0). Row blocks are spread over
+/// OpenMP threads, so `fn` runs concurrently for different row blocks and must be safe for that
+/// (e.g. write only to rows [r0, r0+tile.rows()) of its outputs) and must not throw; the tiles
+/// of one row block arrive on one thread in increasing c0. The tile memory is reused after fn
+/// returns. Time O(n·m·d), memory O(threads·row_block·col_block).
+/// @param x_norms,y_norms  `squared_norms` of x and y (the overload without them computes them).
+/// @throws InvalidArgument if x and y differ in columns or a block size is < 1.
+template <class Fn>
+void for_each_sq_distance_tile(EmbeddingsView x, EmbeddingsView y, const Eigen::VectorXf& x_norms,
+                               const Eigen::VectorXf& y_norms, Index row_block, Index col_block,
+                               Fn&& fn);
+template <class Fn>
+void for_each_sq_distance_tile(EmbeddingsView x, EmbeddingsView y, Index row_block, Index col_block,
+                               Fn&& fn);
+
+/// For every row of x, the nearest row of `centroids` (ties go to the lower index) and the
+/// squared distance to it (GEMM identity, clamped ≥ 0). Resizes the outputs to n.
+/// Time O(n·k·d), memory O(threads·row_block·min(k, col_block)).
+/// @throws InvalidArgument if x and centroids differ in columns or centroids is empty.
+void assign_nearest(EmbeddingsView x, EmbeddingsView centroids, std::vector<Index>& assignment,
+                    Eigen::VectorXf& sq_dist, Index row_block = kDefaultRowBlock,
+                    Index col_block = kDefaultColBlock);
+
+namespace detail {
+
+/// C(m×n, row stride ldc) = A(m×kd) · B(n×kd)ᵀ, all row-major; single-threaded when called in
+/// an OpenMP parallel region. OpenBLAS (loaded at run time) or Eigen; see `gemm_backend`.
+void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
+              float* c, Index ldc);
+
+/// "openblas" or "eigen": which GEMM `gemm_abt` runs. Set COLDSTART_BLAS=eigen to force Eigen.
+[[nodiscard]] const char* gemm_backend();
+
+/// Nearest and second-nearest centroid of rows `rows[0..m)` of x (gathered into `packed`, m×d),
+/// from one GEMM per col_block: writes best index, best and second-best squared distances.
+void nearest_two(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
+                 const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms, Index col_block,
+                 float* packed, float* tile, Index* best, float* d1, float* d2);
+
+}  // namespace detail
+}  // namespace coldstart::cluster
+
+#include "coldstart/cluster/detail/distance_impl.hpp"

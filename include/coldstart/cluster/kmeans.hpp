@@ -1,0 +1,82 @@
+#pragma once
+// k-means with policy templates (mlpack style): initialisation, empty-cluster repair and the
+// Lloyd step are template parameters; `KMeans<>` reproduces the seed protocol (scikit-learn
+// KMeans(init="random", n_init=10, max_iter=300, tol=1e-4)). Distances come from blocked GEMM
+// (distance.hpp), never an n×k matrix for the whole pool.
+
+#include "coldstart/cluster/concept.hpp"
+#include "coldstart/cluster/empty_cluster.hpp"
+#include "coldstart/cluster/greedy_kmeans_plus_plus.hpp"
+#include "coldstart/cluster/hamerly_step.hpp"
+#include "coldstart/cluster/lloyd_step.hpp"
+#include "coldstart/cluster/policies.hpp"
+#include "coldstart/cluster/random_rows.hpp"
+
+namespace coldstart::cluster {
+
+struct KMeansParams {
+  int n_init = 10;           ///< restarts, best inertia kept (seed protocol: 10); ≥ 1
+  int max_iter = 300;        ///< Lloyd iterations per restart (scikit-learn default); ≥ 1
+  double tol = 1e-4;         ///< stop when Σ‖Δc‖² ≤ tol·mean per-dimension variance of x
+                             ///< (scikit-learn's relative tolerance); ≥ 0, 0 = until stable
+  bool check_finite = true;  ///< reject NaN/Inf rows (one extra pass over x)
+  Index row_block = kDefaultRowBlock;  ///< GEMM tile: rows of x; ≥ 1
+  Index col_block = kDefaultColBlock;  ///< GEMM tile: centroids; ≥ 1
+
+  /// Throws InvalidArgument naming the bad field or size (n = 0, k = 0, k > n, ...).
+  void validate(Index n, Index d, Index k) const;
+};
+
+/// Lloyd's k-means (Lloyd 1982) with pluggable policies. Each restart r draws its start from
+/// `rng.fork(r)`; the restart with the lowest inertia wins (ties: the earlier one). Iteration
+/// as scikit-learn: assign, move centres, stop when no label changed or the centre shift is
+/// below tol; then re-assign to the final centres. The reported distances and inertia are
+/// recomputed directly (‖x − c‖², no GEMM round-off). Same rng seed ⇒ bit-identical result for
+/// any OpenMP thread count.
+/// Cost per iteration: O(n·k·d) for LloydStep, O(n·d) once settled for HamerlyStep; memory
+/// O(n + k·d) plus tiles.
+/// @code
+///   Rng rng(0);
+///   auto result = KMeans<>({.n_init = 10}).fit(x, 8, rng);
+///   auto fast = KMeans<RandomRows, ReseedFarthest, HamerlyStep>({.n_init = 1}).fit(x, 100, rng);
+/// @endcode
+/// @tparam Init models InitPolicy (RandomRows, GreedyKMeansPlusPlus).
+/// @tparam Empty models EmptyClusterPolicy (ReseedFarthest, KeepEmptyCentroid).
+/// @tparam Step a template whose Step<SquaredEuclidean> models KMeansStep (LloydStep,
+///         HamerlyStep, cuda::LloydStep).
+template <InitPolicy Init = RandomRows, EmptyClusterPolicy Empty = ReseedFarthest,
+          template <class> class Step = LloydStep>
+class KMeans {
+ public:
+  using StepType = Step<SquaredEuclidean>;
+  static_assert(KMeansStep<StepType>);
+
+  explicit KMeans(KMeansParams p = {}) : p_(p) {}
+
+  /// Clusters the rows of x into k groups. @throws InvalidArgument (shapes, parameters),
+  /// NumericError (NaN/Inf rows when check_finite).
+  [[nodiscard]] Clustering fit(EmbeddingsView x, Index k, Rng& rng) const;
+
+  /// One run from the given k×d starting centroids (n_init is ignored); for benchmarks that
+  /// start every system from the same centres. @throws InvalidArgument if the dimensions differ.
+  [[nodiscard]] Clustering fit(EmbeddingsView x, EmbeddingsView initial_centroids) const;
+
+  [[nodiscard]] const KMeansParams& params() const noexcept { return p_; }
+
+ private:
+  Clustering run(EmbeddingsView x, const Eigen::VectorXf& x_norms, RowMatrixXf c,
+                 double tol_abs) const;
+  KMeansParams p_;
+};
+static_assert(Clusterer<KMeans<>>);
+
+namespace detail {
+/// tol · mean over columns of the population variance of x (scikit-learn's _tolerance).
+[[nodiscard]] double absolute_tolerance(EmbeddingsView x, double tol);
+/// Exact distances of each sample to its assigned centre and the inertia (double, in order).
+void finish_clustering(EmbeddingsView x, Clustering& out);
+}  // namespace detail
+
+}  // namespace coldstart::cluster
+
+#include "coldstart/cluster/detail/kmeans_impl.hpp"
