@@ -1,0 +1,98 @@
+"""Shared steps of the export tools: checksums, offline messages, scripting, cards."""
+import hashlib
+import json
+import os
+import sys
+import urllib.request
+import warnings
+
+import torch
+
+# torch.jit is deprecated in favour of torch.export, but TorchScript is what LibTorch loads.
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.jit")
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fail(msg: str) -> None:
+    print(f"error: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def fetch_verified(url: str, dest: str, sha256: str = "", sha256_prefix: str = "",
+                   size: int = 0) -> str:
+    """Returns `dest` after checking its SHA-256 (full or prefix) and size; downloads it first
+    when absent. Offline, stops with a message naming the URL and where to place the file."""
+    if not os.path.exists(dest):
+        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
+        print(f"downloading {url}\n         -> {dest}")
+        tmp = dest + ".part"
+        try:
+            urllib.request.urlretrieve(url, tmp)
+        except Exception as e:  # offline, proxy, HTTP error
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            fail(f"could not download the weights ({e}).\n"
+                 f"  Download this file on a machine with internet access:\n    {url}\n"
+                 f"  and place it at:\n    {os.path.abspath(dest)}\n"
+                 f"  (or pass --weights PATH), then run this tool again. Expected "
+                 f"{size or '?'} bytes, SHA-256 {sha256 or sha256_prefix + '...'}.")
+        os.replace(tmp, dest)
+    got = sha256_file(dest)
+    if size and os.path.getsize(dest) != size:
+        fail(f"'{dest}' has {os.path.getsize(dest)} bytes, expected {size}: wrong or truncated "
+             f"file; delete it and run again")
+    if (sha256 and got != sha256) or (sha256_prefix and not got.startswith(sha256_prefix)):
+        fail(f"'{dest}' has SHA-256 {got}, expected {sha256 or sha256_prefix + '...'}; delete it "
+             f"and run again")
+    print(f"verified {dest} (sha256 {got})")
+    return got
+
+
+def script_and_check(model: torch.nn.Module, example: torch.Tensor, out_path: str) -> torch.Tensor:
+    """torch.jit.script → save → reload; checks the reloaded module matches eager mode."""
+    model.eval()
+    with torch.no_grad():
+        eager = model(example)
+        scripted = torch.jit.script(model)
+        os.makedirs(os.path.dirname(os.path.abspath(out_path)), exist_ok=True)
+        tmp = out_path + ".tmp"
+        scripted.save(tmp)
+        reloaded = torch.jit.load(tmp)
+        diff = (reloaded(example) - eager).abs().max().item()
+    if diff > 1e-4 * max(1.0, eager.abs().max().item()):
+        fail(f"TorchScript output differs from eager by {diff}")
+    os.replace(tmp, out_path)
+    print(f"wrote {out_path} (TorchScript; max |scripted - eager| = {diff:.2e}, "
+          f"output {tuple(eager.shape)})")
+    return eager
+
+
+def write_card(out_path: str, card: dict) -> str:
+    """Writes the JSON card beside the model: same path, extension .json."""
+    card = dict(card)
+    card["torchscript_sha256"] = sha256_file(out_path)
+    card["torch_version"] = torch.__version__
+    path = os.path.splitext(out_path)[0] + ".json"
+    with open(path + ".tmp", "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    print(f"wrote {path}")
+    return path
+
+
+def preprocessing(preset: str, size: int, channels: int, mean, std, scale=1.0, offset=0.0):
+    """The card's preprocessing block, read by coldstart's TorchScriptParams::from_card."""
+    return {"preset": preset, "size": size, "channels": channels, "scale": scale,
+            "offset": offset, "mean": list(mean), "std": list(std)}
+
+
+IMAGENET = preprocessing("imagenet", 224, 3, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+TXRV = preprocessing("txrv", 224, 1, [0.0], [1.0], scale=2048.0, offset=-1024.0)
