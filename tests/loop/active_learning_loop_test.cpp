@@ -1,0 +1,275 @@
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <coldstart/io/csv.hpp>
+#include <coldstart/io/file.hpp>
+#include <coldstart/io/manifest.hpp>
+#include <coldstart/learn/logistic_probe.hpp>
+#include <coldstart/loop/active_learning_loop.hpp>
+#include <coldstart/select/random.hpp>
+#include <cstdlib>
+
+#include "support/testing.hpp"
+
+extern char** environ;
+
+namespace coldstart::loop {
+namespace {
+
+using coldstart::testing::TempDir;
+
+// Test double: embeddings looked up by id (an IdEmbedder), so no images are needed.
+struct TableEmbedder {
+  RowMatrixXf x;
+  std::vector<std::string> ids;
+  RowMatrixXf embed(std::span<const io::Image>) const {
+    throw InvalidArgument("TableEmbedder embeds by id only");
+  }
+  RowMatrixXf embed_ids(std::span<const std::string> want) const {
+    RowMatrixXf out(static_cast<Index>(want.size()), x.cols());
+    for (std::size_t i = 0; i < want.size(); ++i)
+      out.row(static_cast<Index>(i)) =
+          x.row(std::find(ids.begin(), ids.end(), want[i]) - ids.begin());
+    return out;
+  }
+  Index dim() const { return x.cols(); }
+  std::string name() const { return "table"; }
+};
+
+// Test double: least-confident first among unlabelled rows, ties to the lower row.
+struct LeastConfidentFirst {
+  Eigen::VectorXd score(const acquire::ModelOutputs& out,
+                        const acquire::AcquisitionContext&) const {
+    return (1.0 - out.probs.rowwise().maxCoeff().cast<double>().array()).matrix();
+  }
+  std::vector<Index> select(const acquire::ModelOutputs& out,
+                            const acquire::AcquisitionContext& ctx, Index batch, Rng&) const {
+    const Eigen::VectorXd s = score(out, ctx);
+    std::vector<Index> order;
+    for (Index i = 0; i < s.size(); ++i)
+      if (std::find(ctx.labelled.begin(), ctx.labelled.end(), i) == ctx.labelled.end())
+        order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](Index a, Index b) { return s[a] > s[b]; });
+    order.resize(static_cast<std::size_t>(batch));
+    return order;
+  }
+};
+
+// Oracle that kills its own process (SIGKILL, as a crash or `kill -9` would) when asked for
+// answers in round `kill_round`: mid-round, after the selection, before the round is logged.
+struct KillingOracle {
+  SimulatedOracle inner;
+  int kill_round = -1;
+  int calls = 0;
+  Annotations annotate(std::span<const std::string> ids) {
+    if (calls++ == kill_round) ::raise(SIGKILL);
+    return inner.annotate(ids);
+  }
+};
+
+struct Fixture {
+  coldstart::testing::Blobs pool = coldstart::testing::blobs(120, 6, 2, 11, 6.0);
+  coldstart::testing::Blobs val = coldstart::testing::blobs(30, 6, 2, 11, 6.0);
+  coldstart::testing::Blobs test = coldstart::testing::blobs(40, 6, 2, 11, 6.0);
+  std::vector<int> pool_labels, val_labels, test_labels;
+  std::vector<std::string> ids;
+  TableEmbedder embedder;
+  Fixture() {
+    auto ints = [](const std::vector<Index>& v) { return std::vector<int>(v.begin(), v.end()); };
+    pool_labels = ints(pool.labels);
+    val_labels = ints(val.labels);
+    test_labels = ints(test.labels);
+    for (int i = 0; i < 120; ++i) ids.push_back("s" + std::to_string(i));
+    embedder = {pool.x, ids};
+  }
+  LoopData<learn::FeatureInput> data() const {
+    return {ids, {}, pool.x, {val.x, val_labels}, {test.x, test_labels}};
+  }
+};
+
+LoopParams params(const std::string& manifest) {
+  return {.initial_budget = 10, .batch = 5, .rounds = 3, .manifest = manifest};
+}
+
+template <class O>
+LoopResult run_loop(const Fixture& f, O& oracle, const std::string& manifest, std::uint64_t seed) {
+  learn::LogisticProbe probe({.classes = 2});
+  select::RandomSelector selector;
+  LeastConfidentFirst acquisition;
+  TableEmbedder embedder = f.embedder;
+  ActiveLearningLoop loop(embedder, selector, probe, acquisition, oracle, params(manifest));
+  Rng rng(seed);
+  boost::json::object header;
+  header["dataset"] = "blobs";
+  return loop.run(f.data(), header, rng);
+}
+
+TEST(ActiveLearningLoop, RunsEveryRoundWithDistinctPicks) {
+  Fixture f;
+  SimulatedOracle oracle(f.ids, f.pool_labels);
+  const LoopResult r = run_loop(f, oracle, "", 3);
+  ASSERT_EQ(r.rounds.size(), 4u);
+  std::set<std::string> seen;
+  Index total = 0;
+  for (const auto& round : r.rounds) {
+    total += static_cast<Index>(round.selected.size());
+    EXPECT_EQ(round.labelled_total, total);
+    for (const auto& id : round.selected) EXPECT_TRUE(seen.insert(id).second) << id;
+    EXPECT_GT(round.metrics.at("auroc"), 0.95);  // blobs 6 std apart in every dim
+    EXPECT_TRUE(round.metrics.count("f1") && round.metrics.count("ap") &&
+                round.metrics.count("auprc"));
+  }
+  EXPECT_EQ(r.rounds[0].selected.size(), 10u);
+  EXPECT_EQ(r.rounds[3].selected.size(), 5u);
+  EXPECT_EQ(oracle.queried(), 25u);
+}
+
+TEST(ActiveLearningLoop, SameSeedSameRun) {
+  Fixture f;
+  SimulatedOracle o1(f.ids, f.pool_labels), o2(f.ids, f.pool_labels), o3(f.ids, f.pool_labels);
+  const auto a = run_loop(f, o1, "", 5), b = run_loop(f, o2, "", 5), c = run_loop(f, o3, "", 6);
+  for (std::size_t i = 0; i < a.rounds.size(); ++i) {
+    EXPECT_EQ(a.rounds[i].selected, b.rounds[i].selected);
+    EXPECT_EQ(a.rounds[i].metrics, b.rounds[i].metrics);
+  }
+  EXPECT_NE(a.rounds[0].selected, c.rounds[0].selected);
+}
+
+// Runs in a child process only (spawned by ResumesAfterKillMidRound): dies in round 2.
+TEST(ActiveLearningLoopChild, DISABLED_DiesInRoundTwo) {
+  const char* manifest = std::getenv("COLDSTART_LOOP_CHILD_MANIFEST");
+  ASSERT_NE(manifest, nullptr);
+  Fixture f;
+  KillingOracle oracle{SimulatedOracle(f.ids, f.pool_labels), 2};
+  (void)run_loop(f, oracle, manifest, 9);
+  FAIL() << "the oracle should have killed this process";
+}
+
+TEST(ActiveLearningLoop, ResumesAfterKillMidRound) {
+  TempDir dir;
+  const std::string manifest = dir.file("run.jsonl");
+  // A child process runs the loop and is killed with SIGKILL in the middle of round 2.
+  std::string filter = "--gtest_filter=ActiveLearningLoopChild.DISABLED_DiesInRoundTwo";
+  std::string also = "--gtest_also_run_disabled_tests";
+  std::string self = "/proc/self/exe";
+  char* argv[] = {self.data(), filter.data(), also.data(), nullptr};
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
+  env_store.push_back("COLDSTART_LOOP_CHILD_MANIFEST=" + manifest);
+  std::vector<char*> envp;
+  for (auto& s : env_store) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+  EXPECT_EQ(io::read_json_lines(manifest).size(), 3u);  // header + rounds 0 and 1
+
+  Fixture f;
+  SimulatedOracle resumed_oracle(f.ids, f.pool_labels), fresh_oracle(f.ids, f.pool_labels);
+  const LoopResult resumed = run_loop(f, resumed_oracle, manifest, 9);
+  const LoopResult fresh = run_loop(f, fresh_oracle, "", 9);
+  EXPECT_EQ(resumed.resumed_from, 2);
+  ASSERT_EQ(resumed.rounds.size(), fresh.rounds.size());
+  for (std::size_t i = 0; i < fresh.rounds.size(); ++i) {
+    EXPECT_EQ(resumed.rounds[i].round, static_cast<int>(i));
+    EXPECT_EQ(resumed.rounds[i].selected, fresh.rounds[i].selected) << "round " << i;
+    EXPECT_EQ(resumed.rounds[i].metrics, fresh.rounds[i].metrics) << "round " << i;
+  }
+  EXPECT_EQ(io::read_json_lines(manifest).size(), 5u);  // no round lost or repeated
+  // Running again finds every round done and changes nothing.
+  SimulatedOracle again(f.ids, f.pool_labels);
+  EXPECT_EQ(run_loop(f, again, manifest, 9).resumed_from, 4);
+  EXPECT_EQ(io::read_json_lines(manifest).size(), 5u);
+}
+
+TEST(ActiveLearningLoop, RejectsManifestOfAnotherRun) {
+  TempDir dir;
+  Fixture f;
+  SimulatedOracle o1(f.ids, f.pool_labels), o2(f.ids, f.pool_labels);
+  (void)run_loop(f, o1, dir.file("m.jsonl"), 1);
+  EXPECT_THROW_MSG((void)run_loop(f, o2, dir.file("m.jsonl"), 2), InvalidArgument,
+                   "belongs to another run: field 'seed_key'");
+}
+
+TEST(ActiveLearningLoop, FileOracleWaitsForAnnotationsThenResumes) {
+  TempDir dir;
+  Fixture f;
+  const std::string csv = dir.file("labels.csv");
+  const std::string manifest = dir.file("run.jsonl");
+  // Annotators have labelled only what the first (seeded) selection asked for.
+  SimulatedOracle probe_oracle(f.ids, f.pool_labels);
+  const auto reference = run_loop(f, probe_oracle, "", 4);
+  io::CsvTable t{{"id", "label"}, {}};
+  for (const auto& id : reference.rounds[0].selected)
+    t.rows.push_back({id, std::to_string(f.pool_labels[std::stoi(id.substr(1))])});
+  io::write_csv(csv, t);
+  FileOracle oracle(csv);
+  EXPECT_THROW_MSG((void)run_loop(f, oracle, manifest, 4), IoError, "no annotation yet for id");
+  EXPECT_EQ(io::read_json_lines(manifest).size(), 2u);  // round 0 is kept
+  // They label everything; the run resumes after round 0 and ends like the reference.
+  for (std::size_t i = 0; i < f.ids.size(); ++i)
+    t.rows.push_back({f.ids[i], std::to_string(f.pool_labels[i])});
+  io::write_csv(csv, t);
+  const auto done = run_loop(f, oracle, manifest, 4);
+  EXPECT_EQ(done.resumed_from, 1);
+  for (std::size_t i = 0; i < done.rounds.size(); ++i)
+    EXPECT_EQ(done.rounds[i].selected, reference.rounds[i].selected);
+}
+
+TEST(ActiveLearningLoop, BadParametersAndData) {
+  Fixture f;
+  SimulatedOracle oracle(f.ids, f.pool_labels);
+  learn::LogisticProbe probe({.classes = 2});
+  select::RandomSelector selector;
+  LeastConfidentFirst acquisition;
+  Rng rng(1);
+  ActiveLearningLoop big(f.embedder, selector, probe, acquisition, oracle,
+                         {.initial_budget = 100, .batch = 20, .rounds = 2});
+  EXPECT_THROW_MSG((void)big.run(f.data(), {}, rng), InvalidArgument,
+                   "initial_budget + rounds*batch = 140 labels exceed the pool of 120");
+  ActiveLearningLoop zero(f.embedder, selector, probe, acquisition, oracle, {.initial_budget = 0});
+  EXPECT_THROW_MSG((void)zero.run(f.data(), {}, rng), InvalidArgument, "initial_budget 0");
+  auto data = f.data();
+  data.pool_ids.pop_back();
+  ActiveLearningLoop ok(f.embedder, selector, probe, acquisition, oracle, {});
+  EXPECT_THROW_MSG((void)ok.run(data, {}, rng), InvalidArgument,
+                   "pool has 119 ids but 120 learner inputs");
+}
+
+TEST(Evaluate, SegmentationMetricsByHand) {
+  io::Image truth{4, 4, 1, 8, std::vector<float>(16, 0.0f)};
+  truth.at(1, 1) = truth.at(1, 2) = 1.0f;
+  RowMatrixXf map = RowMatrixXf::Zero(4, 4);
+  map(1, 1) = 0.9f;  // predicts one of the two pixels
+  const auto m = segmentation_metrics({map}, std::span<const io::Image>(&truth, 1));
+  EXPECT_NEAR(m.at("dice"), 2.0 * 1 / 3, 1e-12);
+  EXPECT_NEAR(m.at("hd"), 1.0, 1e-12);
+  EXPECT_EQ(m.at("hd_images"), 1);
+  RowMatrixXf empty = RowMatrixXf::Zero(4, 4);
+  const auto e = segmentation_metrics({empty}, std::span<const io::Image>(&truth, 1));
+  EXPECT_EQ(e.at("dice"), 0.0);
+  EXPECT_EQ(e.count("hd"), 0u);
+  EXPECT_EQ(e.at("hd_undefined"), 1);
+  EXPECT_THROW_MSG(
+      (void)segmentation_metrics({RowMatrixXf::Zero(3, 3)}, std::span<const io::Image>(&truth, 1)),
+      InvalidArgument, "map 0 is 3×3 but its mask is 4×4");
+}
+
+TEST(Evaluate, ClassificationMetrics) {
+  RowMatrixXf p(4, 2);
+  p << 0.9f, 0.1f, 0.6f, 0.4f, 0.3f, 0.7f, 0.2f, 0.8f;
+  const std::vector<int> y = {0, 1, 0, 1};
+  const auto m = classification_metrics(p, y, 1, 0.5);
+  EXPECT_NEAR(m.at("auroc"), 0.75, 1e-12);  // 3 of 4 positive-negative pairs ordered
+  EXPECT_NEAR(m.at("f1"), 0.5, 1e-12);      // tp 1, fp 1, fn 1
+  const auto one_class = classification_metrics(p, std::vector<int>{1, 1, 1, 1}, 1, 0.5);
+  EXPECT_EQ(one_class.count("auroc"), 0u);
+  EXPECT_THROW_MSG((void)classification_metrics(p, y, 2, 0.5), InvalidArgument, "positive class 2");
+}
+
+}  // namespace
+}  // namespace coldstart::loop
