@@ -1,0 +1,261 @@
+#include "coldstart/loop/report.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <filesystem>
+#include <iomanip>
+#include <set>
+#include <sstream>
+
+#include "coldstart/error.hpp"
+#include "coldstart/io/csv.hpp"
+#include "coldstart/io/file.hpp"
+
+namespace coldstart::loop {
+
+std::vector<std::string> result_columns() {
+  return {"dataset", "task",   "strategy", "encoder", "learner",
+          "phase",   "budget", "seed",     "metric",  "value"};
+}
+
+std::vector<ResultRow> read_results(const std::string& csv_path) {
+  const io::CsvTable t = io::read_csv(csv_path);
+  std::vector<std::size_t> c;
+  for (const auto& name : result_columns()) c.push_back(t.require_column(name, csv_path));
+  std::vector<ResultRow> rows;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const auto& f = t.rows[r];
+    ResultRow row{f[c[0]], f[c[1]], f[c[2]], f[c[3]], f[c[4]], f[c[5]], 0, 0, f[c[8]], 0};
+    try {
+      row.budget = std::stol(f[c[6]]);
+      row.seed = std::stol(f[c[7]]);
+      row.value = std::stod(f[c[9]]);
+    } catch (const std::exception&) {
+      COLDSTART_IO_CHECK(false, csv_path, "row {}: budget, seed or value is not a number", r + 2);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void write_results(const std::string& csv_path, const std::vector<ResultRow>& rows) {
+  io::CsvTable t{result_columns(), {}};
+  for (const auto& r : rows) {
+    std::ostringstream v;
+    v << std::setprecision(10) << r.value;
+    t.rows.push_back({r.dataset, r.task, r.strategy, r.encoder, r.learner, r.phase,
+                      std::to_string(r.budget), std::to_string(r.seed), r.metric, v.str()});
+  }
+  io::write_csv(csv_path, t);
+}
+
+double t_quantile_975(long df) {
+  // Two-sided 95 % critical values of Student's t (standard tables).
+  static constexpr double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                      2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                      2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                      2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  if (df <= 0) return 0.0;
+  if (df <= 30) return kTable[df - 1];
+  if (df <= 40) return 2.021;
+  if (df <= 60) return 2.000;
+  if (df <= 120) return 1.980;
+  return 1.960;
+}
+
+Summary summarise(const std::vector<double>& values) {
+  Summary s;
+  s.n = static_cast<long>(values.size());
+  if (s.n == 0) return s;
+  double sum = 0;
+  for (double v : values) sum += v;
+  s.mean = sum / s.n;
+  if (s.n > 1) {
+    double ss = 0;
+    for (double v : values) ss += (v - s.mean) * (v - s.mean);
+    s.sd = std::sqrt(ss / (s.n - 1));
+    s.ci95 = t_quantile_975(s.n - 1) * s.sd / std::sqrt(static_cast<double>(s.n));
+  }
+  return s;
+}
+
+std::map<CellKey, Summary> summarise(const std::vector<ResultRow>& rows) {
+  std::map<CellKey, std::vector<double>> groups;
+  for (const auto& r : rows)
+    groups[{r.dataset, r.task, r.metric, r.phase, r.strategy, r.encoder, r.learner, r.budget}]
+        .push_back(r.value);
+  std::map<CellKey, Summary> out;
+  for (const auto& [k, v] : groups) out[k] = summarise(v);
+  return out;
+}
+
+namespace {
+
+std::optional<Summary> find_reference(const std::map<CellKey, Summary>& cells, const CellKey& key,
+                                      const std::string& strategy, bool any_budget) {
+  for (const auto& [k, s] : cells)
+    if (k.strategy == strategy && k.dataset == key.dataset && k.task == key.task &&
+        k.metric == key.metric && k.learner == key.learner &&
+        (any_budget || (k.budget == key.budget && k.phase == key.phase)))
+      return s;
+  return std::nullopt;
+}
+
+std::string fmt(double v, int digits = 3) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(digits) << v;
+  return o.str();
+}
+
+}  // namespace
+
+std::optional<double> gap_closed(const std::map<CellKey, Summary>& cells, const CellKey& key) {
+  const auto it = cells.find(key);
+  if (it == cells.end()) return std::nullopt;
+  const auto random = find_reference(cells, key, "random", false);
+  const auto all = find_reference(cells, key, "all", true);
+  if (!random || !all || std::abs(all->mean - random->mean) < 1e-12) return std::nullopt;
+  return (it->second.mean - random->mean) / (all->mean - random->mean);
+}
+
+std::string markdown_report(const std::vector<ResultRow>& rows) {
+  const auto cells = summarise(rows);
+  struct Table {
+    std::set<long> budgets;
+    std::set<std::tuple<std::string, std::string, std::string>> series;  // strategy, enc, learner
+  };
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, Table> tables;
+  for (const auto& [k, s] : cells) {
+    if (k.strategy == "all") continue;
+    auto& t = tables[{k.dataset, k.task, k.metric, k.phase}];
+    t.budgets.insert(k.budget);
+    t.series.insert({k.strategy, k.encoder, k.learner});
+  }
+  std::ostringstream out;
+  for (const auto& [tk, t] : tables) {
+    const auto& [dataset, task, metric, phase] = tk;
+    out << "### " << dataset << " · " << task << " · " << metric << " · " << phase << "\n\n";
+    out << "| strategy | encoder | learner |";
+    for (long b : t.budgets) out << " " << b << " |";
+    out << " gap closed (last budget) |\n|---|---|---|";
+    for (std::size_t i = 0; i <= t.budgets.size(); ++i) out << "---|";
+    out << "\n";
+    for (const auto& [strategy, encoder, learner] : t.series) {
+      out << "| " << strategy << " | " << encoder << " | " << learner << " |";
+      std::optional<double> last_gap;
+      for (long b : t.budgets) {
+        const CellKey key{dataset, task, metric, phase, strategy, encoder, learner, b};
+        const auto it = cells.find(key);
+        if (it == cells.end()) {
+          out << " – |";
+          continue;
+        }
+        out << " " << fmt(it->second.mean) << " ± " << fmt(it->second.ci95) << " (" << it->second.n
+            << ") |";
+        last_gap = gap_closed(cells, key);
+      }
+      out << " " << (last_gap ? fmt(100.0 * *last_gap, 0) + " %" : std::string("–")) << " |\n";
+    }
+    for (const auto& [k, s] : cells)
+      if (k.strategy == "all" && k.dataset == dataset && k.task == task && k.metric == metric)
+        out << "\n`all` (" << k.learner << ", " << k.budget << " labels): " << fmt(s.mean) << " ± "
+            << fmt(s.ci95) << " (" << s.n << ")\n";
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& dataset,
+                       const std::string& task, const std::string& metric,
+                       const std::string& phase) {
+  const auto cells = summarise(rows);
+  std::map<std::string, std::vector<std::pair<long, Summary>>> series;
+  std::optional<Summary> all;
+  double lo = 1e300, hi = -1e300;
+  long bmin = LONG_MAX, bmax = LONG_MIN;
+  for (const auto& [k, s] : cells) {
+    if (k.dataset != dataset || k.task != task || k.metric != metric) continue;
+    if (k.strategy == "all") {
+      all = s;
+    } else if (k.phase == phase) {
+      series[k.strategy + " / " + k.encoder + " / " + k.learner].push_back({k.budget, s});
+      bmin = std::min(bmin, k.budget);
+      bmax = std::max(bmax, k.budget);
+    } else {
+      continue;
+    }
+    lo = std::min(lo, s.mean - s.ci95);
+    hi = std::max(hi, s.mean + s.ci95);
+  }
+  COLDSTART_CHECK(!series.empty(), InvalidArgument, "no results for {} / {} / {} / {}", dataset,
+                  task, metric, phase);
+  if (hi - lo < 1e-9) hi = lo + 1.0;
+  if (bmax == bmin) bmax = bmin + 1;
+  const double W = 720, H = 440, L = 70, R = 250, T = 40, B = 50;
+  auto xs = [&](double b) { return L + (b - bmin) / double(bmax - bmin) * (W - L - R); };
+  auto ys = [&](double v) { return H - B - (v - lo) / (hi - lo) * (H - T - B); };
+  static const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  std::ostringstream o;
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
+    << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+    << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    << "<text x=\"" << L << "\" y=\"22\" font-size=\"15\">" << dataset << " · " << task << " · "
+    << metric << " (" << phase << "), mean ± 95 % CI</text>\n"
+    << "<line x1=\"" << L << "\" y1=\"" << H - B << "\" x2=\"" << W - R << "\" y2=\"" << H - B
+    << "\" stroke=\"black\"/>\n<line x1=\"" << L << "\" y1=\"" << T << "\" x2=\"" << L << "\" y2=\""
+    << H - B << "\" stroke=\"black\"/>\n";
+  for (int i = 0; i <= 4; ++i) {
+    const double v = lo + (hi - lo) * i / 4.0;
+    o << "<text x=\"" << L - 8 << "\" y=\"" << ys(v) + 4 << "\" text-anchor=\"end\">" << fmt(v)
+      << "</text>\n";
+  }
+  std::set<long> budgets;
+  for (const auto& [name, pts] : series)
+    for (const auto& p : pts) budgets.insert(p.first);
+  for (long b : budgets)
+    o << "<text x=\"" << xs(b) << "\" y=\"" << H - B + 18 << "\" text-anchor=\"middle\">" << b
+      << "</text>\n";
+  o << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 12
+    << "\" text-anchor=\"middle\">labels</text>\n";
+  int i = 0;
+  for (const auto& [name, pts] : series) {
+    const char* c = kColours[i % 10];
+    o << "<polyline fill=\"none\" stroke=\"" << c << "\" stroke-width=\"2\" points=\"";
+    for (const auto& [b, s] : pts) o << xs(b) << "," << ys(s.mean) << " ";
+    o << "\"/>\n";
+    for (const auto& [b, s] : pts)
+      o << "<line x1=\"" << xs(b) << "\" y1=\"" << ys(s.mean - s.ci95) << "\" x2=\"" << xs(b)
+        << "\" y2=\"" << ys(s.mean + s.ci95) << "\" stroke=\"" << c << "\"/>\n";
+    o << "<text x=\"" << W - R + 10 << "\" y=\"" << T + 16 * i + 10 << "\" fill=\"" << c << "\">"
+      << name << "</text>\n";
+    ++i;
+  }
+  if (all)
+    o << "<line x1=\"" << L << "\" y1=\"" << ys(all->mean) << "\" x2=\"" << W - R << "\" y2=\""
+      << ys(all->mean) << "\" stroke=\"black\" stroke-dasharray=\"6,4\"/>\n<text x=\"" << W - R + 10
+      << "\" y=\"" << T + 16 * i + 10 << "\">--- all labels</text>\n";
+  o << "</svg>\n";
+  return o.str();
+}
+
+std::vector<std::string> write_svg_curves(const std::vector<ResultRow>& rows,
+                                          const std::string& folder,
+                                          const std::vector<std::string>& metrics) {
+  std::set<std::tuple<std::string, std::string, std::string, std::string>> keys;
+  for (const auto& r : rows)
+    if (r.strategy != "all" &&
+        (metrics.empty() || std::find(metrics.begin(), metrics.end(), r.metric) != metrics.end()))
+      keys.insert({r.dataset, r.task, r.metric, r.phase});
+  std::vector<std::string> written;
+  for (const auto& [d, t, m, p] : keys) {
+    const auto path =
+        (std::filesystem::path(folder) / (d + "_" + t + "_" + m + "_" + p + ".svg")).string();
+    io::atomic_write(path, svg_curves(rows, d, t, m, p));
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace coldstart::loop
