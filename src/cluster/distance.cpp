@@ -49,7 +49,7 @@ Index assign_nearest_counting(EmbeddingsView x, const Eigen::VectorXf& xn, Embed
   Index changed = 0;
   const Index rb = std::min(row_block, n), cb = std::min(col_block, k);
   const Index blocks = (n + rb - 1) / rb;
-#pragma omp parallel reduction(+ : changed)
+#pragma omp parallel reduction(+ : changed) if (blocks > 1 && n * k * d >= (Index{1} << 18))
   {
     std::vector<float> tile(
         coldstart::detail::checked_mul(static_cast<std::size_t>(rb), static_cast<std::size_t>(cb)));

@@ -14,10 +14,6 @@
 namespace coldstart::cluster {
 namespace {
 
-/// Per-candidate sums are split into this many fixed chunks of the samples and combined in chunk
-/// order, so they do not depend on the thread count.
-constexpr Index kChunks = 16;
-
 void validate_common(const char* where, Index n, Index d, Index k, int max_iter) {
   if (n < 1)
     throw InvalidArgument(coldstart::detail::format("{}: embeddings have no rows (n = 0)", where));
@@ -69,6 +65,10 @@ class DistanceRows {
     }
   }
   [[nodiscard]] bool precomputed() const noexcept { return precomputed_; }
+  /// Whether row(c) returns without computing (precomputed, or inside the current block).
+  [[nodiscard]] bool cached(Index c) const noexcept {
+    return precomputed_ || (b0_ >= 0 && c >= b0_ && c < b0_ + nb_);
+  }
 
   /// Distances from sample c to every sample; valid until the next call.
   const float* row(Index c) {
@@ -143,7 +143,7 @@ std::vector<Index> initial_medoids(MedoidInit init, DistanceRows& rows, Index n,
       gain[c] = g;
     };
     if (rows.precomputed()) {
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for schedule(dynamic, 64) if (n * n >= (Index{1} << 20))
       for (Index c = 0; c < n; ++c)
         if (!is_med[c]) score(c, rows.row(c));
     } else {
@@ -174,9 +174,7 @@ class FasterPamState {
         d1_(static_cast<std::size_t>(n)),
         d2_(static_cast<std::size_t>(n)),
         loss_(static_cast<std::size_t>(k_)),
-        is_med_(static_cast<std::size_t>(n), 0),
-        partial_(static_cast<std::size_t>(kChunks * (k_ + 1))),
-        delta_(static_cast<std::size_t>(k_)) {
+        is_med_(static_cast<std::size_t>(n), 0) {
     for (Index j = 0; j < k_; ++j) {
       std::copy_n(rows.row(med_[j]), n, mrow_.row(j).data());
       is_med_[med_[j]] = 1;
@@ -192,42 +190,29 @@ class FasterPamState {
   [[nodiscard]] double total() const { return total_; }
   [[nodiscard]] const std::vector<Index>& medoids() const { return med_; }
 
-  /// Best swap of candidate c (distance row r): returns (change in total, slot).
-  std::pair<double, Index> evaluate(const float* r) {
-    const Index chunk = (n_ + kChunks - 1) / kChunks;
+  /// Best swap of a candidate with distance row r: (change in total, slot). Reads the state
+  /// only, so several candidates can be evaluated at once; `delta` is k doubles of scratch.
+  std::pair<double, Index> evaluate(const float* r, double* delta) const {
     if (k_ == 1) {  // no second medoid: the swap cost is Σ (d(o, c) − d1(o))
       double acc = 0.0;
       for (Index o = 0; o < n_; ++o) acc += static_cast<double>(r[o]) - d1_[o];
       return {acc, 0};
     }
-    std::fill(partial_.begin(), partial_.end(), 0.0);
-#pragma omp parallel for schedule(static) if (n_ >= 4096)
-    for (Index ch = 0; ch < kChunks; ++ch) {
-      double* p = partial_.data() + ch * (k_ + 1);
-      double acc = 0.0;
-      const Index o1 = std::min(n_, (ch + 1) * chunk);
-      for (Index o = ch * chunk; o < o1; ++o) {
-        const float dc = r[o], a = d1_[o];
-        if (dc < a) {
-          acc += static_cast<double>(dc) - a;
-          p[near_[o]] += static_cast<double>(a) - d2_[o];
-        } else if (dc < d2_[o]) {
-          p[near_[o]] += static_cast<double>(dc) - d2_[o];
-        }
-      }
-      p[k_] = acc;
-    }
+    std::copy(loss_.begin(), loss_.end(), delta);
     double acc = 0.0;
-    std::copy(loss_.begin(), loss_.end(), delta_.begin());
-    for (Index ch = 0; ch < kChunks; ++ch) {
-      const double* p = partial_.data() + ch * (k_ + 1);
-      for (Index j = 0; j < k_; ++j) delta_[j] += p[j];
-      acc += p[k_];
+    for (Index o = 0; o < n_; ++o) {
+      const float dc = r[o], a = d1_[o];
+      if (dc < a) {
+        acc += static_cast<double>(dc) - a;
+        delta[near_[o]] += static_cast<double>(a) - d2_[o];
+      } else if (dc < d2_[o]) {
+        delta[near_[o]] += static_cast<double>(dc) - d2_[o];
+      }
     }
     Index best = 0;
     for (Index j = 1; j < k_; ++j)
-      if (delta_[j] < delta_[best]) best = j;
-    return {delta_[best] + acc, best};
+      if (delta[j] < delta[best]) best = j;
+    return {delta[best] + acc, best};
   }
 
   void swap(Index slot, Index c, const float* r, double change) {
@@ -235,7 +220,6 @@ class FasterPamState {
     med_[slot] = c;
     is_med_[c] = 1;
     std::copy_n(r, n_, mrow_.row(slot).data());
-#pragma omp parallel for schedule(static) if (n_ >= 4096)
     for (Index o = 0; o < n_; ++o) {
       if (near_[o] == slot || sec_[o] == slot) {
         rescan(o);
@@ -279,18 +263,9 @@ class FasterPamState {
   }
 
   void update_loss() {
-    const Index chunk = (n_ + kChunks - 1) / kChunks;
-    std::fill(partial_.begin(), partial_.end(), 0.0);
-#pragma omp parallel for schedule(static) if (n_ >= 4096)
-    for (Index ch = 0; ch < kChunks; ++ch) {
-      double* p = partial_.data() + ch * (k_ + 1);
-      const Index o1 = std::min(n_, (ch + 1) * chunk);
-      for (Index o = ch * chunk; o < o1; ++o)
-        if (k_ > 1) p[near_[o]] += static_cast<double>(d2_[o]) - d1_[o];
-    }
     std::fill(loss_.begin(), loss_.end(), 0.0);
-    for (Index ch = 0; ch < kChunks; ++ch)
-      for (Index j = 0; j < k_; ++j) loss_[j] += partial_[ch * (k_ + 1) + j];
+    if (k_ == 1) return;
+    for (Index o = 0; o < n_; ++o) loss_[near_[o]] += static_cast<double>(d2_[o]) - d1_[o];
   }
 
   Index n_, k_;
@@ -300,33 +275,68 @@ class FasterPamState {
   std::vector<float> d1_, d2_;
   std::vector<double> loss_;
   std::vector<char> is_med_;
-  std::vector<double> partial_, delta_;
   double total_ = 0.0;
 };
 
+// Eager FasterPAM, evaluated speculatively: a block of upcoming candidates is scored in parallel
+// against the current state, then scanned in order; the first improving candidate is swapped in
+// and the candidates after it are scored again from the new state. The swaps are exactly those of
+// the sequential algorithm, whatever the thread count. The block grows while no swap is found
+// (late passes, where almost all the time goes) and shrinks back after a swap.
 Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRows& rows,
                           std::vector<Index> med) {
-  const Index n = x.rows();
+  const Index n = x.rows(), k = static_cast<Index>(med.size());
   FasterPamState st(n, med, rows);
-  Index last_swap = -1;
+  const Index threads = std::max(1, omp_get_max_threads());
+  const Index max_block = 64 * threads;
+  std::vector<Index> cand(static_cast<std::size_t>(max_block));
+  std::vector<const float*> row_ptr(static_cast<std::size_t>(max_block));
+  std::vector<std::pair<double, Index>> res(static_cast<std::size_t>(max_block));
+  std::vector<double> scratch(static_cast<std::size_t>(threads * k));
+  Index last_swap = -1, block = threads;
   int pass = 0;
   bool done = false;
   while (pass < p.max_iter && !done) {
     ++pass;
-    Index swaps = 0;
-    for (Index c = 0; c < n; ++c) {
-      if (c == last_swap) {
-        done = true;
-        break;
+    Index swaps = 0, c = 0;
+    while (c < n && !done) {
+      // Next candidates from c, stopping at the last swap (a full cycle without improvement).
+      Index m = 0;
+      const float* first_row = nullptr;
+      for (; c < n && m < block; ++c) {
+        if (c == last_swap) {
+          done = true;
+          break;
+        }
+        if (st.is_medoid(c)) continue;
+        if (m == 0) {
+          first_row = rows.row(c);
+        } else if (!rows.cached(c)) {
+          break;  // on-the-fly path: stay inside the candidate rows computed in one GEMM
+        }
+        cand[m] = c;
+        row_ptr[m] = m == 0 ? first_row : rows.row(c);
+        ++m;
       }
-      if (st.is_medoid(c)) continue;
-      const float* r = rows.row(c);
-      const auto [change, slot] = st.evaluate(r);
-      if (change < -1e-10 * std::max(1.0, st.total())) {
-        st.swap(slot, c, r, change);
-        last_swap = c;
-        ++swaps;
+#pragma omp parallel for schedule(dynamic, 1) if (m > 1 && n >= 2048)
+      for (Index b = 0; b < m; ++b)
+        res[b] = st.evaluate(row_ptr[b], scratch.data() + omp_get_thread_num() * k);
+      Index hit = -1;
+      for (Index b = 0; b < m; ++b)
+        if (res[b].first < -1e-10 * std::max(1.0, st.total())) {
+          hit = b;
+          break;
+        }
+      if (hit < 0) {
+        block = std::min(max_block, 2 * block);
+        continue;
       }
+      st.swap(res[hit].second, cand[hit], row_ptr[hit], res[hit].first);
+      last_swap = cand[hit];
+      ++swaps;
+      c = cand[hit] + 1;
+      done = false;
+      block = threads;
     }
     if (swaps == 0) done = true;
   }

@@ -17,7 +17,7 @@ inline void accumulate_sums(EmbeddingsView x, const std::vector<Index>& assignme
   sums.setZero();
   std::fill(counts.begin(), counts.end(), Index{0});
   for (Index i = 0; i < n; ++i) ++counts[assignment[i]];
-#pragma omp parallel if (n * d > 65536)
+#pragma omp parallel if (n * d >= (Index{1} << 18))
   {
     const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
     // Column ranges in multiples of 8 floats; which thread owns a column changes no sum.

@@ -21,7 +21,8 @@ void for_each_sq_distance_tile(EmbeddingsView x, EmbeddingsView y, const Eigen::
   if (n == 0 || m == 0) return;
   const Index rb = std::min(row_block, n), cb = std::min(col_block, m);
   const Index blocks = (n + rb - 1) / rb;
-#pragma omp parallel
+  // Small problems run on one thread: a parallel region costs more than the work.
+#pragma omp parallel if (blocks > 1 && n * m * d >= (Index{1} << 18))
   {
     std::vector<float> buf(
         coldstart::detail::checked_mul(static_cast<std::size_t>(rb), static_cast<std::size_t>(cb)));

@@ -38,7 +38,7 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
   const Index blocks = (n + rb - 1) / rb;
   const bool first = first_;
   Index changed = 0, full = 0;
-#pragma omp parallel reduction(+ : changed, full)
+#pragma omp parallel reduction(+ : changed, full) if (blocks > 1 && n * k * d >= (Index{1} << 18))
   {
     Work& w = work_[static_cast<std::size_t>(omp_get_thread_num())];
     if (w.rows.size() < static_cast<std::size_t>(rb)) {

@@ -1,0 +1,88 @@
+#include <coldstart/cluster/distance.hpp>
+#include <limits>
+
+#include "support/testing.hpp"
+
+namespace coldstart::cluster {
+namespace {
+
+RowMatrixXf random_matrix(Index n, Index d, std::uint64_t seed, double scale = 1.0) {
+  Rng rng(seed);
+  RowMatrixXf x(n, d);
+  for (float& v : x.reshaped()) v = static_cast<float>(random::normal(rng) * scale);
+  return x;
+}
+
+double brute_sq(const RowMatrixXf& a, Index i, const RowMatrixXf& b, Index j) {
+  return (a.row(i).cast<double>() - b.row(j).cast<double>()).squaredNorm();
+}
+
+TEST(Distance, SquaredNormsMatchDirect) {
+  const RowMatrixXf x = random_matrix(37, 13, 1);
+  const Eigen::VectorXf n = squared_norms(x);
+  for (Index i = 0; i < x.rows(); ++i)
+    EXPECT_NEAR(n[i], x.row(i).cast<double>().squaredNorm(), 1e-4 * n[i]);
+}
+
+TEST(Distance, TilesCoverEveryPairOnceWithBruteForceValues) {
+  const RowMatrixXf x = random_matrix(53, 17, 2), y = random_matrix(29, 17, 3);
+  Eigen::MatrixXi hits = Eigen::MatrixXi::Zero(53, 29);
+  RowMatrixXf got(53, 29);
+  for_each_sq_distance_tile(x, y, 8, 5, [&](Index r0, Index c0, const DistanceTile& t) {
+    for (Index i = 0; i < t.rows(); ++i)
+      for (Index j = 0; j < t.cols(); ++j) {
+#pragma omp atomic
+        ++hits(r0 + i, c0 + j);
+        got(r0 + i, c0 + j) = t(i, j);
+      }
+  });
+  EXPECT_EQ(hits.minCoeff(), 1);
+  EXPECT_EQ(hits.maxCoeff(), 1);
+  for (Index i = 0; i < 53; ++i)
+    for (Index j = 0; j < 29; ++j) {
+      const double ref = brute_sq(x, i, y, j);
+      EXPECT_NEAR(got(i, j), ref, 1e-4 * (1.0 + ref));
+      EXPECT_GE(got(i, j), 0.0f);
+    }
+}
+
+TEST(Distance, IdenticalRowsClampToZero) {
+  RowMatrixXf x = random_matrix(4, 64, 4, 100.0);
+  for_each_sq_distance_tile(x, x, 2, 2, [&](Index r0, Index c0, const DistanceTile& t) {
+    for (Index i = 0; i < t.rows(); ++i)
+      for (Index j = 0; j < t.cols(); ++j)
+        if (r0 + i == c0 + j) EXPECT_GE(t(i, j), 0.0f);
+  });
+}
+
+TEST(Distance, AssignNearestIsOptimalAndTiesGoLow) {
+  const RowMatrixXf x = random_matrix(301, 9, 5);
+  RowMatrixXf c = random_matrix(23, 9, 6);
+  c.row(7) = c.row(3);  // exact duplicate: index 3 must win every tie
+  std::vector<Index> a;
+  Eigen::VectorXf sq;
+  assign_nearest(x, c, a, sq, 64, 4);  // several column tiles exercise the running minimum
+  ASSERT_EQ(a.size(), 301u);
+  for (Index i = 0; i < x.rows(); ++i) {
+    double best = std::numeric_limits<double>::infinity();
+    for (Index j = 0; j < c.rows(); ++j) best = std::min(best, brute_sq(x, i, c, j));
+    EXPECT_LE(brute_sq(x, i, c, a[i]), best * (1 + 1e-5) + 1e-5) << "row " << i;
+    EXPECT_NEAR(sq[i], brute_sq(x, i, c, a[i]), 1e-4 * (1 + best));
+    EXPECT_NE(a[i], 7);
+  }
+}
+
+TEST(Distance, RejectsBadShapes) {
+  const RowMatrixXf x = random_matrix(10, 4, 7), c = random_matrix(3, 5, 8);
+  std::vector<Index> a;
+  Eigen::VectorXf sq;
+  EXPECT_THROW_MSG(assign_nearest(x, c, a, sq), InvalidArgument, "embeddings 10×4, centroids 3×5");
+  EXPECT_THROW_MSG(assign_nearest(x, RowMatrixXf(0, 4), a, sq), InvalidArgument, "empty");
+  EXPECT_THROW_MSG(for_each_sq_distance_tile(x, c, 4, 4, [](Index, Index, const DistanceTile&) {}),
+                   InvalidArgument, "columns must match");
+  EXPECT_THROW_MSG(for_each_sq_distance_tile(x, x, 0, 4, [](Index, Index, const DistanceTile&) {}),
+                   InvalidArgument, "row_block (0)");
+}
+
+}  // namespace
+}  // namespace coldstart::cluster
