@@ -1,9 +1,9 @@
-// The selectors' building blocks against brute force: k-NN graph, nearest rows, budget split
-// over strata, the ProbCover purity rule, standardisation.
+// The selectors' building blocks against brute force: k-NN graph, budget split over strata,
+// the ProbCover purity rule.
 
+#include <coldstart/cluster/standardize.hpp>
 #include <coldstart/select/detail/common.hpp>
 #include <coldstart/select/detail/knn.hpp>
-#include <coldstart/select/detail/standardize.hpp>
 #include <coldstart/select/probcover.hpp>
 
 #include "select/select_testing.hpp"
@@ -39,25 +39,6 @@ TEST(SelectDetail, KnnGraphClipsKAndBreaksTiesByIndex) {
   ASSERT_EQ(g.k, 3);
   EXPECT_EQ(std::vector<Index>(g.neighbours(2).begin(), g.neighbours(2).end()),
             (std::vector<Index>{0, 1, 3}));
-}
-
-TEST(SelectDetail, NearestRowsMatchesBruteForce) {
-  const auto b = testing::blobs(150, 5, 4, 3, 1.0);
-  RowMatrixXf q = b.x.topRows(6) * 0.9f;
-  std::vector<char> allowed(150, 1);
-  allowed[0] = allowed[1] = 0;
-  const auto got = detail::nearest_rows(q, b.x, allowed, /*row_block=*/17, /*col_block=*/4);
-  for (Index j = 0; j < 6; ++j) {
-    double best = 1e300;
-    Index arg = -1;
-    for (Index i = 0; i < 150; ++i) {
-      if (!allowed[i]) continue;
-      const double d = (q.row(j).cast<double>() - b.x.row(i).cast<double>()).norm();
-      if (d < best) best = d, arg = i;
-    }
-    EXPECT_EQ(got[j].first, arg);
-    EXPECT_NEAR(got[j].second, best, 1e-3 * (1 + best));
-  }
 }
 
 TEST(SelectDetail, BudgetSplitFollowsStratumSize) {
@@ -112,17 +93,6 @@ TEST(SelectDetail, PurityDeltaIsTheLargestPureRadius) {
     EXPECT_LT(purity_at(delta * (1 + 1e-3)), alpha) << alpha;
     EXPECT_GE(purity, alpha);
   }
-}
-
-TEST(SelectDetail, StandardizedColumnsHaveZeroMeanUnitVariance) {
-  RowMatrixXf x = RowMatrixXf::Random(50, 3) * 4.0f;
-  x.col(2).setConstant(7.0f);  // constant column: centred, scale left at 1
-  const RowMatrixXf z = detail::standardized(x);
-  for (Index c = 0; c < 2; ++c) {
-    EXPECT_NEAR(z.col(c).mean(), 0.0, 1e-5);
-    EXPECT_NEAR(z.col(c).squaredNorm() / 50.0, 1.0, 1e-4);
-  }
-  EXPECT_NEAR(z.col(2).cwiseAbs().maxCoeff(), 0.0, 1e-6);
 }
 
 }  // namespace

@@ -5,8 +5,6 @@
 namespace coldstart::select {
 namespace {
 
-using testing::BruteClusterer;
-
 /// A "clusterer" that returns fixed labels, so the purity rule sees known pseudo-labels.
 struct FixedLabels {
   std::vector<Index> labels;
@@ -17,7 +15,6 @@ struct FixedLabels {
   }
 };
 static_assert(InitialSelector<ProbCoverSelector<FixedLabels>>);
-static_assert(InitialSelector<ProbCoverSelector<BruteClusterer>>);
 
 /// Rows within distance < delta of a picked or labelled row (each row covers itself).
 Index brute_coverage(EmbeddingsView x, const std::vector<Index>& centres, double delta) {
@@ -64,7 +61,7 @@ TEST(ProbCoverSelector, GreedyAndCoverageMatchBruteForce) {
   const auto b = testing::blobs(150, 4, 6, 21, 4.0);
   const std::vector<Index> lab{0, 7};
   for (const float delta : {3.0f, 6.0f, 12.0f}) {
-    ProbCoverSelector<BruteClusterer> pc({.delta = delta, .k_nn = 150, .row_block = 32});
+    ProbCoverSelector<> pc({.delta = delta, .k_nn = 150, .row_block = 32});
     Rng rng(2);
     const ProbCoverResult r = pc.select_detailed(b.x, 8, {.labelled = lab}, rng);
     testing::expect_valid_selection(r.selection, 150, 8, lab);
@@ -104,7 +101,7 @@ TEST(ProbCoverSelector, PurityRuleGivesLargestPureDelta) {
 
 TEST(ProbCoverSelector, OnePickPerBlob) {
   const auto b = testing::blobs(80, 6, 4, 13);
-  ProbCoverSelector<BruteClusterer> pc({.n_pseudo_classes = 4});
+  ProbCoverSelector<> pc({.n_pseudo_classes = 4});
   Rng rng(6);
   const ProbCoverResult r = pc.select_detailed(b.x, 4, {}, rng);
   EXPECT_EQ(testing::blobs_hit(r.selection, b.labels).size(), 4u);
@@ -113,7 +110,7 @@ TEST(ProbCoverSelector, OnePickPerBlob) {
 
 TEST(ProbCoverSelector, FullCoverageFallsBackToRandomPicks) {
   const auto b = testing::blobs(40, 3, 2, 13);
-  ProbCoverSelector<BruteClusterer> pc({.delta = 1e4f});  // one ball covers everything
+  ProbCoverSelector<> pc({.delta = 1e4f});  // one ball covers everything
   Rng rng(6);
   const ProbCoverResult r = pc.select_detailed(b.x, 5, {}, rng);
   testing::expect_valid_selection(r.selection, 40, 5);
@@ -124,17 +121,15 @@ TEST(ProbCoverSelector, FullCoverageFallsBackToRandomPicks) {
 TEST(ProbCoverSelector, RejectsBadParams) {
   const auto b = testing::blobs(20, 3, 2, 1);
   Rng rng(1);
-  EXPECT_THROW_MSG((void)ProbCoverSelector<BruteClusterer>({.alpha = 1.5}).select(b.x, 2, {}, rng),
+  EXPECT_THROW_MSG((void)ProbCoverSelector<>({.alpha = 1.5}).select(b.x, 2, {}, rng),
                    InvalidArgument, "alpha (1.5) must be in (0, 1]");
-  EXPECT_THROW_MSG((void)ProbCoverSelector<BruteClusterer>({.k_nn = 0}).select(b.x, 2, {}, rng),
-                   InvalidArgument, "k_nn (0)");
-  EXPECT_THROW_MSG(
-      (void)ProbCoverSelector<BruteClusterer>({.n_pseudo_classes = 1}).select(b.x, 2, {}, rng),
-      InvalidArgument, "n_pseudo_classes (1)");
+  EXPECT_THROW_MSG((void)ProbCoverSelector<>({.k_nn = 0}).select(b.x, 2, {}, rng), InvalidArgument,
+                   "k_nn (0)");
+  EXPECT_THROW_MSG((void)ProbCoverSelector<>({.n_pseudo_classes = 1}).select(b.x, 2, {}, rng),
+                   InvalidArgument, "n_pseudo_classes (1)");
   const std::vector<Index> strata(20, 0);
-  EXPECT_THROW_MSG(
-      (void)ProbCoverSelector<BruteClusterer>{}.select_detailed(b.x, 2, {.strata = strata}, rng),
-      InvalidArgument, "strata are not supported");
+  EXPECT_THROW_MSG((void)ProbCoverSelector<>{}.select_detailed(b.x, 2, {.strata = strata}, rng),
+                   InvalidArgument, "strata are not supported");
 }
 
 }  // namespace

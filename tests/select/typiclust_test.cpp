@@ -5,12 +5,9 @@
 namespace coldstart::select {
 namespace {
 
-using testing::BruteClusterer;
-static_assert(InitialSelector<TypiClustSelector<BruteClusterer>>);
-
 TEST(TypiClustSelector, OnePickPerBlobAndTheMostTypical) {
   const auto b = testing::blobs(120, 5, 4, 31);  // 30 rows per blob
-  TypiClustSelector<BruteClusterer> tc({.k_nn = 20});
+  TypiClustSelector<> tc({.k_nn = 20});
   Rng rng(2);
   const Selection s = tc.select(b.x, 4, {}, rng);
   testing::expect_valid_selection(s, 120, 4);
@@ -39,13 +36,13 @@ TEST(TypiClustSelector, LabelledBlobsAreCovered) {
   const auto b = testing::blobs(120, 5, 4, 31);
   const std::vector<Index> lab{0, 1};  // blobs 0 and 1
   Rng rng(2);
-  const Selection s = TypiClustSelector<BruteClusterer>{}.select(b.x, 2, {.labelled = lab}, rng);
+  const Selection s = TypiClustSelector<>{}.select(b.x, 2, {.labelled = lab}, rng);
   EXPECT_EQ(testing::blobs_hit(s, b.labels), (std::set<Index>{2, 3}));
 }
 
 TEST(TypiClustSelector, MoreThanMaxClustersRevisitsClusters) {
   const auto b = testing::blobs(60, 3, 3, 4);
-  TypiClustSelector<BruteClusterer> tc({.max_clusters = 3});
+  TypiClustSelector<> tc({.max_clusters = 3});
   Rng rng(2);
   const Selection s = tc.select(b.x, 9, {}, rng);
   testing::expect_valid_selection(s, 60, 9);
@@ -62,10 +59,10 @@ TEST(TypiClustSelector, SmallClustersOnlyWhenNothingElseIsLeft) {
   b.x.row(8) << 500, 500;
   b.x.row(9) << 501, 500;
   Rng rng(1);
-  const Selection two = TypiClustSelector<BruteClusterer>{}.select(b.x, 2, {}, rng);
+  const Selection two = TypiClustSelector<>{}.select(b.x, 2, {}, rng);
   EXPECT_LT(two.indices[0], 8);
   EXPECT_LT(two.indices[1], 8);
-  TypiClustSelector<BruteClusterer> capped({.max_clusters = 2});
+  TypiClustSelector<> capped({.max_clusters = 2});
   const Selection nine = capped.select(b.x, 9, {}, rng);
   testing::expect_valid_selection(nine, 10, 9);
   for (Index p = 0; p < 8; ++p) EXPECT_LT(nine.indices[p], 8) << p;
@@ -75,11 +72,10 @@ TEST(TypiClustSelector, SmallClustersOnlyWhenNothingElseIsLeft) {
 TEST(TypiClustSelector, RejectsBadParams) {
   const auto b = testing::blobs(20, 3, 2, 1);
   Rng rng(1);
-  EXPECT_THROW_MSG((void)TypiClustSelector<BruteClusterer>({.k_nn = 0}).select(b.x, 2, {}, rng),
-                   InvalidArgument, "k_nn (0) must be at least 1");
-  EXPECT_THROW_MSG(
-      (void)TypiClustSelector<BruteClusterer>({.max_clusters = 0}).select(b.x, 2, {}, rng),
-      InvalidArgument, "max_clusters (0)");
+  EXPECT_THROW_MSG((void)TypiClustSelector<>({.k_nn = 0}).select(b.x, 2, {}, rng), InvalidArgument,
+                   "k_nn (0) must be at least 1");
+  EXPECT_THROW_MSG((void)TypiClustSelector<>({.max_clusters = 0}).select(b.x, 2, {}, rng),
+                   InvalidArgument, "max_clusters (0)");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // cold-start protocol.
 
 #include "coldstart/cluster/concept.hpp"
+#include "coldstart/cluster/kmeans.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
 
@@ -56,10 +57,10 @@ struct ClusterCentroidParams {
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         bad params or a clusterer result of the wrong shape; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C>
+template <cluster::Clusterer C = cluster::KMeans<>>
 class ClusterCentroidSelector {
  public:
-  explicit ClusterCentroidSelector(ClusterCentroidParams p = {}, C clusterer = {})
+  explicit ClusterCentroidSelector(ClusterCentroidParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 
   [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,
@@ -80,6 +81,8 @@ class ClusterCentroidSelector {
   ClusterCentroidParams params_;
   C clusterer_;
 };
+
+static_assert(InitialSelector<ClusterCentroidSelector<>>);
 
 }  // namespace coldstart::select
 

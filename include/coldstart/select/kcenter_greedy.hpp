@@ -5,9 +5,9 @@
 
 #include <limits>
 
+#include "coldstart/cluster/distance.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
-#include "coldstart/select/detail/knn.hpp"
 
 namespace coldstart::select {
 
@@ -60,12 +60,12 @@ class KCenterGreedySelector {
       RowMatrixXf centres(static_cast<Index>(lab.size()), x.cols());
       for (std::size_t j = 0; j < lab.size(); ++j)
         centres.row(static_cast<Index>(j)) = x.row(lab[j]);
-      detail::for_each_sq_distance_tile(x, centres, params_.row_block, params_.col_block,
-                                        [&](Index r0, Index, const RowMatrixXf& tile) {
-                                          for (Index i = 0; i < tile.rows(); ++i)
-                                            min_d[r0 + i] =
-                                                std::min(min_d[r0 + i], tile.row(i).minCoeff());
-                                        });
+      cluster::for_each_sq_distance_tile(x, centres, params_.row_block, params_.col_block,
+                                         [&](Index r0, Index, const cluster::DistanceTile& tile) {
+                                           for (Index i = 0; i < tile.rows(); ++i)
+                                             min_d[r0 + i] =
+                                                 std::min(min_d[r0 + i], tile.row(i).minCoeff());
+                                         });
     }
     Selection s;
     for (Index p = 0; p < budget; ++p) {
@@ -84,8 +84,9 @@ class KCenterGreedySelector {
       s.distance.push_back(min_d[pick] == kInf ? std::numeric_limits<float>::quiet_NaN()
                                                : std::sqrt(min_d[pick]));
       const auto c = x.row(pick);
-#pragma omp parallel for schedule(static)
-      for (Index i = 0; i < n; ++i) min_d[i] = std::min(min_d[i], (x.row(i) - c).squaredNorm());
+#pragma omp parallel for schedule(static) if (n > 8192)
+      for (Index i = 0; i < n; ++i)
+        min_d[i] = std::min(min_d[i], cluster::sq_distance(x.row(i).data(), c.data(), x.cols()));
     }
     return s;
   }

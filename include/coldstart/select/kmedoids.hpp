@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "coldstart/cluster/concept.hpp"
+#include "coldstart/cluster/faster_pam.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/cluster_picks.hpp"
 #include "coldstart/select/detail/common.hpp"
@@ -29,10 +30,10 @@ struct KMedoidsSelectorParams {};
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         or a clusterer that returns no medoids; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C>
+template <cluster::Clusterer C = cluster::FasterPam>
 class KMedoidsSelector {
  public:
-  explicit KMedoidsSelector(KMedoidsSelectorParams p = {}, C clusterer = {})
+  explicit KMedoidsSelector(KMedoidsSelectorParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 
   [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,
@@ -76,5 +77,7 @@ class KMedoidsSelector {
   KMedoidsSelectorParams params_;
   C clusterer_;
 };
+
+static_assert(InitialSelector<KMedoidsSelector<>>);
 
 }  // namespace coldstart::select

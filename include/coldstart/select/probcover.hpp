@@ -2,6 +2,7 @@
 // ProbCoverSelector: greedy max coverage of δ-balls (Yehuda et al. 2022).
 
 #include "coldstart/cluster/concept.hpp"
+#include "coldstart/cluster/kmeans.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
 
@@ -58,10 +59,10 @@ struct ProbCoverResult {
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         bad params; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C>
+template <cluster::Clusterer C = cluster::KMeans<>>
 class ProbCoverSelector {
  public:
-  explicit ProbCoverSelector(ProbCoverParams p = {}, C clusterer = {})
+  explicit ProbCoverSelector(ProbCoverParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 
   [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,
@@ -92,6 +93,8 @@ class ProbCoverSelector {
   ProbCoverParams params_;
   C clusterer_;
 };
+
+static_assert(InitialSelector<ProbCoverSelector<>>);
 
 }  // namespace coldstart::select
 

@@ -2,6 +2,7 @@
 // TypiClustSelector: the most typical sample of each uncovered cluster (Hacohen et al. 2022).
 
 #include "coldstart/cluster/concept.hpp"
+#include "coldstart/cluster/kmeans.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
 
@@ -44,10 +45,10 @@ struct TypiClustParams {
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         bad params or a clusterer result of the wrong shape; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C>
+template <cluster::Clusterer C = cluster::KMeans<>>
 class TypiClustSelector {
  public:
-  explicit TypiClustSelector(TypiClustParams p = {}, C clusterer = {})
+  explicit TypiClustSelector(TypiClustParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 
   [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,
@@ -67,6 +68,8 @@ class TypiClustSelector {
   TypiClustParams params_;
   C clusterer_;
 };
+
+static_assert(InitialSelector<TypiClustSelector<>>);
 
 }  // namespace coldstart::select
 

@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <vector>
 
+#include "coldstart/cluster/distance.hpp"
+#include "coldstart/cluster/standardize.hpp"
 #include "coldstart/select/cluster_centroid.hpp"
 #include "coldstart/select/detail/cluster_picks.hpp"
-#include "coldstart/select/detail/knn.hpp"
-#include "coldstart/select/detail/standardize.hpp"
 
 namespace coldstart::select {
 
@@ -17,7 +17,7 @@ Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
   constexpr const char* kWhere = "select::ClusterCentroidSelector::select";
   const Index n = x_raw.rows();
   RowMatrixXf z;
-  if (params_.standardize) z = detail::standardized(x_raw);
+  if (params_.standardize) z = cluster::Standardizer{}.fit_transform(x_raw);
   const EmbeddingsView x = params_.standardize ? EmbeddingsView(z) : x_raw;
   std::vector<char> taken = detail::labelled_mask(n, lab, kWhere);
   Selection s;
@@ -41,10 +41,12 @@ Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
   if (params_.mode == CentroidMode::kSweep) {
     for (Index k = params_.k_start; s.size() < budget && k <= n; ++k) {
       const cluster::Clustering cl = fit(k);
-      const auto nearest =
-          detail::nearest_rows(cl.centroids, x, {}, params_.row_block, params_.col_block);
+      // The row nearest each centroid: centroids play the "rows", samples the "centres".
+      std::vector<Index> nearest;
+      Eigen::VectorXf sq;
+      cluster::assign_nearest(cl.centroids, x, nearest, sq, params_.row_block, params_.col_block);
       for (Index c = 0; c < k && s.size() < budget; ++c)
-        if (!taken[nearest[c].first]) add(nearest[c].first, c, nearest[c].second);
+        if (!taken[nearest[c]]) add(nearest[c], c, std::sqrt(sq[c]));
     }
   } else {
     const Index k = std::min(n, static_cast<Index>(lab.size()) + budget);

@@ -1,0 +1,113 @@
+#include <coldstart/cluster/standardize.hpp>
+#include <coldstart/select/cluster_centroid.hpp>
+
+#include "select/select_testing.hpp"
+
+namespace coldstart::select {
+namespace {
+
+/// Independent replica of the reference protocol: standardise; for k = 2, 3, …: cluster with
+/// rng.fork(k), take the row nearest each centroid, append the new ones until `budget`.
+std::vector<Index> reference_sweep(EmbeddingsView x, Index budget, std::uint64_t seed) {
+  const RowMatrixXf z = cluster::Standardizer{}.fit_transform(x);
+  std::vector<Index> picks;
+  Rng rng(seed);
+  for (Index k = 2; static_cast<Index>(picks.size()) < budget; ++k) {
+    Rng r = rng.fork(k);
+    const auto cl = cluster::KMeans<>{}.fit(z, k, r);
+    for (Index c = 0; c < k && static_cast<Index>(picks.size()) < budget; ++c) {
+      Index arg = 0;
+      for (Index i = 1; i < z.rows(); ++i)
+        if ((z.row(i) - cl.centroids.row(c)).squaredNorm() <
+            (z.row(arg) - cl.centroids.row(c)).squaredNorm())
+          arg = i;
+      if (std::find(picks.begin(), picks.end(), arg) == picks.end()) picks.push_back(arg);
+    }
+  }
+  return picks;
+}
+
+TEST(ClusterCentroidSelector, SweepReproducesTheReferenceProtocol) {
+  const auto b = testing::blobs(90, 4, 3, 17, 4.0);
+  ClusterCentroidSelector<> sel({.row_block = 16});
+  for (const Index budget : {1, 5, 9}) {
+    Rng rng(8);
+    const Selection s = sel.select(b.x, budget, {}, rng);
+    testing::expect_valid_selection(s, 90, budget);
+    EXPECT_EQ(s.indices, reference_sweep(b.x, budget, 8)) << "budget " << budget;
+  }
+}
+
+TEST(ClusterCentroidSelector, SweepPicksArePrefixesAcrossBudgets) {
+  const auto b = testing::blobs(60, 3, 3, 2, 3.0);
+  ClusterCentroidSelector<> sel;
+  Rng r1(3), r2(3);
+  const auto small = sel.select(b.x, 4, {}, r1).indices;
+  const auto large = sel.select(b.x, 7, {}, r2).indices;
+  EXPECT_EQ(small, std::vector<Index>(large.begin(), large.begin() + 4));
+}
+
+TEST(ClusterCentroidSelector, SweepOnTwoBlobsPicksOnePerBlob) {
+  const auto b = testing::blobs(60, 4, 2, 5);
+  Rng rng(1);
+  const Selection s = ClusterCentroidSelector<>{}.select(b.x, 2, {}, rng);
+  EXPECT_EQ(testing::blobs_hit(s, b.labels).size(), 2u);
+}
+
+TEST(ClusterCentroidSelector, PerClusterPicksTheRowNearestEachBlobMean) {
+  const auto b = testing::blobs(100, 5, 5, 23);
+  ClusterCentroidSelector<> sel({.mode = CentroidMode::kPerCluster});
+  Rng rng(4);
+  const Selection s = sel.select(b.x, 5, {}, rng);
+  testing::expect_valid_selection(s, 100, 5);
+  EXPECT_EQ(testing::blobs_hit(s, b.labels).size(), 5u);
+  const RowMatrixXf z = cluster::Standardizer{}.fit_transform(b.x);
+  for (const Index pick : s.indices) {  // brute force: nearest to the blob mean (standardised)
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(5);
+    for (Index i = 0; i < 100; ++i)
+      if (b.labels[i] == b.labels[pick]) mean += z.row(i).cast<double>() / 20.0;
+    Index arg = -1;
+    for (Index i = 0; i < 100; ++i)
+      if (b.labels[i] == b.labels[pick] &&
+          (arg < 0 ||
+           (z.row(i).cast<double>() - mean).norm() < (z.row(arg).cast<double>() - mean).norm()))
+        arg = i;
+    EXPECT_EQ(pick, arg);
+  }
+}
+
+TEST(ClusterCentroidSelector, PerClusterSkipsLabelledClusters) {
+  const auto b = testing::blobs(100, 5, 5, 23);
+  const std::vector<Index> lab{0, 1, 2};  // blobs 0, 1, 2
+  ClusterCentroidSelector<> sel({.mode = CentroidMode::kPerCluster});
+  Rng rng(4);
+  const Selection s = sel.select(b.x, 2, {.labelled = lab}, rng);
+  EXPECT_EQ(testing::blobs_hit(s, b.labels), (std::set<Index>{3, 4}));
+}
+
+TEST(ClusterCentroidSelector, DuplicateRowsAreToppedUpAtRandom) {
+  RowMatrixXf x = RowMatrixXf::Zero(6, 2);
+  x.bottomRows(3).setConstant(1.0f);  // two distinct points only
+  Rng rng(4);
+  const Selection s = ClusterCentroidSelector<>{}.select(x, 5, {}, rng);
+  testing::expect_valid_selection(s, 6, 5);
+}
+
+TEST(ClusterCentroidSelector, RejectsClustererWithoutCentroids) {
+  struct NoCentroids {
+    cluster::Clustering fit(EmbeddingsView x, Index, Rng&) const {
+      cluster::Clustering c;
+      c.assignment.assign(x.rows(), 0);
+      return c;
+    }
+  };
+  const auto b = testing::blobs(20, 3, 2, 1);
+  Rng rng(1);
+  EXPECT_THROW_MSG((void)ClusterCentroidSelector<NoCentroids>{}.select(b.x, 2, {}, rng),
+                   InvalidArgument, "clusterer returned centroids 0×0, expected 2×3");
+  EXPECT_THROW_MSG((void)ClusterCentroidSelector<>({.k_start = 0}).select(b.x, 2, {}, rng),
+                   InvalidArgument, "k_start (0)");
+}
+
+}  // namespace
+}  // namespace coldstart::select
