@@ -1,0 +1,48 @@
+#include <coldstart/loop/split.hpp>
+#include <set>
+
+#include "support/testing.hpp"
+
+namespace coldstart::loop {
+namespace {
+
+TEST(NearDuplicateGroups, JoinsCorrelatedThumbnailsTransitively) {
+  Rng rng(3);
+  RowMatrixXf t(6, 64);
+  for (Index i = 0; i < 6; ++i)
+    for (Index j = 0; j < 64; ++j) t(i, j) = static_cast<float>(random::uniform01(rng));
+  t.row(1) = t.row(0) * 2.0f + RowMatrixXf::Constant(1, 64, 0.3f);  // correlation 1 with row 0
+  t.row(4) = t.row(1);                                              // joins through row 1
+  t.row(5) = t.row(3) + RowMatrixXf::Constant(1, 64, 0.01f);        // correlation 1 with row 3
+  const auto g = near_duplicate_groups(t, 0.99);
+  EXPECT_EQ(g, (std::vector<Index>{0, 0, 2, 3, 0, 3}));
+  // Independent uniform noise has correlation near 0: no groups at 0.99.
+  const auto none = near_duplicate_groups(t.topRows(4).bottomRows(2), 0.99);
+  EXPECT_NE(none[0], none[1]);
+}
+
+TEST(GroupedSplit, KeepsGroupsTogetherAndHitsFractions) {
+  std::vector<Index> groups;
+  std::vector<int> labels;
+  for (int i = 0; i < 1000; ++i) {
+    groups.push_back(i / 2);  // pairs
+    labels.push_back(i < 300 ? 1 : 0);
+  }
+  const auto part = grouped_split(groups, labels, 5);
+  std::array<int, 3> count{}, positives{};
+  for (std::size_t i = 0; i < part.size(); ++i) {
+    ++count[part[i]];
+    positives[part[i]] += labels[i];
+    if (i % 2) EXPECT_EQ(part[i], part[i - 1]) << "pair " << i / 2 << " split apart";
+  }
+  EXPECT_NEAR(count[2], 200, 4);
+  EXPECT_NEAR(count[1], 100, 4);
+  EXPECT_NEAR(positives[2], 60, 4);  // stratified: 30 % positives in each part
+  EXPECT_EQ(grouped_split(groups, labels, 5), part);
+  EXPECT_NE(grouped_split(groups, labels, 6), part);
+  EXPECT_THROW_MSG((void)grouped_split(groups, std::vector<int>(3), 5), InvalidArgument,
+                   "1000 groups but 3 labels");
+}
+
+}  // namespace
+}  // namespace coldstart::loop
