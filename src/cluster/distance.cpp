@@ -94,8 +94,15 @@ void nearest_two(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
                  float* packed, float* tile, Index* best, float* d1, float* d2) {
   const Index d = x.cols(), k = c.rows();
   if (m == 0) return;
-  for (Index r = 0; r < m; ++r)
-    std::copy_n(x.data() + rows[r] * x.outerStride(), d, packed + r * d);
+  // Consecutive rows are read in place; scattered ones are gathered into `packed`.
+  const float* a = x.data() + rows[0] * x.outerStride();
+  Index lda = x.outerStride();
+  if (rows[m - 1] - rows[0] != m - 1) {
+    for (Index r = 0; r < m; ++r)
+      std::copy_n(x.data() + rows[r] * x.outerStride(), d, packed + r * d);
+    a = packed;
+    lda = d;
+  }
   constexpr float kInf = std::numeric_limits<float>::infinity();
   std::fill_n(d1, m, kInf);
   std::fill_n(d2, m, kInf);
@@ -103,7 +110,7 @@ void nearest_two(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
   const Index cb = std::min(col_block, k);
   for (Index c0 = 0; c0 < k; c0 += cb) {
     const Index nc = std::min(cb, k - c0);
-    gemm_abt(m, nc, d, packed, d, c.data() + c0 * c.outerStride(), c.outerStride(), tile, nc);
+    gemm_abt(m, nc, d, a, lda, c.data() + c0 * c.outerStride(), c.outerStride(), tile, nc);
     for (Index r = 0; r < m; ++r) {
       const float* ip = tile + r * nc;
       float b1 = d1[r], b2 = d2[r];

@@ -47,6 +47,7 @@ class HamerlyStep {
   Index last_full_ = 0;
   RowMatrixXd sums_;
   std::vector<Index> counts_;
+  std::vector<Index> prev_;  // assignment the sums were built from
   struct Work {
     std::vector<Index> rows, best;
     std::vector<float> packed, tile, d1, d2;

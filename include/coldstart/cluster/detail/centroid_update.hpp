@@ -35,13 +35,30 @@ inline void accumulate_sums(EmbeddingsView x, const std::vector<Index>& assignme
 }
 
 /// Means of the clusters into c_next after `Empty` repaired empty clusters; clusters still
-/// empty keep their row of c. Returns the samples `Empty` moved.
+/// empty keep their row of c. Returns the samples `Empty` moved. With `prev` (the assignment the
+/// sums were last built from) and few changed labels (changed·8 < n), the sums are updated only
+/// for the samples that moved, in sample order; otherwise rebuilt. Both paths are independent
+/// of the thread count; `prev` is set to the new assignment.
 template <EmptyClusterPolicy Empty>
 Index update_centroids(EmbeddingsView x, std::vector<Index>& assignment, Eigen::VectorXf& sq_dist,
                        const RowMatrixXf& c, RowMatrixXf& c_next, RowMatrixXd& sums,
-                       std::vector<Index>& counts) {
-  accumulate_sums(x, assignment, sums, counts);
+                       std::vector<Index>& counts, std::vector<Index>* prev = nullptr,
+                       Index changed = 0) {
+  const Index n = x.rows();
+  if (prev != nullptr && prev->size() == assignment.size() && changed * 8 < n) {
+    for (Index i = 0; i < n; ++i) {
+      const Index a = assignment[i], b = (*prev)[i];
+      if (a == b) continue;
+      sums.row(b) -= x.row(i).cast<double>();
+      --counts[b];
+      sums.row(a) += x.row(i).cast<double>();
+      ++counts[a];
+    }
+  } else {
+    accumulate_sums(x, assignment, sums, counts);
+  }
   const Index moved = Empty::fix(x, sums, counts, assignment, sq_dist);
+  if (prev != nullptr) *prev = assignment;
   const Index k = c.rows();
   c_next.resize(k, c.cols());
   for (Index j = 0; j < k; ++j) {

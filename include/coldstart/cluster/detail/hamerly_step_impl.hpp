@@ -98,8 +98,9 @@ StepStats HamerlyStep<Dist>::iterate(const RowMatrixXf& c, RowMatrixXf& c_next) 
     counts_.resize(static_cast<std::size_t>(k));
     sums_.resize(k, c.cols());
   }
-  const Index moved =
-      detail::update_centroids<Empty>(x_, assignment_, sq_dist_, c, c_next, sums_, counts_);
+  // Incremental sums once few labels change (Hamerly's own scheme), rebuilt otherwise.
+  const Index moved = detail::update_centroids<Empty>(x_, assignment_, sq_dist_, c, c_next, sums_,
+                                                      counts_, &prev_, st.changed);
   std::vector<double> shift;
   st.shift = detail::centroid_shift(c_next, c, &shift);
   Index jmax = 0;
