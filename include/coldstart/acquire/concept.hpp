@@ -12,13 +12,15 @@ namespace coldstart::acquire {
 
 /// Model outputs on the pool. Which fields are filled depends on the task:
 /// classification fills `probs` (n×C, rows sum to 1) and optionally `mc_probs` (T matrices n×C
-/// from Monte-Carlo dropout) and `embeddings` (for BADGE-style diversity); segmentation fills
-/// `prob_maps` (n matrices H×W of foreground probability).
+/// from Monte-Carlo dropout), `embeddings` (n×D penultimate features, for BADGE and k-center
+/// diversity) or `grad_embeddings` (n×G precomputed BADGE gradient embeddings); segmentation
+/// fills `prob_maps` (n matrices H×W of foreground probability).
 struct ModelOutputs {
   RowMatrixXf probs;
   std::vector<RowMatrixXf> mc_probs;
   std::vector<RowMatrixXf> prob_maps;
   RowMatrixXf embeddings;
+  RowMatrixXf grad_embeddings;
 };
 
 /// What the acquisition knows of the labelled set: which rows are labelled and their labels (the
