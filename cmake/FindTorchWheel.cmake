@@ -27,5 +27,14 @@ macro(coldstart_find_torch)
       "LibTorch not found. Run scripts/setup.sh (installs the pinned torch wheel), or pass "
       "-DTorch_DIR=<libtorch>/share/cmake/Torch, or -DCOLDSTART_WITH_TORCH=OFF.")
   endif()
+  # The wheel's libtorch_cuda needs libnccl, libnvshmem, ... from the wheel's nvidia/*/lib
+  # folders (found at run time through its RPATH). When linking an executable, ld also resolves
+  # those indirect libraries and would otherwise pick an older system copy (CUDA's libnccl),
+  # failing with "undefined reference to ncclPutSignal".
+  get_filename_component(_cs_site "${Torch_DIR}/../../../.." ABSOLUTE)
+  file(GLOB _cs_nv_libs LIST_DIRECTORIES true "${_cs_site}/nvidia/*/lib")
+  foreach(_cs_dir IN LISTS _cs_nv_libs)
+    add_link_options("LINKER:-rpath-link,${_cs_dir}")
+  endforeach()
   message(STATUS "coldstart: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
 endmacro()

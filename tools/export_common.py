@@ -96,3 +96,50 @@ def preprocessing(preset: str, size: int, channels: int, mean, std, scale=1.0, o
 
 IMAGENET = preprocessing("imagenet", 224, 3, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
 TXRV = preprocessing("txrv", 224, 1, [0.0], [1.0], scale=2048.0, offset=-1024.0)
+
+
+# ImageNet class indices that count as a correct look at two photographs that scikit-learn
+# ships (offline): a Chinese temple and a flower.
+TEMPLE = {442: "bell cote", 483: "castle", 497: "church", 538: "dome", 663: "monastery",
+          698: "palace", 832: "stupa", 449: "boathouse"}
+FLOWER = {985: "daisy", 309: "bee", 738: "pot (flowerpot)", 716: "picket fence"}
+
+
+def _photo(name: str, pre: dict) -> torch.Tensor:
+    import torch.nn.functional as F
+    from sklearn.datasets import load_sample_image
+    img = torch.from_numpy(load_sample_image(name).copy()).float().permute(2, 0, 1)[None] / 255
+    h, w = img.shape[2:]
+    s = min(h, w)
+    img = img[:, :, (h - s) // 2:(h - s) // 2 + s, (w - s) // 2:(w - s) // 2 + s]
+    size = pre["size"]
+    img = F.interpolate(img, size=(size, size), mode="bilinear", align_corners=False,
+                        antialias=True)
+    mean = torch.tensor(pre["mean"])[:, None, None]
+    std = torch.tensor(pre["std"])[:, None, None]
+    return (img * pre["scale"] + pre["offset"] - mean) / std
+
+
+def check_imagenet_head(model: torch.nn.Module, pre: dict) -> dict:
+    """The top-5 ImageNet classes of each photo must include a plausible class; a wrong
+    architecture, padding or preprocessing fails this. Skipped without scikit-learn."""
+    import torch.nn.functional as F
+    try:
+        x = torch.cat([_photo("china.jpg", pre), _photo("flower.jpg", pre)])
+    except Exception as e:
+        print(f"warning: ImageNet head check skipped ({e})")
+        return {"skipped": str(e)}
+    with torch.no_grad():
+        top = F.softmax(model.logits(x), 1).topk(5)
+    result = {}
+    for row, (name, ok) in enumerate([("china.jpg", TEMPLE), ("flower.jpg", FLOWER)]):
+        idx = [int(i) for i in top.indices[row]]
+        prob = [round(float(p), 3) for p in top.values[row]]
+        hit = [i for i in idx if i in ok]
+        print(f"  {name}: top-5 ImageNet classes {idx} probs {prob}"
+              f"{' -> ' + ok[hit[0]] if hit else ''}")
+        if not hit:
+            fail(f"ImageNet head check failed on {name}: top-5 {idx} holds none of {sorted(ok)}"
+                 " (wrong architecture, padding or preprocessing)")
+        result[name] = {"top5": idx, "probs": prob}
+    return result

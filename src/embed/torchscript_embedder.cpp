@@ -76,6 +76,7 @@ struct TorchScriptEmbedder::Impl {
   Index dim = 0;
   torch::Device device{torch::kCPU};
   bool half = false;
+  bool optimized = false;
 
   void set_threads() const {
     if (p.threads > 0 && at::get_num_threads() != p.threads) at::set_num_threads(p.threads);
@@ -136,6 +137,17 @@ TorchScriptEmbedder::TorchScriptEmbedder(TorchScriptParams p) : impl_(std::make_
     m.module = torch::jit::load(m.p.model_path, torch::kCPU);
     m.module.eval();
     if (m.device.is_cuda()) m.module.to(m.device, m.half ? torch::kFloat16 : torch::kFloat32);
+    if (m.p.optimize) {
+      // Freezing inlines the weights and folds conv + batch norm; a module that cannot be
+      // frozen (e.g. one whose forward mutates attributes) runs as loaded.
+      try {
+        torch::jit::Module frozen = torch::jit::freeze(m.module);
+        m.module = torch::jit::optimize_for_inference(frozen);
+        m.optimized = true;
+      } catch (const c10::Error&) {
+        m.optimized = false;
+      }
+    }
   } catch (const c10::Error& e) {
     COLDSTART_CHECK(false, BackendError, "'{}' is not a loadable TorchScript module: {}",
                     m.p.model_path, e.what_without_backtrace());
@@ -195,6 +207,7 @@ boost::json::object TorchScriptEmbedder::card() const {
   c["dim"] = static_cast<std::int64_t>(m.dim);
   c["device"] = m.device.is_cuda() ? "cuda" : "cpu";
   c["dtype"] = m.half ? "float16" : "float32";
+  c["optimized"] = m.optimized;
   return c;
 }
 

@@ -1,0 +1,47 @@
+#include <coldstart/embed/embed_dataset.hpp>
+#include <coldstart/embed/pixel.hpp>
+
+#include "support/testing.hpp"
+
+namespace coldstart::embed {
+namespace {
+
+using coldstart::testing::TempDir;
+
+TEST(EmbedDataset, RowsFollowDatasetOrderAcrossChunks) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "ds", 7, 12);
+  const io::Dataset ds((dir.path() / "ds").string());
+  PixelEmbedder px({.size = 6});
+  const Embeddings e = embed_dataset(px, ds, {.chunk = 3});
+  ASSERT_EQ(e.size(), 7);
+  ASSERT_EQ(e.dim(), 36);
+  for (std::size_t i = 0; i < ds.size(); ++i) {
+    EXPECT_EQ(e.ids[i], ds.samples()[i].id);
+    const io::Image img = io::read_png(ds.samples()[i].image_path);
+    const RowMatrixXf one = px.embed(std::span<const io::Image>(&img, 1));
+    EXPECT_EQ(e.x.row(static_cast<Index>(i)), one.row(0));
+  }
+}
+
+TEST(EmbedDataset, FolderOfPngs) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "ds", 3, 8);
+  PixelEmbedder px({.size = 4});
+  const Embeddings e = embed_folder(px, (dir.path() / "ds" / "images").string());
+  EXPECT_EQ(e.ids, (std::vector<std::string>{"img_0", "img_1", "img_2"}));
+}
+
+TEST(EmbedDataset, RejectsEmptyFolderAndEmptyPool) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "empty");
+  PixelEmbedder px({.size = 4});
+  EXPECT_THROW((void)embed_folder(px, (dir.path() / "empty").string()), IoError);
+  EXPECT_THROW_MSG((void)embed_samples(px, {}), InvalidArgument, "n = 0");
+  coldstart::testing::write_dataset(dir.path() / "ds", 2, 8);
+  EXPECT_THROW_MSG((void)embed_dataset(px, io::Dataset((dir.path() / "ds").string()), {.chunk = 0}),
+                   InvalidArgument, "chunk (0)");
+}
+
+}  // namespace
+}  // namespace coldstart::embed

@@ -1,0 +1,295 @@
+// TorchScriptEmbedder against small TorchScript modules built here with Module::define, so the
+// tests need no downloaded weights. The only test file that includes torch headers.
+
+#include <torch/script.h>
+
+#include <coldstart/embed/cached.hpp>
+#include <coldstart/embed/torchscript.hpp>
+#include <coldstart/io/file.hpp>
+#include <coldstart/io/manifest.hpp>
+#include <filesystem>
+
+#include "support/testing.hpp"
+
+namespace coldstart::embed {
+namespace {
+
+using coldstart::testing::ramp_image;
+using coldstart::testing::TempDir;
+
+// Saves a module whose forward is `body` (TorchScript source of a method taking x: Tensor).
+// `weight` becomes the parameter self.w when defined.
+std::string save_module(const std::string& path, const std::string& forward_src,
+                        const at::Tensor& weight = {}) {
+  torch::jit::Module m("test.Module");
+  if (weight.defined()) m.register_parameter("w", weight, false);
+  m.define(forward_src);
+  m.save(path);
+  return path;
+}
+
+// forward returns the input pixels, flattened: N×(C·S·S).
+std::string identity_module(const std::string& path) {
+  return save_module(path,
+                     "def forward(self, x: Tensor) -> Tensor:\n"
+                     "    return x.flatten(1)\n");
+}
+
+// A linear map after flattening 1×8×8 input: N×5, weights fixed by a seed.
+std::string linear_module(const std::string& path, float scale = 1.0f) {
+  torch::manual_seed(3);
+  at::Tensor w = torch::randn({64, 5}) * scale;
+  return save_module(path,
+                     "def forward(self, x: Tensor) -> Tensor:\n"
+                     "    return torch.matmul(x.flatten(1), self.w)\n",
+                     w);
+}
+
+Preprocessing gray8() { return {"custom", 8, 1, 1.0f, 0.0f, {0.25f, 0, 0}, {0.5f, 1, 1}}; }
+
+std::vector<io::Image> images(int n, int size = 12, int channels = 1) {
+  std::vector<io::Image> v;
+  for (int i = 0; i < n; ++i)
+    v.push_back(ramp_image(size, size, channels, static_cast<float>(i) / (n + 1)));
+  return v;
+}
+
+TEST(TorchScriptEmbedder, ReturnsPreprocessedPixelsThroughIdentityModule) {
+  TempDir dir;
+  TorchScriptEmbedder enc({.model_path = identity_module(dir.file("id.pt")),
+                           .preprocessing = gray8(),
+                           .batch_size = 3});
+  EXPECT_EQ(enc.dim(), 64);
+  const auto imgs = images(5);
+  const RowMatrixXf x = enc.embed(imgs);
+  ASSERT_EQ(x.rows(), 5);
+  ASSERT_EQ(x.cols(), 64);
+  // Independent reference: resize with io, then (v - 0.25) / 0.5 by hand.
+  for (int i = 0; i < 5; ++i) {
+    const io::Image r = io::resize_bilinear(imgs[i], 8, 8);
+    for (int k = 0; k < 64; ++k) EXPECT_NEAR(x(i, k), (r.pixels[k] - 0.25f) / 0.5f, 1e-5f);
+  }
+}
+
+TEST(TorchScriptEmbedder, TxrvPresetScalesToPlusMinus1024) {
+  TempDir dir;
+  TorchScriptEmbedder enc(
+      {.model_path = identity_module(dir.file("id.pt")), .preprocessing = Preprocessing::txrv(4)});
+  io::Image img{4, 4, 3, 8, std::vector<float>(48, 0.0f)};
+  for (int y = 0; y < 4; ++y)
+    for (int c = 0; c < 3; ++c) {
+      img.at(y, 0, c) = 0.0f;
+      img.at(y, 1, c) = 1.0f;
+      img.at(y, 2, c) = 0.5f;
+      img.at(y, 3, c) = 0.25f;
+    }
+  const RowMatrixXf x = enc.embed(std::span<const io::Image>(&img, 1));
+  ASSERT_EQ(x.cols(), 16);  // RGB → one gray channel
+  EXPECT_NEAR(x(0, 0), -1024.0f, 1e-3f);
+  EXPECT_NEAR(x(0, 1), 1024.0f, 1e-3f);
+  EXPECT_NEAR(x(0, 2), 0.0f, 1e-3f);
+  EXPECT_NEAR(x(0, 3), -512.0f, 1e-3f);
+}
+
+TEST(TorchScriptEmbedder, ImagenetPresetRepeatsGrayAndNormalisesPerChannel) {
+  TempDir dir;
+  TorchScriptEmbedder enc({.model_path = identity_module(dir.file("id.pt")),
+                           .preprocessing = Preprocessing::imagenet(2)});
+  io::Image img{2, 2, 1, 8, {0.0f, 1.0f, 0.5f, 0.5f}};
+  const RowMatrixXf x = enc.embed(std::span<const io::Image>(&img, 1));
+  ASSERT_EQ(x.cols(), 12);
+  const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+  for (int c = 0; c < 3; ++c)
+    for (int k = 0; k < 4; ++k)
+      EXPECT_NEAR(x(0, c * 4 + k), (img.pixels[k] - mean[c]) / sd[c], 1e-5f);
+}
+
+TEST(TorchScriptEmbedder, BatchOfSevenEqualsSevenSingles) {
+  TempDir dir;
+  const std::string model = linear_module(dir.file("lin.pt"));
+  TorchScriptEmbedder batched({.model_path = model, .preprocessing = gray8(), .batch_size = 7});
+  TorchScriptEmbedder single({.model_path = model, .preprocessing = gray8(), .batch_size = 1});
+  const auto imgs = images(7);
+  const RowMatrixXf a = batched.embed(imgs);
+  ASSERT_EQ(a.rows(), 7);
+  ASSERT_EQ(a.cols(), 5);
+  for (int i = 0; i < 7; ++i) {
+    const RowMatrixXf b = single.embed(std::span<const io::Image>(&imgs[i], 1));
+    for (int k = 0; k < 5; ++k) EXPECT_NEAR(a(i, k), b(0, k), 1e-4f * (1 + std::abs(b(0, k))));
+  }
+  // And batch size 3 (uneven last batch) agrees too.
+  TorchScriptEmbedder three({.model_path = model, .preprocessing = gray8(), .batch_size = 3});
+  EXPECT_TRUE(three.embed(imgs).isApprox(a, 1e-5f));
+}
+
+TEST(TorchScriptEmbedder, OneAndTwoThreadsAgree) {
+  TempDir dir;
+  const std::string model = linear_module(dir.file("lin.pt"));
+  const auto imgs = images(6);
+  TorchScriptEmbedder one({.model_path = model, .preprocessing = gray8(), .threads = 1});
+  const RowMatrixXf a = one.embed(imgs);
+  TorchScriptEmbedder two({.model_path = model, .preprocessing = gray8(), .threads = 2});
+  const RowMatrixXf b = two.embed(imgs);
+  // LibTorch promises no bit-identity across thread counts; float round-off only.
+  EXPECT_TRUE(a.isApprox(b, 1e-5f));
+  TorchScriptEmbedder again({.model_path = model, .preprocessing = gray8(), .threads = 1});
+  EXPECT_EQ(again.embed(imgs), a);  // same settings: same bits
+}
+
+TEST(TorchScriptEmbedder, FlattensNx1x1PooledOutput) {
+  TempDir dir;
+  const std::string model = save_module(dir.file("pool.pt"),
+                                        "def forward(self, x: Tensor) -> Tensor:\n"
+                                        "    return torch.mean(x, [2, 3], True)\n");
+  TorchScriptEmbedder enc({.model_path = model, .preprocessing = Preprocessing::imagenet(8)});
+  EXPECT_EQ(enc.dim(), 3);
+  EXPECT_EQ(enc.embed(images(2)).rows(), 2);
+}
+
+TEST(TorchScriptEmbedder, CardNamesModelHashAndPreprocessing) {
+  TempDir dir;
+  const std::string model = identity_module(dir.file("encoder.pt"));
+  TorchScriptEmbedder enc({.model_path = model, .preprocessing = gray8(), .threads = 1});
+  const auto card = enc.card();
+  EXPECT_EQ(card.at("name").as_string(), "encoder");
+  EXPECT_EQ(card.at("model_sha256").as_string(), io::sha256_file(model));
+  EXPECT_EQ(card.at("preprocessing").as_object().at("size").as_int64(), 8);
+  EXPECT_EQ(card.at("dim").as_int64(), 64);
+}
+
+TEST(TorchScriptEmbedder, FromCardReadsPreprocessing) {
+  TempDir dir;
+  const std::string model = identity_module(dir.file("enc.pt"));
+  boost::json::object card;
+  card["name"] = "my-encoder";
+  card["preprocessing"] = gray8().to_json();
+  io::write_json(dir.file("enc.json"), card);
+  const TorchScriptParams p = TorchScriptParams::from_card(model);
+  EXPECT_EQ(p.name, "my-encoder");
+  EXPECT_EQ(p.preprocessing.size, 8);
+  EXPECT_EQ(p.preprocessing.channels, 1);
+  EXPECT_FLOAT_EQ(p.preprocessing.std[0], 0.5f);
+  EXPECT_THROW_MSG((void)TorchScriptParams::from_card(dir.file("missing.pt")), IoError,
+                   "missing.json");
+}
+
+TEST(TorchScriptEmbedder, RejectsFileThatIsNotTorchScript) {
+  TempDir dir;
+  coldstart::testing::write_text(dir.file("junk.pt"), "this is not a zip archive");
+  EXPECT_THROW_MSG(TorchScriptEmbedder({.model_path = dir.file("junk.pt")}), BackendError,
+                   "is not a loadable TorchScript module");
+  EXPECT_THROW_MSG(TorchScriptEmbedder({.model_path = dir.file("absent.pt")}), IoError,
+                   "model file not found");
+}
+
+TEST(TorchScriptEmbedder, RejectsOutputOfRankOtherThanTwo) {
+  TempDir dir;
+  const std::string model = identity_module(dir.file("id.pt"));
+  const std::string rank3 = save_module(dir.file("r3.pt"),
+                                        "def forward(self, x: Tensor) -> Tensor:\n"
+                                        "    return x[:, 0]\n");
+  EXPECT_THROW_MSG(TorchScriptEmbedder({.model_path = rank3, .preprocessing = gray8()}),
+                   BackendError, "forward returned shape 1×8×8");
+  const std::string rank1 = save_module(dir.file("r1.pt"),
+                                        "def forward(self, x: Tensor) -> Tensor:\n"
+                                        "    return x.sum()\n");
+  EXPECT_THROW_MSG(TorchScriptEmbedder({.model_path = rank1, .preprocessing = gray8()}),
+                   BackendError, "expected 1×d");
+}
+
+TEST(TorchScriptEmbedder, WrongChannelCountIsReported) {
+  TempDir dir;
+  // A 3-channel convolution fed the 1-channel txrv preset: LibTorch's error, wrapped.
+  torch::manual_seed(1);
+  const std::string conv = save_module(dir.file("conv.pt"),
+                                       "def forward(self, x: Tensor) -> Tensor:\n"
+                                       "    return torch.conv2d(x, self.w).mean([2, 3])\n",
+                                       torch::randn({4, 3, 3, 3}));
+  EXPECT_THROW_MSG(
+      TorchScriptEmbedder({.model_path = conv, .preprocessing = Preprocessing::txrv(8)}),
+      BackendError, "LibTorch forward failed");
+  // Images with a channel count that is neither gray nor RGB.
+  TorchScriptEmbedder ok({.model_path = conv, .preprocessing = Preprocessing::imagenet(8)});
+  EXPECT_EQ(ok.dim(), 4);
+  std::vector<io::Image> two = {ramp_image(8, 8, 1), ramp_image(8, 8, 2)};
+  EXPECT_THROW_MSG((void)ok.embed(two), InvalidArgument, "image 1 has 2 channels");
+  EXPECT_THROW_MSG((void)ok.embed(std::span<const io::Image>()), InvalidArgument, "n = 0");
+}
+
+TEST(TorchScriptEmbedder, RejectsBadParameters) {
+  TempDir dir;
+  const std::string model = identity_module(dir.file("id.pt"));
+  EXPECT_THROW_MSG(TorchScriptEmbedder({.model_path = model, .batch_size = 0}), InvalidArgument,
+                   "batch_size (0)");
+  EXPECT_THROW_MSG(TorchScriptEmbedder({.model_path = ""}), InvalidArgument, "model_path is empty");
+  Preprocessing bad = gray8();
+  bad.channels = 2;
+  EXPECT_THROW_MSG(TorchScriptEmbedder({.model_path = model, .preprocessing = bad}),
+                   InvalidArgument, "channels (2)");
+  if (!cuda_available()) {
+    EXPECT_THROW_MSG(TorchScriptEmbedder(
+                         {.model_path = model, .preprocessing = gray8(), .device = Device::kCuda}),
+                     BackendError, "sees no CUDA device");
+  }
+}
+
+TEST(TorchScriptEmbedder, CacheInvalidatedWhenModelFileChanges) {
+  TempDir dir;
+  const std::string model = dir.file("lin.pt");
+  const auto imgs = images(4);
+  linear_module(model, 1.0f);
+  RowMatrixXf first;
+  {
+    CachedEmbedder cached(TorchScriptEmbedder({.model_path = model, .preprocessing = gray8()}),
+                          dir.file("cache"));
+    first = cached.embed(imgs);
+    EXPECT_EQ(cached.stats().misses, 4);
+    const RowMatrixXf again = cached.embed(imgs);
+    EXPECT_EQ(cached.stats().hits, 4);
+    EXPECT_EQ(again, first);
+  }
+  {  // Same model file, new process-like instance: all hits.
+    CachedEmbedder cached(TorchScriptEmbedder({.model_path = model, .preprocessing = gray8()}),
+                          dir.file("cache"));
+    EXPECT_EQ(cached.embed(imgs), first);
+    EXPECT_EQ(cached.stats().hits, 4);
+    EXPECT_EQ(cached.stats().misses, 0);
+  }
+  linear_module(model, 2.0f);  // new weights, same path
+  {
+    CachedEmbedder cached(TorchScriptEmbedder({.model_path = model, .preprocessing = gray8()}),
+                          dir.file("cache"));
+    const RowMatrixXf x = cached.embed(imgs);
+    EXPECT_EQ(cached.stats().misses, 4);
+    EXPECT_EQ(cached.stats().hits, 0);
+    EXPECT_TRUE(x.isApprox(2.0f * first, 1e-5f));
+  }
+  {  // Other preprocessing of the same model: another key, so misses again.
+    Preprocessing other = gray8();
+    other.mean[0] = 0.0f;
+    CachedEmbedder cached(TorchScriptEmbedder({.model_path = model, .preprocessing = other}),
+                          dir.file("cache"));
+    (void)cached.embed(imgs);
+    EXPECT_EQ(cached.stats().misses, 4);
+  }
+}
+
+// The real pretrained encoder, when scripts/fetch_encoder.sh has exported it.
+TEST(TorchScriptEmbedder, EfficientNetLite0ExportWhenPresent) {
+  const std::string model = std::string(COLDSTART_SOURCE_DIR) + "/models/efficientnet-lite0.pt";
+  if (!std::filesystem::exists(model))
+    GTEST_SKIP() << "models/efficientnet-lite0.pt absent; run scripts/fetch_encoder.sh";
+  TorchScriptParams p = TorchScriptParams::from_card(model);
+  p.batch_size = 2;
+  TorchScriptEmbedder enc(p);
+  EXPECT_EQ(enc.dim(), 1280);
+  const auto imgs = images(3, 64, 3);
+  const RowMatrixXf x = enc.embed(imgs);
+  ASSERT_EQ(x.rows(), 3);
+  EXPECT_TRUE(x.allFinite());
+  EXPECT_GE(x.minCoeff(), 0.0f);                   // pooled ReLU6 features
+  EXPECT_GT((x.row(0) - x.row(2)).norm(), 1e-3f);  // different images, different features
+}
+
+}  // namespace
+}  // namespace coldstart::embed
