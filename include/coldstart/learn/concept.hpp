@@ -43,6 +43,8 @@ struct FitReport {
   double best_val_score = 0;       ///< validation score of best_epoch (NaN without validation)
   std::vector<double> train_loss;  ///< per epoch (or the final objective for solvers)
   std::vector<double> val_score;   ///< per epoch: AUPRC (classifiers) or mean Dice (segmenters)
+  std::vector<double> val_loss;    ///< per epoch: the training loss on the validation set; breaks
+                                   ///< ties in val_score (equal scores: the lower loss wins)
 };
 
 enum class Task { kClassification, kSegmentation };

@@ -1,0 +1,211 @@
+#pragma once
+// Private helpers shared by the LibTorch learners (not installed; includes LibTorch).
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <numeric>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "coldstart/error.hpp"
+#include "coldstart/io/image.hpp"
+#include "coldstart/random.hpp"
+
+namespace coldstart::learn::detail {
+
+/// Runs f, turning LibTorch's c10::Error into BackendError named after `where`.
+template <class F>
+decltype(auto) torch_guard(const char* where, F&& f) {
+  try {
+    return f();
+  } catch (const c10::Error& e) {
+    throw BackendError(std::string(where) + ": LibTorch failed: " + e.what_without_backtrace());
+  }
+}
+
+/// Sets LibTorch's intra-op thread count for a scope (n <= 0: leaves it alone).
+class TorchThreads {
+ public:
+  explicit TorchThreads(int n) : saved_(at::get_num_threads()), set_(n > 0) {
+    if (set_) at::set_num_threads(n);
+  }
+  ~TorchThreads() {
+    if (set_) at::set_num_threads(saved_);
+  }
+  TorchThreads(const TorchThreads&) = delete;
+  TorchThreads& operator=(const TorchThreads&) = delete;
+
+ private:
+  int saved_;
+  bool set_;
+};
+
+/// Seeds LibTorch's global generator from our stream.
+inline void seed_torch(Rng rng) { torch::manual_seed(rng()); }
+
+/// Throws InvalidArgument unless image i is non-empty with 1 or 3 channels and consistent size.
+inline void check_image(const io::Image& img, std::size_t i, const char* where, const char* set) {
+  if (img.height <= 0 || img.width <= 0 || img.pixels.empty())
+    throw InvalidArgument(coldstart::detail::format("{}: {} image {} is empty ({}×{})", where, set,
+                                                    i, img.height, img.width));
+  if (img.channels != 1 && img.channels != 3)
+    throw InvalidArgument(coldstart::detail::format(
+        "{}: {} image {} has {} channels, expected 1 or 3", where, set, i, img.channels));
+  if (img.pixels.size() != static_cast<std::size_t>(img.height) * img.width * img.channels)
+    throw InvalidArgument(coldstart::detail::format("{}: {} image {} holds {} values for {}×{}×{}",
+                                                    where, set, i, img.pixels.size(), img.height,
+                                                    img.width, img.channels));
+}
+
+/// N×C×R×R float tensor of images converted to `channels` and resized (bilinear) to res×res;
+/// images already res×res with the right channels are copied as they are.
+inline torch::Tensor images_to_tensor(std::span<const io::Image> images, int channels, int res,
+                                      const char* where, const char* set) {
+  const auto n = static_cast<std::int64_t>(images.size());
+  for (std::size_t i = 0; i < images.size(); ++i) check_image(images[i], i, where, set);
+  torch::Tensor t = torch::empty({n, channels, res, res}, torch::kFloat);
+  float* out = t.data_ptr<float>();
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t i = 0; i < n; ++i) {
+    io::Image img = io::to_channels(images[static_cast<std::size_t>(i)], channels);
+    if (img.height != res || img.width != res) img = io::resize_bilinear(img, res, res);
+    float* dst = out + i * channels * res * res;
+    for (int c = 0; c < channels; ++c)
+      for (int y = 0; y < res; ++y)
+        for (int x = 0; x < res; ++x) dst[(c * res + y) * res + x] = img.at(y, x, c);
+  }
+  return t;
+}
+
+/// N×1×R×R float tensor of 0/1 masks (channel 0 > 0.5), resized nearest-neighbour. Mask i must
+/// have the size of image i.
+inline torch::Tensor masks_to_tensor(std::span<const io::Image> masks,
+                                     std::span<const io::Image> images, int res, const char* where,
+                                     const char* set) {
+  if (masks.size() != images.size())
+    throw InvalidArgument(coldstart::detail::format("{}: {} set has {} images but {} masks", where,
+                                                    set, images.size(), masks.size()));
+  for (std::size_t i = 0; i < masks.size(); ++i) {
+    check_image(masks[i], i, where, set);
+    if (masks[i].height != images[i].height || masks[i].width != images[i].width)
+      throw InvalidArgument(coldstart::detail::format(
+          "{}: {} mask {} is {}×{} but its image is {}×{}", where, set, i, masks[i].height,
+          masks[i].width, images[i].height, images[i].width));
+  }
+  const auto n = static_cast<std::int64_t>(masks.size());
+  torch::Tensor t = torch::empty({n, 1, res, res}, torch::kFloat);
+  float* out = t.data_ptr<float>();
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t i = 0; i < n; ++i) {
+    io::Image m = masks[static_cast<std::size_t>(i)];
+    if (m.height != res || m.width != res) m = io::resize_nearest(m, res, res);
+    float* dst = out + i * res * res;
+    for (int y = 0; y < res; ++y)
+      for (int x = 0; x < res; ++x) dst[y * res + x] = m.at(y, x, 0) > 0.5f ? 1.0f : 0.0f;
+  }
+  return t;
+}
+
+/// Shuffled mini-batches of [0, n); a last batch of one sample joins the previous batch.
+inline std::vector<std::vector<std::int64_t>> make_batches(std::int64_t n, int batch_size,
+                                                           Rng& rng) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), std::int64_t{0});
+  random::shuffle(order.begin(), order.end(), rng);
+  std::vector<std::vector<std::int64_t>> batches;
+  for (std::int64_t s = 0; s < n; s += batch_size)
+    batches.emplace_back(order.begin() + s,
+                         order.begin() + std::min<std::int64_t>(n, s + batch_size));
+  if (batches.size() >= 2 && batches.back().size() == 1) {
+    batches[batches.size() - 2].push_back(batches.back()[0]);
+    batches.pop_back();
+  }
+  return batches;
+}
+
+/// Per-sample horizontal-flip decisions (probability ½) as a B×1×1×1 bool tensor.
+inline torch::Tensor flip_mask(std::size_t b, Rng& rng) {
+  std::vector<std::uint8_t> f(b);
+  for (auto& v : f) v = static_cast<std::uint8_t>(rng() >> 63);
+  return torch::from_blob(f.data(), {static_cast<std::int64_t>(b), 1, 1, 1}, torch::kUInt8)
+      .to(torch::kBool)
+      .clone();
+}
+
+/// Copies of a module's parameters and buffers (to keep the best epoch).
+inline std::vector<torch::Tensor> snapshot(const torch::nn::Module& m) {
+  torch::NoGradGuard guard;
+  std::vector<torch::Tensor> s;
+  for (const auto& p : m.parameters()) s.push_back(p.detach().clone());
+  for (const auto& b : m.buffers()) s.push_back(b.detach().clone());
+  return s;
+}
+inline void restore(torch::nn::Module& m, const std::vector<torch::Tensor>& s) {
+  torch::NoGradGuard guard;
+  std::size_t i = 0;
+  for (auto& p : m.parameters()) p.copy_(s[i++]);
+  for (auto& b : m.buffers()) b.copy_(s[i++]);
+}
+
+/// Appends conv3×3 (padding 1) → [BatchNorm] → ReLU to `s`.
+inline void add_conv_block(torch::nn::Sequential& s, int in, int out, bool batch_norm) {
+  s->push_back(
+      torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1).bias(!batch_norm)));
+  if (batch_norm) s->push_back(torch::nn::BatchNorm2d(out));
+  s->push_back(torch::nn::ReLU(torch::nn::ReLUOptions(true)));
+}
+
+/// A Sequential of conv blocks with the given output widths.
+inline torch::nn::Sequential conv_stack(int in, std::initializer_list<int> outs, bool batch_norm) {
+  torch::nn::Sequential s;
+  for (int out : outs) {
+    add_conv_block(s, in, out, batch_norm);
+    in = out;
+  }
+  return s;
+}
+
+/// The optimiser of a learner's parameters.
+template <class P>
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(torch::nn::Module& m, const P& p,
+                                                        bool adam) {
+  if (adam)
+    return std::make_unique<torch::optim::Adam>(
+        m.parameters(), torch::optim::AdamOptions(p.learning_rate).weight_decay(p.weight_decay));
+  return std::make_unique<torch::optim::SGD>(
+      m.parameters(),
+      torch::optim::SGDOptions(p.learning_rate).momentum(p.momentum).weight_decay(p.weight_decay));
+}
+
+inline void set_learning_rate(torch::optim::Optimizer& opt, double lr) {
+  for (auto& g : opt.param_groups()) g.options().set_lr(lr);
+}
+
+/// Halves the learning rate after `patience` epochs without improvement of a score.
+class PlateauHalver {
+ public:
+  PlateauHalver(double lr, int patience) : lr_(lr), patience_(patience) {}
+  /// Records this epoch's score (higher is better); returns the learning rate to use next.
+  double step(double score) {
+    if (score > best_) {
+      best_ = score;
+      bad_ = 0;
+    } else if (++bad_ >= patience_) {
+      lr_ *= 0.5;
+      bad_ = 0;
+    }
+    return lr_;
+  }
+
+ private:
+  double lr_;
+  int patience_;
+  int bad_ = 0;
+  double best_ = -std::numeric_limits<double>::infinity();
+};
+
+}  // namespace coldstart::learn::detail
