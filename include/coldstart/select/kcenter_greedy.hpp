@@ -68,6 +68,8 @@ class KCenterGreedySelector {
                                          });
     }
     Selection s;
+    // One parallel region per pick pays off only for large pools (barriers cost ~µs-ms).
+    const bool parallel = n * x.cols() > (Index{1} << 20);
     for (Index p = 0; p < budget; ++p) {
       Index pick = -1;
       if (p == 0 && lab.empty()) {
@@ -84,7 +86,7 @@ class KCenterGreedySelector {
       s.distance.push_back(min_d[pick] == kInf ? std::numeric_limits<float>::quiet_NaN()
                                                : std::sqrt(min_d[pick]));
       const auto c = x.row(pick);
-#pragma omp parallel for schedule(static) if (n > 8192)
+#pragma omp parallel for schedule(static) if (parallel)
       for (Index i = 0; i < n; ++i)
         min_d[i] = std::min(min_d[i], cluster::sq_distance(x.row(i).data(), c.data(), x.cols()));
     }

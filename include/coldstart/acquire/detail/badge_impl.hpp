@@ -83,9 +83,11 @@ inline std::vector<Index> Badge::select(const ModelOutputs& out, const Acquisiti
   std::vector<char> taken = labelled;
   taken[picks[0]] = 1;
   std::vector<double> d2(static_cast<std::size_t>(n), std::numeric_limits<double>::infinity());
+  // One parallel region per pick pays off only for large pools (barriers cost ~µs-ms).
+  const bool parallel = n * (e.a.cols() + e.h.cols()) > (Index{1} << 20);
   while (static_cast<Index>(picks.size()) < batch) {
     const Index c = picks.back();
-#pragma omp parallel for schedule(static) if (n > 4096)
+#pragma omp parallel for schedule(static) if (parallel)
     for (Index i = 0; i < n; ++i)
       if (!taken[i]) d2[i] = std::min(d2[i], e.sq_distance(i, c));
     double total = 0.0;  // index order: the same sum for any thread count
