@@ -52,15 +52,32 @@ class DistanceRows {
       : x_(x), norms_(norms), precomputed_(precompute), block_(block), row_block_(row_block) {
     const Index n = x.rows();
     if (precomputed_) {
-      full_.resize(n, n);  // n×n floats; only for n ≤ FasterPamParams::precompute_limit
-      for_each_sq_distance_tile(x, x, norms, norms, row_block, 2048,
-                                [&](Index r0, Index c0, const DistanceTile& t) {
-                                  for (Index i = 0; i < t.rows(); ++i) {
-                                    float* out = full_.data() + (r0 + i) * n + c0;
-                                    for (Index j = 0; j < t.cols(); ++j)
-                                      out[j] = std::sqrt(t(i, j));
-                                  }
-                                });
+      // n×n floats; only for n ≤ FasterPamParams::precompute_limit. Symmetric: one GEMM per tile
+      // on or above the diagonal, mirrored below it.
+      full_.resize(n, n);
+      const Index bs = 512, d = x.cols(), nb = (n + bs - 1) / bs;
+      const Index tiles = nb * (nb + 1) / 2;
+#pragma omp parallel if (n >= 2048)
+      {
+        std::vector<float> tile(static_cast<std::size_t>(bs * bs));
+#pragma omp for schedule(dynamic, 1)
+        for (Index t = 0; t < tiles; ++t) {
+          Index bi = 0, rest = t;  // t-th (bi, bj) with bj ≥ bi, row by row
+          while (rest >= nb - bi) rest -= nb - bi++;
+          const Index bj = bi + rest;
+          const Index r0 = bi * bs, c0 = bj * bs;
+          const Index nr = std::min(bs, n - r0), nc = std::min(bs, n - c0);
+          detail::gemm_abt(nr, nc, d, x.data() + r0 * x.outerStride(), x.outerStride(),
+                           x.data() + c0 * x.outerStride(), x.outerStride(), tile.data(), nc);
+          for (Index i = 0; i < nr; ++i)
+            for (Index j = 0; j < nc; ++j) {
+              const float v = std::sqrt(
+                  std::max(0.0f, norms[r0 + i] + norms[c0 + j] - 2.0f * tile[i * nc + j]));
+              full_(r0 + i, c0 + j) = v;
+              full_(c0 + j, r0 + i) = v;
+            }
+        }
+      }
       for (Index i = 0; i < n; ++i) full_(i, i) = 0.0f;
     }
   }
@@ -281,8 +298,8 @@ class FasterPamState {
 // Eager FasterPAM, evaluated speculatively: a block of upcoming candidates is scored in parallel
 // against the current state, then scanned in order; the first improving candidate is swapped in
 // and the candidates after it are scored again from the new state. The swaps are exactly those of
-// the sequential algorithm, whatever the thread count. The block grows while no swap is found
-// (late passes, where almost all the time goes) and shrinks back after a swap.
+// the sequential algorithm, whatever the thread count. The block doubles while no swap is found
+// (late passes, where almost all the time goes) and drops to one candidate after a swap.
 Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRows& rows,
                           std::vector<Index> med) {
   const Index n = x.rows(), k = static_cast<Index>(med.size());
@@ -293,7 +310,7 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
   std::vector<const float*> row_ptr(static_cast<std::size_t>(max_block));
   std::vector<std::pair<double, Index>> res(static_cast<std::size_t>(max_block));
   std::vector<double> scratch(static_cast<std::size_t>(threads * k));
-  Index last_swap = -1, block = threads;
+  Index last_swap = -1, block = 1;
   int pass = 0;
   bool done = false;
   while (pass < p.max_iter && !done) {
@@ -318,7 +335,8 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
         row_ptr[m] = m == 0 ? first_row : rows.row(c);
         ++m;
       }
-#pragma omp parallel for schedule(dynamic, 1) if (m > 1 && n >= 2048)
+      // Small blocks (right after a swap) run serially: no wasted evaluations, no fork/join.
+#pragma omp parallel for schedule(dynamic, 1) if (m >= 16 && n >= 2048)
       for (Index b = 0; b < m; ++b)
         res[b] = st.evaluate(row_ptr[b], scratch.data() + omp_get_thread_num() * k);
       Index hit = -1;
@@ -336,7 +354,7 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
       ++swaps;
       c = cand[hit] + 1;
       done = false;
-      block = threads;
+      block = 1;
     }
     if (swaps == 0) done = true;
   }
