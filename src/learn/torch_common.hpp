@@ -69,15 +69,17 @@ inline torch::Tensor images_to_tensor(std::span<const io::Image> images, int cha
   for (std::size_t i = 0; i < images.size(); ++i) check_image(images[i], i, where, set);
   torch::Tensor t = torch::empty({n, channels, res, res}, torch::kFloat);
   float* out = t.data_ptr<float>();
-#pragma omp parallel for schedule(dynamic)
-  for (std::int64_t i = 0; i < n; ++i) {
-    io::Image img = io::to_channels(images[static_cast<std::size_t>(i)], channels);
-    if (img.height != res || img.width != res) img = io::resize_bilinear(img, res, res);
-    float* dst = out + i * channels * res * res;
-    for (int c = 0; c < channels; ++c)
-      for (int y = 0; y < res; ++y)
-        for (int x = 0; x < res; ++x) dst[(c * res + y) * res + x] = img.at(y, x, c);
-  }
+  // LibTorch's own thread pool: a second OpenMP runtime here would spin against LibTorch's.
+  at::parallel_for(0, n, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      io::Image img = io::to_channels(images[static_cast<std::size_t>(i)], channels);
+      if (img.height != res || img.width != res) img = io::resize_bilinear(img, res, res);
+      float* dst = out + i * channels * res * res;
+      for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < res; ++y)
+          for (int x = 0; x < res; ++x) dst[(c * res + y) * res + x] = img.at(y, x, c);
+    }
+  });
   return t;
 }
 
@@ -99,14 +101,16 @@ inline torch::Tensor masks_to_tensor(std::span<const io::Image> masks,
   const auto n = static_cast<std::int64_t>(masks.size());
   torch::Tensor t = torch::empty({n, 1, res, res}, torch::kFloat);
   float* out = t.data_ptr<float>();
-#pragma omp parallel for schedule(dynamic)
-  for (std::int64_t i = 0; i < n; ++i) {
-    io::Image m = masks[static_cast<std::size_t>(i)];
-    if (m.height != res || m.width != res) m = io::resize_nearest(m, res, res);
-    float* dst = out + i * res * res;
-    for (int y = 0; y < res; ++y)
-      for (int x = 0; x < res; ++x) dst[y * res + x] = m.at(y, x, 0) > 0.5f ? 1.0f : 0.0f;
-  }
+  at::parallel_for(0, n, 1, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t i = begin; i < end; ++i) {
+      const io::Image& src = masks[static_cast<std::size_t>(i)];
+      const io::Image m =
+          src.height != res || src.width != res ? io::resize_nearest(src, res, res) : src;
+      float* dst = out + i * res * res;
+      for (int y = 0; y < res; ++y)
+        for (int x = 0; x < res; ++x) dst[y * res + x] = m.at(y, x, 0) > 0.5f ? 1.0f : 0.0f;
+    }
+  });
   return t;
 }
 

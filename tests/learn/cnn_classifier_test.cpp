@@ -114,7 +114,8 @@ TEST(CnnClassifier, BadInputs) {
   EXPECT_THROW_MSG(CnnClassifier({.resolution = 48}), InvalidArgument,
                    "resolution (48) must be a multiple of 32");
   EXPECT_THROW_MSG(CnnClassifier({.dropout = 1.0}), InvalidArgument, "dropout (1) outside [0, 1)");
-  CnnClassifier no_dropout({.resolution = 32, .width = 2, .dropout = 0.0, .epochs = 1});
+  CnnClassifier no_dropout(
+      {.resolution = 32, .width = 2, .dropout = 0.0, .epochs = 1, .threads = 1});
   no_dropout.fit({t.images, t.labels}, {}, rng);
   EXPECT_THROW_MSG((void)no_dropout.predict_mc(t.images, 2, rng), InvalidArgument,
                    "MC dropout needs dropout > 0");

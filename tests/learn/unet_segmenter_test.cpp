@@ -85,7 +85,7 @@ TEST(UNetSegmenter, BadInputs) {
   EXPECT_THROW_MSG((void)unet.predict(t.images), InvalidArgument, "predict called before fit");
   EXPECT_THROW_MSG(UNetSegmenter({.resolution = 40}), InvalidArgument,
                    "resolution (40) must be a multiple of 16");
-  UNetSegmenter plain({.resolution = 16, .width = 2, .epochs = 1});
+  UNetSegmenter plain({.resolution = 16, .width = 2, .epochs = 1, .threads = 1});
   plain.fit({t.images, {}, t.masks}, {}, rng);
   EXPECT_THROW_MSG((void)plain.predict_mc(t.images, 2, rng), InvalidArgument,
                    "MC dropout needs dropout > 0");
