@@ -245,7 +245,14 @@ int main(int argc, char** argv) {
     cmd << python << " " << peers << " " << c.algo << " --x " << xp << " --init " << ip
         << " --threads " << threads << " --out " << dir.string() << " --max-iter "
         << (c.algo == "kmeans" ? max_iter : kmedoids_iter) << " --tol " << tol;
+    const bool want_sgemm = !machine.contains("sgemm_gflops_numpy");
+    if (want_sgemm) cmd << " --sgemm";
     const json::value rep = json::parse(run_command(cmd.str()));
+    if (want_sgemm && rep.as_object().contains("sgemm_gflops")) {
+      machine["sgemm_gflops_numpy"] = rep.at("sgemm_gflops");
+      std::cout << "numpy (OpenBLAS) SGEMM 2048³: " << std::setprecision(1)
+                << rep.at("sgemm_gflops").to_number<double>() << " GFLOP/s\n";
+    }
     for (const auto& [key, val] : rep.at("versions").as_object()) versions[key] = val;
     for (const json::value& run : rep.at("runs").as_array()) {
       const auto& o = run.as_object();
@@ -260,8 +267,9 @@ int main(int argc, char** argv) {
         row.objective = cluster::evaluate_medoids(x, med).objective;
         row.extra = o.at("seconds_swap_only").to_number<double>();
       }
-      std::cout << "  " << row.system << ": " << std::setprecision(3) << row.seconds << " s\n"
-                << std::flush;
+      std::cout << "  " << row.system << ": " << std::setprecision(3) << row.seconds << " s";
+      if (row.extra >= 0) std::cout << " (swap phase alone " << row.extra << " s)";
+      std::cout << "\n" << std::flush;
       rows.push_back(row);
     }
   }
