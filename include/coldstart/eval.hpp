@@ -8,4 +8,5 @@
 #include "coldstart/eval/distance_transform.hpp"
 #include "coldstart/eval/hausdorff.hpp"
 #include "coldstart/eval/mask.hpp"
+#include "coldstart/eval/summary.hpp"
 #include "coldstart/eval/threshold.hpp"
