@@ -83,6 +83,37 @@ TEST(CnnClassifier, McDropoutPasses) {
   EXPECT_TRUE(a.mc_probs[3] == b.mc_probs[3]);   // same rng -> same passes
 }
 
+TEST(CnnClassifier, ThreeClassesRgbMeanAuprcSelection) {
+  // RGB copies of the square task relabelled i % 3: checks 3-channel input, 3-class outputs and
+  // the macro-AUPRC validation bookkeeping (not accuracy).
+  auto make = [](int n, std::uint64_t seed) {
+    auto t = square_task(n, 32, seed);
+    for (int i = 0; i < n; ++i) {
+      t.images[static_cast<std::size_t>(i)] = io::to_rgb(t.images[static_cast<std::size_t>(i)]);
+      t.labels[static_cast<std::size_t>(i)] = i % 3;
+    }
+    return t;
+  };
+  const auto train = make(18, 21), val = make(9, 22);
+  auto params = tiny();
+  params.classes = 3;
+  params.channels = 3;
+  params.positive_class = -1;
+  params.epochs = 2;
+  CnnClassifier cnn(params);
+  Rng rng(2);
+  const FitReport rep = cnn.fit({train.images, train.labels}, {val.images, val.labels}, rng);
+  ASSERT_EQ(rep.val_score.size(), 2u);
+  ASSERT_EQ(rep.val_loss.size(), 2u);
+  for (double v : rep.val_score) {
+    EXPECT_GE(v, 0.0);
+    EXPECT_LE(v, 1.0);
+  }
+  const RowMatrixXf p = cnn.predict(val.images).probs;
+  EXPECT_EQ(p.cols(), 3);
+  for (Index i = 0; i < p.rows(); ++i) EXPECT_NEAR(p.row(i).sum(), 1.0f, 1e-5f);
+}
+
 TEST(CnnClassifier, BadInputs) {
   const auto t = square_task(8, 32, 6);
   CnnClassifier cnn(tiny());
