@@ -73,6 +73,8 @@ static_assert(Clusterer<KMeans<>>);
 namespace detail {
 /// tol · mean over columns of the population variance of x (scikit-learn's _tolerance).
 [[nodiscard]] double absolute_tolerance(EmbeddingsView x, double tol);
+/// Throws NumericError naming the first row with NaN/Inf, using the row norms (no extra pass).
+void check_finite_by_norms(EmbeddingsView x, const Eigen::VectorXf& norms, const char* where);
 /// Exact distances of each sample to its assigned centre and the inertia (double, in order).
 void finish_clustering(EmbeddingsView x, Clustering& out);
 }  // namespace detail

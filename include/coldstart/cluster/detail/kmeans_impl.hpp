@@ -45,9 +45,8 @@ Clustering KMeans<Init, Empty, Step>::run(EmbeddingsView x, const Eigen::VectorX
 template <InitPolicy Init, EmptyClusterPolicy Empty, template <class> class Step>
 Clustering KMeans<Init, Empty, Step>::fit(EmbeddingsView x, Index k, Rng& rng) const {
   p_.validate(x.rows(), x.cols(), k);
-  if (p_.check_finite)
-    coldstart::detail::check_finite_rows(x, "cluster::KMeans::fit", "embeddings");
   const Eigen::VectorXf norms = squared_norms(x);
+  if (p_.check_finite) detail::check_finite_by_norms(x, norms, "cluster::KMeans::fit");
   const double tol_abs = detail::absolute_tolerance(x, p_.tol);
   Clustering best;
   for (int r = 0; r < p_.n_init; ++r) {
@@ -64,11 +63,11 @@ Clustering KMeans<Init, Empty, Step>::fit(EmbeddingsView x, EmbeddingsView initi
                   "embeddings {}×{}, initial centroids {}×{} (dimensions differ)", x.rows(),
                   x.cols(), initial.rows(), initial.cols());
   p_.validate(x.rows(), x.cols(), initial.rows());
+  const Eigen::VectorXf norms = squared_norms(x);
   if (p_.check_finite) {
-    coldstart::detail::check_finite_rows(x, "cluster::KMeans::fit", "embeddings");
+    detail::check_finite_by_norms(x, norms, "cluster::KMeans::fit");
     coldstart::detail::check_finite_rows(initial, "cluster::KMeans::fit", "initial centroids");
   }
-  const Eigen::VectorXf norms = squared_norms(x);
   return run(x, norms, RowMatrixXf(initial), detail::absolute_tolerance(x, p_.tol));
 }
 
