@@ -1,0 +1,81 @@
+// Reproduces the protocol of Yuan & Hong (2024) on a dataset folder: cold-start picks by random,
+// k-means on raw pixels, k-means on foundation-model embeddings, k-means on a pool-trained
+// self-supervised encoder, TypiClust, ProbCover, k-medoids and k-center at budgets 20…100, then
+// active learning rounds; one learner per task for every strategy. See docs/paper.md.
+//
+//   paper_experiment --data ../shared/datasets/busi --out results/busi
+//   paper_experiment --data DIR --protocol paper       (the paper's settings, for a GPU)
+#include <boost/program_options.hpp>
+#include <coldstart/loop/experiment.hpp>
+#include <iostream>
+
+namespace po = boost::program_options;
+
+int main(int argc, char** argv) {
+  coldstart::loop::ExperimentConfig cfg;
+  std::string protocol = "default";
+  std::vector<long> budgets;
+  po::options_description opts("paper_experiment options");
+  opts.add_options()("help,h", "show this help")("data", po::value(&cfg.data_dir)->required(),
+                                                 "dataset folder (images/, masks*/, labels.csv)")(
+      "out", po::value(&cfg.out_dir)->default_value("results"), "output folder")(
+      "protocol", po::value(&protocol)->default_value("default"),
+      "default (fits a 2-core CPU) or paper (the paper's settings, for a GPU)")(
+      "task", po::value(&cfg.tasks)->multitoken(),
+      "classification and/or segmentation:<mask folder> (default: all)")(
+      "positive", po::value(&cfg.positive)->default_value(-1),
+      "classification: this label vs the rest (default: the highest label)")(
+      "masks", po::value(&cfg.mask_set), "only this mask folder for segmentation")(
+      "strategies", po::value(&cfg.strategies)->multitoken(), "strategies to compare")(
+      "encoders", po::value(&cfg.encoders)->multitoken(), "encoders for kmeans-paper")(
+      "budgets", po::value(&budgets)->multitoken(), "initial budgets (default 20 40 60 80 100)")(
+      "random-draws", po::value(&cfg.random_draws), "seeds of the random strategy")(
+      "seeds", po::value(&cfg.seeds), "seeds of the other strategies")(
+      "no-active", "skip the active-learning phase")(
+      "active-strategies", po::value(&cfg.active_strategies)->multitoken(),
+      "strategies (or strategy:encoder) that also get the active phase (default: all)")(
+      "classifier", po::value(&cfg.classifier), "probe or cnn")(
+      "acquisition", po::value(&cfg.classification_acquisition),
+      "classification acquisition: threshold, entropy, margin, least-confidence, random")(
+      "resolution", po::value(&cfg.resolution), "learner input side")(
+      "epochs", po::value(&cfg.epochs), "CNN/U-Net epochs")(
+      "width", po::value(&cfg.width), "CNN/U-Net width")("ssl-steps", po::value(&cfg.ssl_steps),
+                                                         "SimCLR steps of the pool encoder")(
+      "threads", po::value(&cfg.threads), "LibTorch threads")(
+      "models", po::value(&cfg.models_dir), "folder holding efficientnet-lite0.pt")(
+      "seed", po::value(&cfg.seed), "base seed");
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, opts), vm);
+    if (vm.count("help")) {
+      std::cout << opts << "\n";
+      return 0;
+    }
+    po::notify(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "paper_experiment: " << e.what() << "\n" << opts << "\n";
+    return 2;
+  }
+  try {
+    if (protocol == "paper") {
+      // Apply the paper's settings, then let explicit options override them again.
+      coldstart::loop::ExperimentConfig paper = cfg;
+      paper.apply_paper_protocol();
+      po::variables_map again;
+      po::store(po::parse_command_line(argc, argv, opts), again);
+      cfg = paper;
+      po::notify(again);
+    } else if (protocol != "default") {
+      std::cerr << "paper_experiment: --protocol must be default or paper\n";
+      return 2;
+    }
+    if (!budgets.empty()) cfg.budgets.assign(budgets.begin(), budgets.end());
+    if (vm.count("no-active")) cfg.active = false;
+    const auto out = coldstart::loop::run_experiment(cfg, std::cout);
+    std::cout << "\n" << coldstart::loop::markdown_report(out.rows);
+  } catch (const std::exception& e) {
+    std::cerr << "paper_experiment: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

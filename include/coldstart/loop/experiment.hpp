@@ -1,0 +1,81 @@
+#pragma once
+// The reference paper's experiment (Yuan & Hong 2024, "Foundation Model Makes Clustering a
+// Better Initialization for Cold-Start Active Learning") on any dataset folder in the shared
+// layout: seeded group-aware 70/10/20 split, cold-start picks at several budgets by several
+// strategies and encoders, then active learning rounds, all evaluated with one learner per task.
+// Writes results.csv (long format), results.md (mean ± 95 % CI, gap closed) and SVG curves.
+//
+// Compiled into coldstart::torch (it trains LibTorch learners and encoders).
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "coldstart/loop/report.hpp"
+#include "coldstart/loop/split.hpp"
+#include "coldstart/types.hpp"
+
+namespace coldstart::loop {
+
+struct ExperimentConfig {
+  std::string data_dir;             ///< dataset folder (images/, masks*/, labels.csv)
+  std::string out_dir = "results";  ///< where results.csv, results.md, *.svg, manifest go
+  std::string dataset_name;         ///< name in the results; default: the folder's name
+  std::vector<std::string> tasks;   ///< "classification", "segmentation:<mask folder>";
+                                    ///< empty: classification + every mask folder
+  int positive = -1;                ///< classification: this label vs the rest (-1: highest)
+  std::string mask_set;             ///< restrict segmentation to one mask folder ("" = all)
+  /// Strategies (CLI names): random, kmeans-paper, kmeans-centroid, kmedoids, typiclust,
+  /// probcover, kcenter; `all` (every pool label) is always added as the upper reference.
+  std::vector<std::string> strategies = {"random",    "kmeans-paper", "kmedoids",
+                                         "typiclust", "probcover",    "kcenter"};
+  /// Encoders for kmeans-paper (the paper's comparison): pixels, efficientnet-lite0, ssl-pool.
+  /// The other clustering strategies use `main_encoder`.
+  std::vector<std::string> encoders = {"pixels", "efficientnet-lite0", "ssl-pool"};
+  std::string main_encoder = "efficientnet-lite0";
+  std::vector<Index> budgets = {20, 40, 60, 80, 100};  ///< initial-phase budgets (paper)
+  int random_draws = 10;      ///< seeds of the random strategy (≥ 10 for a fair comparison)
+  int seeds = 3;              ///< seeds of every other strategy (k-means restarts differ)
+  int split_seed = 0;         ///< one split for all strategies; seeds vary the strategies
+  bool active = true;         ///< also run active learning from `active_initial` labels
+  Index active_initial = 20;  ///< paper: 20
+  Index batch = 20;           ///< paper: 20 per round
+  int rounds = 5;             ///< paper: 5
+  /// Strategies that also get the active phase ("" entries ignored; empty = every strategy).
+  std::vector<std::string> active_strategies;
+  std::string classifier = "probe";  ///< probe (logistic regression on main_encoder) or cnn
+  std::string classification_acquisition = "threshold";         ///< paper's rule
+  std::string segmentation_acquisition = "mean-pixel-entropy";  ///< paper's rule
+  int resolution = 64;        ///< learner input side (paper: 224 on a GPU)
+  int pixel_resolution = 64;  ///< side of the raw-pixel embedding (paper: 224)
+  int epochs = 20;            ///< CNN / U-Net epochs
+  int width = 8;              ///< CNN / U-Net first-layer channels (paper VGG-11: 64)
+  int ssl_steps = 150;        ///< SimCLR steps of the pool-trained encoder
+  int threads = 0;            ///< LibTorch threads (0: default)
+  std::string models_dir;     ///< where efficientnet-lite0.pt lives (default: <repo>/models)
+  std::string cache_dir;      ///< embedding cache (default: <out_dir>/cache)
+  bool grouped_split = true;  ///< split by near-duplicate groups (thumbnail correlation)
+  double duplicate_correlation = 0.99;  ///< 32×32 thumbnail correlation that joins a group
+  std::uint64_t seed = 0;
+
+  /// The paper's settings for a GPU machine: 224 px, 224 px raw pixels, VGG-11 width 64, CNN
+  /// classifier, 10 random draws, every strategy in the active phase.
+  void apply_paper_protocol();
+  void validate() const;
+};
+
+/// What a run produced.
+struct ExperimentOutput {
+  std::vector<ResultRow> rows;
+  std::string results_csv, results_md, manifest;
+  std::vector<std::string> plots;
+  double seconds = 0;
+};
+
+/// Runs the experiment, logging progress lines to `log`. Throws IoError for a missing or
+/// malformed dataset or encoder file (with what to run to get it), InvalidArgument for bad
+/// configuration (unknown strategy, budgets larger than the pool).
+ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log);
+
+}  // namespace coldstart::loop
