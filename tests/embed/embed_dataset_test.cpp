@@ -1,5 +1,4 @@
-#include <coldstart/embed/embed_dataset.hpp>
-#include <coldstart/embed/pixel.hpp>
+#include <coldstart/embed.hpp>  // the umbrella header compiles on its own
 
 #include "support/testing.hpp"
 

@@ -34,7 +34,7 @@ TEST(PixelEmbedder, RejectsBadInput) {
   PixelEmbedder px({.size = 4});
   EXPECT_THROW_MSG((void)px.embed({}), InvalidArgument, "n = 0");
   std::vector<io::Image> bad = {ramp_image(4, 4, 1), io::Image{}};
-  EXPECT_THROW_MSG((void)px.embed(bad), InvalidArgument, "image 1 has 0 channels");
+  EXPECT_THROW_MSG((void)px.embed(bad), InvalidArgument, "image 1 is empty");
   std::vector<io::Image> two = {ramp_image(4, 4, 2)};
   EXPECT_THROW_MSG((void)px.embed(two), InvalidArgument, "has 2 channels");
 }

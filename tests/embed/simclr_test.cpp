@@ -60,6 +60,12 @@ TEST(TrainSimClr, LossFiniteAndDecreasingAndModelLoads) {
   const RowMatrixXf x = enc.embed(pool);
   EXPECT_EQ(x.rows(), 16);
   EXPECT_TRUE(x.allFinite());
+  // Freezing folds batch norm into the convolutions: same features up to round-off.
+  TorchScriptParams plain = TorchScriptParams::from_card(r.model_path);
+  plain.optimize = false;
+  TorchScriptEmbedder unfrozen(plain);
+  EXPECT_TRUE(enc.card().at("optimized").as_bool());
+  EXPECT_TRUE(unfrozen.embed(pool).isApprox(x, 1e-4f));
   const auto card = io::read_json(r.card_path).as_object();
   EXPECT_EQ(card.at("embedding_dim").as_int64(), 32);
   EXPECT_EQ(card.at("kind").as_string(), "simclr");

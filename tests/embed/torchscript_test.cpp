@@ -281,14 +281,17 @@ TEST(TorchScriptEmbedder, EfficientNetLite0ExportWhenPresent) {
     GTEST_SKIP() << "models/efficientnet-lite0.pt absent; run scripts/fetch_encoder.sh";
   TorchScriptParams p = TorchScriptParams::from_card(model);
   p.batch_size = 2;
+  p.optimize = false;  // freezing a 4M-parameter model costs more than this test's forward
   TorchScriptEmbedder enc(p);
   EXPECT_EQ(enc.dim(), 1280);
-  const auto imgs = images(3, 64, 3);
+  std::vector<io::Image> imgs = {ramp_image(32, 32, 3), ramp_image(32, 32, 1, 0.5f)};
+  imgs[0].pixels.assign(imgs[0].pixels.size(), 0.9f);  // flat bright vs. a ramp
   const RowMatrixXf x = enc.embed(imgs);
-  ASSERT_EQ(x.rows(), 3);
+  ASSERT_EQ(x.rows(), 2);
   EXPECT_TRUE(x.allFinite());
-  EXPECT_GE(x.minCoeff(), 0.0f);                   // pooled ReLU6 features
-  EXPECT_GT((x.row(0) - x.row(2)).norm(), 1e-3f);  // different images, different features
+  EXPECT_GE(x.minCoeff(), 0.0f);  // pooled ReLU6 features
+  EXPECT_LE(x.maxCoeff(), 6.0f);
+  EXPECT_GT((x.row(0) - x.row(1)).norm(), 1e-3f);  // different images, different features
 }
 
 }  // namespace

@@ -79,22 +79,26 @@ struct Preprocessing {
   }
 };
 
-/// Writes the preprocessed CHW values of `img` to `out` (values_per_image() floats).
-/// Throws InvalidArgument for an empty image or a channel count other than 1 or 3.
-inline void preprocess_into(const io::Image& img, const Preprocessing& p, std::span<float> out) {
+namespace detail {
+
+/// Throws InvalidArgument unless `img` is a non-empty gray or RGB image of consistent size.
+inline void check_image(const io::Image& img, std::size_t index) {
   COLDSTART_CHECK(!img.empty() && img.height > 0 && img.width > 0, InvalidArgument,
-                  "image is empty ({}×{})", img.height, img.width);
+                  "image {} is empty ({}×{})", index, img.height, img.width);
   COLDSTART_CHECK(img.channels == 1 || img.channels == 3, InvalidArgument,
-                  "image has {} channels, expected 1 (gray) or 3 (RGB)", img.channels);
+                  "image {} has {} channels, expected 1 (gray) or 3 (RGB)", index, img.channels);
   COLDSTART_CHECK(
       img.pixels.size() == static_cast<std::size_t>(img.height) * img.width * img.channels,
-      InvalidArgument, "image {}×{}×{} holds {} values", img.height, img.width, img.channels,
-      img.pixels.size());
-  COLDSTART_CHECK(out.size() == p.values_per_image(), InvalidArgument,
-                  "output span has {} floats, expected {}", out.size(), p.values_per_image());
-  io::Image sized = (img.height == p.size && img.width == p.size)
-                        ? io::to_channels(img, p.channels)
-                        : io::to_channels(io::resize_bilinear(img, p.size, p.size), p.channels);
+      InvalidArgument, "image {} is {}×{}×{} but holds {} values", index, img.height, img.width,
+      img.channels, img.pixels.size());
+}
+
+/// preprocess_into without checks (the caller checked); safe inside OpenMP regions.
+inline void preprocess_unchecked(const io::Image& img, const Preprocessing& p, float* out) {
+  const io::Image sized =
+      (img.height == p.size && img.width == p.size)
+          ? io::to_channels(img, p.channels)
+          : io::to_channels(io::resize_bilinear(img, p.size, p.size), p.channels);
   const std::size_t plane = static_cast<std::size_t>(p.size) * p.size;
   for (int c = 0; c < p.channels; ++c) {
     const float a = p.scale / p.std[c];
@@ -104,18 +108,30 @@ inline void preprocess_into(const io::Image& img, const Preprocessing& p, std::s
   }
 }
 
-/// Preprocesses a batch into one NCHW buffer.
+}  // namespace detail
+
+/// Writes the preprocessed CHW values of `img` to `out` (values_per_image() floats).
+/// Throws InvalidArgument for an empty image or a channel count other than 1 or 3.
+inline void preprocess_into(const io::Image& img, const Preprocessing& p, std::span<float> out) {
+  p.validate();
+  detail::check_image(img, 0);
+  COLDSTART_CHECK(out.size() == p.values_per_image(), InvalidArgument,
+                  "output span has {} floats, expected {}", out.size(), p.values_per_image());
+  detail::preprocess_unchecked(img, p, out.data());
+}
+
+/// Preprocesses a batch into one NCHW buffer. Images are checked first, then processed in
+/// parallel (OpenMP, one image per iteration, so the result does not depend on the threads).
 [[nodiscard]] inline std::vector<float> preprocess(std::span<const io::Image> images,
                                                    const Preprocessing& p) {
   p.validate();
+  for (std::size_t i = 0; i < images.size(); ++i) detail::check_image(images[i], i);
   const std::size_t per = p.values_per_image();
   std::vector<float> out(coldstart::detail::checked_mul(images.size(), per));
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    COLDSTART_CHECK(images[i].channels == 1 || images[i].channels == 3, InvalidArgument,
-                    "image {} has {} channels, expected 1 (gray) or 3 (RGB)", i,
-                    images[i].channels);
-    preprocess_into(images[i], p, std::span<float>(out).subspan(i * per, per));
-  }
+  const auto n = static_cast<std::ptrdiff_t>(images.size());
+#pragma omp parallel for schedule(dynamic, 1) if (n > 1)
+  for (std::ptrdiff_t i = 0; i < n; ++i)
+    detail::preprocess_unchecked(images[i], p, out.data() + static_cast<std::size_t>(i) * per);
   return out;
 }
 
