@@ -1,0 +1,168 @@
+#pragma once
+// Shared plumbing of the `coldstart` command-line tool: exit codes, usage errors, option
+// parsing helpers, run manifests, the image pool of a folder, progress reporting and the
+// annotation-tool export formats. Only src/cli includes this header.
+
+#include <boost/json/object.hpp>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coldstart/error.hpp"
+#include "coldstart/io/dataset.hpp"
+#include "coldstart/types.hpp"
+
+namespace coldstart::cli {
+
+namespace po = boost::program_options;
+
+/// Exit codes of every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  ///< the work failed: unreadable file, bad data, ...
+inline constexpr int kExitUsage = 2;   ///< the command line is wrong
+
+/// The strategy `coldstart select` uses when none is named. One constant so the default can
+/// follow the experiment's evidence.
+inline constexpr const char* kDefaultStrategy = "kmeans-paper";
+/// The encoder used when none is named.
+inline constexpr const char* kDefaultEncoder = "efficientnet-lite0";
+
+/// A wrong command line (unknown option value, missing option, conflicting options): exit 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What every subcommand receives: its name, its own arguments (after the subcommand word) and
+/// the full command line for manifests.
+struct Invocation {
+  std::string command;                 ///< "embed", "select", ...
+  std::vector<std::string> args;       ///< arguments after the subcommand
+  std::vector<std::string> full_argv;  ///< argv as typed, for the manifest
+};
+
+int run_embed(const Invocation& inv);
+int run_select(const Invocation& inv);
+int run_acquire(const Invocation& inv);
+int run_run(const Invocation& inv);
+int run_report(const Invocation& inv);
+
+/// Parses `args` against `desc` (and positional `pos`); prints help and returns true when
+/// --help was given. Throws po::error (usage) on unknown or malformed options.
+bool parse_or_help(const Invocation& inv, const std::string& synopsis,
+                   const po::options_description& desc, po::variables_map& vm,
+                   const po::positional_options_description* pos = nullptr);
+
+/// Throws UsageError "--name is required" when absent.
+void require(const po::variables_map& vm, const std::string& name);
+
+// --- files ---------------------------------------------------------------------------------------
+
+/// `picks.csv` -> `picks.manifest.json` (same folder, extension replaced).
+[[nodiscard]] std::string manifest_path_for(const std::string& output);
+/// `emb.npy` -> `emb.ids.csv`.
+[[nodiscard]] std::string ids_path_for(const std::string& npy);
+/// Same stem, another suffix: sibling_path("a/picks.csv", ".cvat.jsonl") = "a/picks.cvat.jsonl".
+[[nodiscard]] std::string sibling_path(const std::string& output, const std::string& suffix);
+/// Throws IoError naming `output` when its folder does not exist (checked before any work, so a
+/// long embedding is not lost to a typo in --out).
+void check_output_folder(const std::string& output);
+
+/// {"path", "sha256"} of an input file.
+[[nodiscard]] boost::json::object file_entry(const std::string& path);
+
+/// A manifest with tool/version/created_utc plus the command line.
+[[nodiscard]] boost::json::object start_manifest(const Invocation& inv);
+
+// --- image pools ---------------------------------------------------------------------------------
+
+/// The images of `dir`: a dataset folder (labels.csv + images/, optionally only `split`) or a plain
+/// folder of PNG/JPEG/DICOM files. Throws IoError naming the folder, and on duplicate ids.
+struct Pool {
+  std::string root;
+  bool is_dataset = false;
+  std::vector<io::Sample> samples;
+};
+[[nodiscard]] Pool load_pool(const std::string& dir, const std::string& split = "");
+
+/// SHA-256 over the ids and image file contents of a pool, in order.
+[[nodiscard]] std::string pool_hash(const Pool& pool);
+
+// --- progress ------------------------------------------------------------------------------------
+
+/// Progress of a long loop on stderr: a redrawn bar with items/s and ETA when stderr is a
+/// terminal, plain lines (at most one per `interval` or per 10 %) otherwise.
+class Progress {
+ public:
+  enum class Mode { kAuto, kBar, kLines, kNone };
+  Progress(std::string what, Index total, Mode mode, double interval_s = 5.0);
+  void update(Index done);
+  void finish();
+
+  [[nodiscard]] static Mode parse_mode(const std::string& s);
+
+ private:
+  void draw(Index done, bool final);
+  std::string what_;
+  Index total_;
+  Mode mode_;
+  double interval_s_;
+  std::chrono::steady_clock::time_point start_, last_;
+  Index last_done_ = -1;
+  int last_decile_ = -1;
+  bool finished_ = false;
+};
+
+// --- tables --------------------------------------------------------------------------------------
+
+/// Reads a CSV of ids (column `id`) and maps each to its row in `pool_ids`. Throws IoError naming
+/// the file and the first id absent from the pool, or a duplicate.
+[[nodiscard]] std::vector<Index> rows_of_ids(const std::string& csv_path,
+                                             const std::vector<std::string>& pool_ids,
+                                             std::vector<std::string>* labels_out = nullptr);
+
+/// Stratum id per pool row from `column` of a metadata CSV (id column `id`); values are
+/// numbered in sorted order. IoError names the file, the column, or the first id without a row.
+[[nodiscard]] std::vector<Index> strata_from_csv(const std::string& csv_path,
+                                                 const std::string& column,
+                                                 const std::vector<std::string>& pool_ids,
+                                                 std::vector<std::string>* names_out = nullptr);
+
+// --- annotation-tool exports ---------------------------------------------------------------------
+
+struct ExportItem {
+  std::string id;
+  std::string path;  ///< image file, as listed in the picks
+  double score = 0;  ///< rank score or distance (metadata only)
+};
+
+/// Label Studio tasks JSON: an array of {"data": {"image": url_prefix + rel(path), "id": ...}}
+/// (https://labelstud.io/guide/tasks, "Basic Label Studio JSON format").
+[[nodiscard]] std::string labelstudio_tasks(const std::vector<ExportItem>& items,
+                                            const std::string& url_prefix,
+                                            const std::string& path_root);
+
+/// CVAT dataset manifest for images (JSON lines: {"version"}, {"type":"images"}, then one line
+/// per image with name, extension, width, height, meta) in annotation order, for a task created
+/// with the "predefined" sorting method
+/// (https://docs.cvat.ai/docs/dataset_management/dataset_manifest/). Reads each image's size.
+[[nodiscard]] std::string cvat_manifest(const std::vector<ExportItem>& items,
+                                        const std::string& path_root);
+
+/// Writes the requested formats ("cvat", "labelstudio") beside `output`; returns the paths.
+/// Throws UsageError for an unknown format.
+std::vector<std::string> write_exports(const std::vector<std::string>& formats,
+                                       const std::string& output,
+                                       const std::vector<ExportItem>& items,
+                                       const std::string& url_prefix, const std::string& path_root);
+
+/// Validates --format values before any work; throws UsageError naming the bad one.
+void check_formats(const std::vector<std::string>& formats);
+
+/// "1.2345" with `digits` significant decimals; "" for NaN.
+[[nodiscard]] std::string format_number(double v, int digits = 6);
+
+}  // namespace coldstart::cli
