@@ -85,6 +85,16 @@ TEST_P(AllSelectors, StrataGetProportionalShares) {
   EXPECT_EQ(std::count_if(s.indices.begin(), s.indices.end(), [](Index i) { return i >= 90; }), 3);
 }
 
+TEST_P(AllSelectors, TinyStratumStillGetsItsShare) {
+  std::vector<Index> strata(120, 1);
+  strata[118] = strata[119] = 2;  // a stratum of two rows
+  Rng rng(4);
+  const Selection s = sel.fn(b.x, 60, {.labelled = lab, .strata = strata}, rng);
+  testing::expect_valid_selection(s, 120, 60, lab);
+  // D'Hondt: stratum 2 (2 rows) wins a pick once 118 / (4 + a + 1) < 2, i.e. after 55 picks.
+  EXPECT_EQ(std::count_if(s.indices.begin(), s.indices.end(), [](Index i) { return i >= 118; }), 1);
+}
+
 TEST_P(AllSelectors, RejectsBadInput) {
   Rng rng(1);
   const std::vector<Index> short_strata(7, 0), out_of_range{120}, twice{4, 4};
