@@ -17,19 +17,18 @@ inline void accumulate_sums(EmbeddingsView x, const std::vector<Index>& assignme
   sums.setZero();
   std::fill(counts.begin(), counts.end(), Index{0});
   for (Index i = 0; i < n; ++i) ++counts[assignment[i]];
-#pragma omp parallel if (n * d >= (Index{1} << 18))
-  {
-    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
-    // Column ranges in multiples of 8 floats; which thread owns a column changes no sum.
-    const Index chunks = (d + 7) / 8;
-    const Index c0 = std::min(d, chunks * t / nt * 8), c1 = std::min(d, chunks * (t + 1) / nt * 8);
-    if (c1 > c0) {
-      for (Index i = 0; i < n; ++i) {
-        const float* xi = x.data() + i * x.outerStride();
-        double* s = sums.data() + assignment[i] * d;
+  // Column chunks of 256 handed out dynamically (robust when a core is busy elsewhere); who owns
+  // a column changes no sum.
+  constexpr Index kCols = 256;
+  const Index chunks = (d + kCols - 1) / kCols;
+#pragma omp parallel for schedule(dynamic, 1) if (n * d >= (Index{1} << 18) && chunks > 1)
+  for (Index ch = 0; ch < chunks; ++ch) {
+    const Index c0 = ch * kCols, c1 = std::min(d, c0 + kCols);
+    for (Index i = 0; i < n; ++i) {
+      const float* xi = x.data() + i * x.outerStride();
+      double* s = sums.data() + assignment[i] * d;
 #pragma omp simd
-        for (Index j = c0; j < c1; ++j) s[j] += static_cast<double>(xi[j]);
-      }
+      for (Index j = c0; j < c1; ++j) s[j] += static_cast<double>(xi[j]);
     }
   }
 }
