@@ -1,0 +1,216 @@
+// End-to-end tests of `coldstart embed` (and the tool's top level): outputs, manifest, cache,
+// progress lines, exit codes and error messages.
+#include <torch/script.h>
+
+#include <boost/json.hpp>
+#include <coldstart/embed/pixel.hpp>
+#include <coldstart/io/csv.hpp>
+#include <coldstart/io/dataset.hpp>
+#include <coldstart/io/file.hpp>
+#include <coldstart/io/manifest.hpp>
+#include <coldstart/io/npy.hpp>
+#include <coldstart/io/png.hpp>
+
+#include "cli_testing.hpp"
+
+namespace fs = std::filesystem;
+using namespace coldstart;
+using coldstart::testing::run_cli;
+using coldstart::testing::TempDir;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
+/// A TorchScript encoder that averages each channel over the image: N×C×H×W -> N×C.
+std::string write_tiny_module(const TempDir& dir) {
+  torch::jit::Module m("TinyEncoder");
+  m.define(R"(
+    def forward(self, x):
+        return x.mean(dim=[2, 3])
+  )");
+  const std::string path = dir.file("tiny.pt");
+  m.save(path);
+  return path;
+}
+
+}  // namespace
+
+TEST(CliTop, HelpAndUsage) {
+  auto r = run_cli({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, "select")) << r.out;
+  r = run_cli({});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "usage: coldstart")) << r.err;
+  r = run_cli({"frobnicate"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unknown command 'frobnicate'")) << r.err;
+  for (const std::string cmd : {"embed", "select", "acquire", "run", "report"}) {
+    r = run_cli({cmd, "--help"});
+    EXPECT_EQ(r.code, 0) << cmd << ": " << r.err;
+    EXPECT_TRUE(contains(r.out, "usage: coldstart " + cmd)) << r.out;
+  }
+  r = run_cli({"--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_TRUE(contains(r.out, io::version()));
+}
+
+TEST(CliEmbed, PixelsMatchLibraryAndWriteManifest) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 12, 16);
+  const std::string out = dir.file("emb.npy");
+  auto r = run_cli({"embed", "--images", (dir.path() / "data").string(), "--encoder", "pixels",
+                    "--size", "8", "--chunk", "5", "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Not a terminal: plain progress lines, one per chunk decile, ending at 12/12.
+  EXPECT_TRUE(contains(r.err, "embedding: 12/12")) << r.err;
+  EXPECT_TRUE(contains(r.err, "img/s")) << r.err;
+  EXPECT_FALSE(contains(r.err, "\r")) << "a bar was drawn on a non-terminal";
+
+  // Reference: the library's PixelEmbedder on the same files, in labels.csv order.
+  const io::Dataset ds((dir.path() / "data").string());
+  std::vector<io::Image> imgs;
+  for (const auto& s : ds.samples()) imgs.push_back(io::read_png(s.image_path));
+  const RowMatrixXf want = embed::PixelEmbedder({.size = 8}).embed(imgs);
+  const RowMatrixXf got = io::read_npy_matrix(out);
+  ASSERT_EQ(got.rows(), 12);
+  ASSERT_EQ(got.cols(), 64);
+  EXPECT_EQ((got - want).cwiseAbs().maxCoeff(), 0.0f);
+
+  const io::CsvTable ids = io::read_csv(dir.file("emb.ids.csv"));
+  ASSERT_EQ(ids.rows.size(), 12u);
+  for (std::size_t i = 0; i < 12; ++i) {
+    EXPECT_EQ(ids.rows[i][0], ds.samples()[i].id);
+    EXPECT_EQ(ids.rows[i][1], ds.samples()[i].image_path);
+  }
+
+  const auto m = io::read_json(dir.file("emb.manifest.json")).as_object();
+  EXPECT_EQ(m.at("tool").as_string(), "coldstart embed");
+  EXPECT_EQ(m.at("version").as_string(), io::version());
+  EXPECT_EQ(m.at("encoder").as_object().at("kind").as_string(), "pixels");
+  EXPECT_EQ(m.at("outputs").as_object().at("embeddings").as_object().at("sha256").as_string(),
+            io::sha256_file(out));
+  EXPECT_EQ(m.at("outputs").as_object().at("ids").as_object().at("sha256").as_string(),
+            io::sha256_file(dir.file("emb.ids.csv")));
+  const auto& argv = m.at("command_line").as_array();
+  ASSERT_GE(argv.size(), 3u);
+  EXPECT_EQ(argv[1].as_string(), "embed");
+  EXPECT_EQ(m.at("inputs").as_object().at("count").as_int64(), 12);
+  // The pixels encoder is not cached by default.
+  EXPECT_FALSE(m.contains("cache"));
+  EXPECT_FALSE(fs::exists(dir.file(".coldstart-cache")));
+}
+
+TEST(CliEmbed, PlainFolderOfImages) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "imgs");
+  for (int i = 0; i < 3; ++i)
+    io::write_png((dir.path() / "imgs" / ("b" + std::to_string(2 - i) + ".png")).string(),
+                  coldstart::testing::ramp_image(10, 12, 3, 0.1f * i));
+  auto r = run_cli({"embed", "--images", (dir.path() / "imgs").string(), "--encoder", "pixels",
+                    "--size", "4", "--out", dir.file("e.npy"), "--progress", "none"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  const io::CsvTable ids = io::read_csv(dir.file("e.ids.csv"));
+  ASSERT_EQ(ids.rows.size(), 3u);
+  EXPECT_EQ(ids.rows[0][0], "b0");  // sorted by name
+  EXPECT_EQ(ids.rows[2][0], "b2");
+}
+
+TEST(CliEmbed, TorchScriptFileUsesCacheOnSecondRun) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 10, 16);
+  const std::string model = write_tiny_module(dir);
+  const std::vector<std::string> args = {"embed",     "--images", (dir.path() / "data").string(),
+                                         "--encoder", model,      "--size",
+                                         "8",         "--out",    dir.file("emb.npy")};
+  auto r = run_cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "0 hits, 10 computed")) << r.out;
+  const RowMatrixXf first = io::read_npy_matrix(dir.file("emb.npy"));
+  ASSERT_EQ(first.rows(), 10);
+  ASSERT_EQ(first.cols(), 3);  // imagenet preset: 3 channels, averaged
+  // Independent check of row 0: mean over the resized gray image, ImageNet-normalised.
+  const io::Dataset ds((dir.path() / "data").string());
+  const io::Image small = io::resize_bilinear(io::read_png(ds.samples()[0].image_path), 8, 8);
+  double mean = 0;
+  for (float v : small.pixels) mean += v;
+  mean /= static_cast<double>(small.pixels.size());
+  EXPECT_NEAR(first(0, 0), (mean - 0.485) / 0.229, 1e-4);
+  EXPECT_NEAR(first(0, 2), (mean - 0.406) / 0.225, 1e-4);
+  const auto m1 = io::read_json(dir.file("emb.manifest.json")).as_object();
+  EXPECT_EQ(m1.at("encoder").as_object().at("kind").as_string(), "torchscript");
+  EXPECT_EQ(m1.at("encoder").as_object().at("model_sha256").as_string(), io::sha256_file(model));
+
+  r = run_cli(args);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "10 hits, 0 computed")) << r.out;
+  const RowMatrixXf second = io::read_npy_matrix(dir.file("emb.npy"));
+  EXPECT_EQ((second - first).cwiseAbs().maxCoeff(), 0.0f);
+}
+
+TEST(CliEmbed, MissingPretrainedModelSaysHowToCreateIt) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 4, 8);
+  fs::create_directories(dir.path() / "nomodels");
+  auto r = run_cli({"embed", "--images", (dir.path() / "data").string(), "--encoder",
+                    "efficientnet-lite0", "--out", dir.file("emb.npy")},
+                   {"COLDSTART_MODELS=" + (dir.path() / "nomodels").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "efficientnet-lite0.pt")) << r.err;
+  EXPECT_TRUE(contains(r.err, "scripts/fetch_encoder.sh")) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("emb.npy")));
+  EXPECT_FALSE(fs::exists(dir.file("emb.manifest.json")));
+}
+
+TEST(CliEmbed, FailuresNameTheFileAndLeaveNothing) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 6, 8);
+  const std::string data = (dir.path() / "data").string();
+  // A corrupt image: exit 1, the file is named, no output written.
+  coldstart::testing::write_text((dir.path() / "data" / "images" / "img_3.png").string(),
+                                 "not a png");
+  auto r = run_cli({"embed", "--images", data, "--encoder", "pixels", "--size", "4", "--out",
+                    dir.file("emb.npy")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "img_3.png")) << r.err;
+  EXPECT_TRUE(contains(r.err, "coldstart embed: error")) << r.err;
+  for (const auto& entry : fs::directory_iterator(dir.path()))
+    EXPECT_TRUE(entry.path().filename() == "data") << "left behind: " << entry.path();
+
+  // Missing input folder.
+  r = run_cli(
+      {"embed", "--images", dir.file("nope"), "--encoder", "pixels", "--out", dir.file("emb.npy")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, dir.file("nope"))) << r.err;
+  // Missing output folder: refused before any work.
+  r = run_cli(
+      {"embed", "--images", data, "--encoder", "pixels", "--out", dir.file("no/such/emb.npy")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "does not exist")) << r.err;
+}
+
+TEST(CliEmbed, BadUsageExitsTwo) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 4, 8);
+  const std::string data = (dir.path() / "data").string();
+  const std::vector<std::vector<std::string>> bad = {
+      {"embed", "--out", dir.file("e.npy")},                    // no --images
+      {"embed", "--images", data},                              // no --out
+      {"embed", "--images", data, "--out", dir.file("e.csv")},  // not .npy
+      {"embed", "--images", data, "--out", dir.file("e.npy"), "--encoder", "resnet"},
+      {"embed", "--images", data, "--out", dir.file("e.npy"), "--bogus"},
+      {"embed", "--images", data, "--out", dir.file("e.npy"), "--chunk", "0"},
+      {"embed", "--images", data, "--out", dir.file("e.npy"), "--progress", "loud"},
+      {"embed", "--images", data, "--out", dir.file("e.npy"), "--size", "x"},
+  };
+  for (const auto& args : bad) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, 2) << args.back() << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "usage error")) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(dir.file("e.npy")));
+}

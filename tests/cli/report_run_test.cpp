@@ -1,0 +1,138 @@
+// End-to-end tests of `coldstart report` (against loop::markdown_report) and `coldstart run` (a
+// tiny simulated experiment on a generated dataset folder).
+#include <coldstart/io/csv.hpp>
+#include <coldstart/io/file.hpp>
+#include <coldstart/io/manifest.hpp>
+#include <coldstart/loop/report.hpp>
+
+#include "cli_testing.hpp"
+
+namespace fs = std::filesystem;
+using namespace coldstart;
+using coldstart::testing::run_cli;
+using coldstart::testing::TempDir;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
+void write_results(const std::string& path) {
+  std::vector<loop::ResultRow> rows;
+  for (const std::string s : {"random", "kmeans-paper"})
+    for (long b : {20L, 40L})
+      for (long seed = 0; seed < 3; ++seed)
+        rows.push_back({"toy", "classification", s, "pixels", "probe", "initial", b, seed, "auroc",
+                        0.5 + 0.01 * static_cast<double>(b) / 20 + 0.02 * seed +
+                            (s == "random" ? 0.0 : 0.05)});
+  rows.push_back(
+      {"toy", "classification", "all", "pixels", "probe", "initial", 100, 0, "auroc", 0.9});
+  loop::write_results(path, rows);
+}
+
+}  // namespace
+
+TEST(CliReport, TableMatchesLibraryAndPlotsAreWritten) {
+  TempDir dir;
+  write_results(dir.file("results.csv"));
+  fs::create_directories(dir.path() / "plots");
+  const auto r = run_cli({"report", dir.file("results.csv"), "--plots",
+                          (dir.path() / "plots").string(), "--md", dir.file("report.md")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string want = loop::markdown_report(loop::read_results(dir.file("results.csv")));
+  EXPECT_EQ(r.out, want);
+  EXPECT_EQ(io::read_file(dir.file("report.md")), want);
+  EXPECT_TRUE(contains(r.out, "kmeans-paper")) << r.out;
+  const std::string svg = (dir.path() / "plots" / "toy_classification_auroc_initial.svg").string();
+  ASSERT_TRUE(fs::exists(svg));
+  EXPECT_TRUE(contains(io::read_file(svg), "<svg"));
+  const auto m = io::read_json(dir.file("report.manifest.json")).as_object();
+  EXPECT_EQ(m.at("inputs").as_object().at("results").as_object().at("sha256").as_string(),
+            io::sha256_file(dir.file("results.csv")));
+}
+
+TEST(CliReport, Errors) {
+  TempDir dir;
+  auto r = run_cli({"report"});
+  EXPECT_EQ(r.code, 2);
+  r = run_cli({"report", dir.file("missing.csv"), "--no-plots"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "missing.csv")) << r.err;
+  coldstart::testing::write_text(dir.file("bad.csv"), "dataset,task,strategy\nx,y,z\n");
+  r = run_cli({"report", dir.file("bad.csv"), "--no-plots"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "bad.csv") && contains(r.err, "'encoder'")) << r.err;
+  write_results(dir.file("results.csv"));
+  r = run_cli({"report", dir.file("results.csv"), "--plots", dir.file("nope")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "nope")) << r.err;
+  r = run_cli({"report", dir.file("results.csv"), "--metric", "dice", "--no-plots"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "'dice'")) << r.err;
+}
+
+TEST(CliRun, TinyExperimentWritesResultsAndManifest) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 40, 16);
+  const std::string out = (dir.path() / "out").string();
+  const auto r = run_cli({"run",
+                          "--data",
+                          (dir.path() / "toy").string(),
+                          "--task",
+                          "classification",
+                          "--strategies",
+                          "random,kmeans-paper",
+                          "--encoders",
+                          "pixels",
+                          "--main-encoder",
+                          "pixels",
+                          "--budgets",
+                          "4",
+                          "--random-draws",
+                          "2",
+                          "--seeds",
+                          "1",
+                          "--no-active",
+                          "--pixel-resolution",
+                          "8",
+                          "--no-grouped-split",
+                          "--out",
+                          out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = loop::read_results(out + "/results.csv");
+  ASSERT_FALSE(rows.empty());
+  bool saw_random = false, saw_paper = false;
+  for (const auto& row : rows) {
+    saw_random |= row.strategy == "random";
+    saw_paper |= row.strategy == "kmeans-paper";
+    EXPECT_EQ(row.task, "classification");
+  }
+  EXPECT_TRUE(saw_random && saw_paper);
+  EXPECT_EQ(r.out.substr(0, io::read_file(out + "/results.md").size()),
+            io::read_file(out + "/results.md"));
+  const auto m = io::read_json(out + "/run.manifest.json").as_object();
+  EXPECT_EQ(m.at("outputs").as_object().at("results_csv").as_object().at("sha256").as_string(),
+            io::sha256_file(out + "/results.csv"));
+}
+
+TEST(CliRun, BadUsage) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 10, 8);
+  const std::string data = (dir.path() / "toy").string();
+  const std::vector<std::vector<std::string>> usage = {
+      {"run"},
+      {"run", "--data", data, "--strategies", "random,oracle"},
+      {"run", "--data", data, "--task", "detection"},
+      {"run", "--data", data, "--budgets", "20,x"},
+      {"run", "--data", data, "--paper", "--quick"},
+      {"run", "--data", data, "--classifier", "svm"},
+  };
+  for (const auto& args : usage) {
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, 2) << (args.size() > 3 ? args[3] : "") << ": " << r.err;
+  }
+  const auto r = run_cli({"run", "--data", dir.file("nope"), "--out", dir.file("o")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.err, "nope")) << r.err;
+}
