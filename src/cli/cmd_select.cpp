@@ -54,6 +54,15 @@ PoolEmbeddings from_npy(const std::string& npy, std::string ids_path) {
     const auto m = io::read_json(emb_manifest);
     if (m.is_object() && m.as_object().contains("encoder"))
       p.encoder = m.as_object().at("encoder").as_object();
+    // Embeddings of a dataset folder: its labels.csv is the default --stratify-by source.
+    if (m.is_object() && m.as_object().contains("inputs")) {
+      const auto& in = m.as_object().at("inputs").as_object();
+      if (in.contains("dataset") && in.at("dataset").is_bool() && in.at("dataset").as_bool() &&
+          in.contains("images") && in.at("images").is_string()) {
+        const fs::path labels = fs::path(in.at("images").as_string().c_str()) / "labels.csv";
+        if (fs::is_regular_file(labels)) p.labels_csv = labels.string();
+      }
+    }
     p.inputs["embeddings_manifest"] = file_entry(emb_manifest);
   }
   return p;
@@ -159,8 +168,8 @@ int run_select(const Invocation& inv) {
     std::string meta = vm.count("metadata") ? vm["metadata"].as<std::string>() : p.labels_csv;
     if (meta.empty())
       throw UsageError(
-          "--stratify-by needs --metadata FILE.csv (or --images on a dataset folder "
-          "with labels.csv)");
+          "--stratify-by needs --metadata FILE.csv (or a dataset folder with labels.csv, "
+          "given by --images or embedded by `coldstart embed`)");
     std::vector<std::string> names;
     strata = strata_from_csv(meta, column, p.e.ids, &names);
     boost::json::object s = file_entry(meta);

@@ -214,3 +214,25 @@ TEST(CliEmbed, BadUsageExitsTwo) {
   }
   EXPECT_FALSE(fs::exists(dir.file("e.npy")));
 }
+
+TEST(CliEmbed, ProgressBarOnATerminal) {
+  // `script` gives the tool a pseudo-terminal, so stderr is a TTY and a redrawn bar is drawn.
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "no script(1)";
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 6, 8);
+  const std::string cmd = std::string(COLDSTART_CLI_EXE) + " embed --images " +
+                          coldstart::testing::shell_quote((dir.path() / "data").string()) +
+                          " --encoder pixels --size 4 --chunk 2 --out " +
+                          coldstart::testing::shell_quote(dir.file("e.npy"));
+  const std::string log = dir.file("tty.log");
+  const int status =
+      std::system(("script -qec " + coldstart::testing::shell_quote(cmd) + " /dev/null > " +
+                   coldstart::testing::shell_quote(log) + " 2>&1 </dev/null")
+                      .c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  const std::string text = coldstart::testing::slurp(log);
+  EXPECT_TRUE(contains(text, "\r")) << text;
+  EXPECT_TRUE(contains(text, "] 6/6")) << text;
+  EXPECT_TRUE(contains(text, "img/s ETA")) << text;
+}

@@ -310,3 +310,22 @@ TEST(CliSelect, BadUsageExitsTwoAndBadDataOne) {
   EXPECT_TRUE(contains(r.err, "path")) << r.err;
   EXPECT_FALSE(fs::exists(out));
 }
+
+TEST(CliSelect, EmbedThenSelectStratifiedByDatasetLabels) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 20, 8);
+  auto r = run_cli({"embed", "--images", (dir.path() / "data").string(), "--encoder", "pixels",
+                    "--size", "4", "--progress", "none", "--out", dir.file("emb.npy")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // The embed manifest names the dataset folder, whose labels.csv supplies the column.
+  r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", "6", "--strategy",
+               "kcenter", "--stratify-by", "label", "--out", dir.file("p.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const io::CsvTable t = io::read_csv(dir.file("p.csv"));
+  ASSERT_EQ(t.rows.size(), 6u);
+  int odd = 0;
+  for (const auto& row : t.rows) odd += std::stoi(row[0].substr(4)) % 2;  // label = i % 2
+  EXPECT_EQ(odd, 3);
+  const auto m = io::read_json(dir.file("p.manifest.json")).as_object();
+  EXPECT_EQ(m.at("encoder").as_object().at("kind").as_string(), "pixels");
+}
