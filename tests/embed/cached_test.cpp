@@ -149,6 +149,9 @@ TEST(CachedEmbedder, RejectsBadInput) {
   EXPECT_THROW_MSG((void)cached.embed(images(2)), NumericError, "contains NaN");
   EXPECT_FALSE(std::filesystem::exists(cached.npy_path()));  // nothing cached
   EXPECT_THROW_MSG(CachedEmbedder(PixelEmbedder{}, ""), InvalidArgument, "cache dir is empty");
+  coldstart::testing::write_text(dir.file("a_file"), "x");
+  CachedEmbedder blocked(PixelEmbedder({.size = 4}), dir.file("a_file") + "/sub");
+  EXPECT_THROW_MSG((void)blocked.embed(images(1)), IoError, "cannot create the cache folder");
 }
 
 }  // namespace

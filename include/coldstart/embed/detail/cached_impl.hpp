@@ -89,7 +89,9 @@ void CachedEmbedder<E>::load() {
 
 template <Embedder E>
 void CachedEmbedder<E>::save() const {
-  std::filesystem::create_directories(dir_);
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  COLDSTART_IO_CHECK(!ec, dir_, "cannot create the cache folder: {}", ec.message());
   io::write_npy(npy_path(), rows_);
   boost::json::object o;
   o["format"] = "coldstart-embedding-cache-v1";
