@@ -33,6 +33,8 @@ class HamerlyStep {
   [[nodiscard]] const Eigen::VectorXf& sq_dist() const noexcept { return sq_dist_; }
   /// Samples that needed a full re-assignment in the last pass (for benchmarks).
   [[nodiscard]] Index last_full() const noexcept { return last_full_; }
+  /// Samples whose upper bound had to be recomputed in the last pass (for benchmarks).
+  [[nodiscard]] Index last_tightened() const noexcept { return last_tightened_; }
 
  private:
   Index assign(const RowMatrixXf& c);
@@ -44,7 +46,7 @@ class HamerlyStep {
   Eigen::VectorXf sq_dist_;
   std::vector<float> upper_, lower_;
   bool first_ = true;
-  Index last_full_ = 0;
+  Index last_full_ = 0, last_tightened_ = 0;
   RowMatrixXd sums_;
   std::vector<Index> counts_;
   std::vector<Index> prev_;  // assignment the sums were built from

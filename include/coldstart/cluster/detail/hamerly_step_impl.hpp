@@ -37,8 +37,8 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
   const Index cb = std::min(opt_.col_block, k);
   const Index blocks = (n + rb - 1) / rb;
   const bool first = first_;
-  Index changed = 0, full = 0;
-#pragma omp parallel reduction(+ : changed, full) if (blocks > 1 && n * k * d >= (Index{1} << 18))
+  Index changed = 0, full = 0, tightened = 0;
+#pragma omp parallel reduction(+ : changed, full, tightened) if (blocks > 1 && n * k * d >= (Index{1} << 18))
   {
     Work& w = work_[static_cast<std::size_t>(omp_get_thread_num())];
     if (w.rows.size() < static_cast<std::size_t>(rb)) {
@@ -64,6 +64,7 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
         const Index a = assignment_[i];
         const float bound = std::max(half[a], lower_[i]);
         if (upper_[i] <= bound) continue;
+        ++tightened;
         upper_[i] = std::sqrt(sq_distance(x_.data() + i * x_.outerStride(), c.data() + a * d, d));
         if (upper_[i] <= bound) continue;
         w.rows[m++] = i;
@@ -84,6 +85,7 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
   }
   first_ = false;
   last_full_ = full;
+  last_tightened_ = tightened;
   return changed;
 }
 
