@@ -25,7 +25,7 @@ struct TorchScriptParams {
   int threads = 0;               ///< LibTorch intra-op threads; 0 keeps its default
   Device device = Device::kCpu;  ///< kCuda needs a CUDA build of LibTorch and a GPU
   bool half_on_cuda = true;      ///< run in float16 on CUDA (outputs cast to float)
-  bool optimize = true;          ///< freeze + optimize_for_inference (folds batch norm into convs)
+  bool optimize = true;          ///< torch::jit::freeze: inline weights, fold batch norm into convs
   std::string name;              ///< label for logs/cards; "" = model file stem
 
   /// Throws InvalidArgument naming the bad field; IoError if the model file is missing.
