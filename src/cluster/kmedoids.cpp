@@ -185,7 +185,7 @@ class FasterPamState {
       : n_(n),
         k_(static_cast<Index>(med.size())),
         med_(med),
-        mrow_(k_, n),
+        mcol_(n, k_),
         near_(static_cast<std::size_t>(n)),
         sec_(static_cast<std::size_t>(n)),
         d1_(static_cast<std::size_t>(n)),
@@ -193,7 +193,8 @@ class FasterPamState {
         loss_(static_cast<std::size_t>(k_)),
         is_med_(static_cast<std::size_t>(n), 0) {
     for (Index j = 0; j < k_; ++j) {
-      std::copy_n(rows.row(med_[j]), n, mrow_.row(j).data());
+      const float* r = rows.row(med_[j]);
+      for (Index o = 0; o < n; ++o) mcol_(o, j) = r[o];
       is_med_[med_[j]] = 1;
     }
 #pragma omp parallel for schedule(static) if (n * k_ > 65536)
@@ -236,7 +237,7 @@ class FasterPamState {
     is_med_[med_[slot]] = 0;
     med_[slot] = c;
     is_med_[c] = 1;
-    std::copy_n(r, n_, mrow_.row(slot).data());
+    for (Index o = 0; o < n_; ++o) mcol_(o, slot) = r[o];
     for (Index o = 0; o < n_; ++o) {
       if (near_[o] == slot || sec_[o] == slot) {
         rescan(o);
@@ -262,7 +263,7 @@ class FasterPamState {
     float b1 = std::numeric_limits<float>::infinity(), b2 = b1;
     Index i1 = 0, i2 = 0;
     for (Index j = 0; j < k_; ++j) {
-      const float v = mrow_(j, o);
+      const float v = mcol_(o, j);
       if (v < b1) {
         b2 = b1;
         i2 = i1;
@@ -287,7 +288,7 @@ class FasterPamState {
 
   Index n_, k_;
   std::vector<Index> med_;
-  RowMatrixXf mrow_;  // k×n: distances of each medoid to all samples
+  RowMatrixXf mcol_;  // n×k: distances of each sample to each medoid (a rescan reads one row)
   std::vector<Index> near_, sec_;
   std::vector<float> d1_, d2_;
   std::vector<double> loss_;
@@ -305,7 +306,7 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
   const Index n = x.rows(), k = static_cast<Index>(med.size());
   FasterPamState st(n, med, rows);
   const Index threads = std::max(1, omp_get_max_threads());
-  const Index max_block = 64 * threads;
+  const Index max_block = 256 * threads;
   std::vector<Index> cand(static_cast<std::size_t>(max_block));
   std::vector<const float*> row_ptr(static_cast<std::size_t>(max_block));
   std::vector<std::pair<double, Index>> res(static_cast<std::size_t>(max_block));
@@ -336,7 +337,7 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
         ++m;
       }
       // Small blocks (right after a swap) run serially: no wasted evaluations, no fork/join.
-#pragma omp parallel for schedule(dynamic, 1) if (m >= 16 && n >= 2048)
+#pragma omp parallel for schedule(dynamic, 4) if (m >= 64 && n >= 2048)
       for (Index b = 0; b < m; ++b)
         res[b] = st.evaluate(row_ptr[b], scratch.data() + omp_get_thread_num() * k);
       Index hit = -1;
