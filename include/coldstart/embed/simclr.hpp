@@ -55,8 +55,9 @@ struct SimClrResult {
 /// C++ (`torch::jit::Module` + `define`) and initialised from `rng` (Kaiming normal), so no Python
 /// is needed; the saved file works with TorchScriptEmbedder like any exported encoder.
 ///
-/// Cost per step O(batch · width² · image_size²); the defaults (64 px, width 16) train at a few
-/// steps per second on 2 CPU cores, so a 5 000-image pool takes minutes for 20 epochs.
+/// Cost per step O(batch · width² · image_size²). Measured at the defaults (64 px, width 16,
+/// batch 128) on 2 shared CPU cores: about 3 s per step, i.e. ~2 min per epoch of 5 000 images;
+/// 20 epochs over a JSRT-sized pool (247 images) take about 2 min (docs/benchmarks/embedding.md).
 /// Determinism: augmentations and initial weights depend on `rng` only; LibTorch's CPU kernels
 /// make the weights repeatable for a fixed thread count, not across thread counts.
 /// @code
