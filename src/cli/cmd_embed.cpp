@@ -5,6 +5,7 @@
 
 #include "coldstart/embed/cached.hpp"
 #include "coldstart/io/csv.hpp"
+#include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/io/manifest.hpp"
 #include "coldstart/io/npy.hpp"
@@ -26,7 +27,8 @@ void add_encoder_options(po::options_description& desc) {
       "batch-size", po::value<Index>()->default_value(32), "images per forward pass")(
       "threads", po::value<int>()->default_value(0), "LibTorch threads (0 = default)")(
       "cache", po::value<std::string>(),
-      "embedding cache folder (default: <output folder>/.coldstart-cache for TorchScript "
+      "embedding cache folder (default: ~/.cache/coldstart/embeddings or $XDG_CACHE_HOME for "
+      "TorchScript "
       "encoders)")("no-cache", po::bool_switch(), "do not read or write the embedding cache")(
       "chunk", po::value<Index>()->default_value(64), "images decoded per step")(
       "progress", po::value<std::string>()->default_value("auto"),
@@ -48,9 +50,7 @@ EmbedRunOptions encoder_options_from(const po::variables_map& vm, const std::str
   if (vm.count("cache")) {
     o.cache_dir = vm["cache"].as<std::string>();
   } else if (!no_cache && o.encoder.name != "pixels") {
-    fs::path parent = fs::path(output).parent_path();
-    if (parent.empty()) parent = ".";
-    o.cache_dir = (parent / ".coldstart-cache").string();
+    o.cache_dir = io::default_cache_dir("embeddings");
   }
   return o;
 }

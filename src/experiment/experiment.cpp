@@ -42,6 +42,7 @@ void ExperimentConfig::apply_paper_protocol() {
   seeds = 3;
   ssl_steps = 2000;
   active_strategies.clear();
+  segmentation = {strategies, encoders, budgets, random_draws, seeds, epochs, {}};
 }
 
 void ExperimentConfig::validate() const {
@@ -212,7 +213,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
   if (cfg.dataset_name.empty()) cfg.dataset_name = fs::path(cfg.data_dir).filename().string();
   if (cfg.dataset_name.empty())
     cfg.dataset_name = fs::path(cfg.data_dir).parent_path().filename().string();
-  if (cfg.cache_dir.empty()) cfg.cache_dir = (fs::path(cfg.out_dir) / "cache").string();
+  if (cfg.cache_dir.empty()) cfg.cache_dir = io::default_cache_dir("embeddings");
   if (cfg.models_dir.empty()) {
     const char* env = std::getenv("COLDSTART_MODELS");
     cfg.models_dir = env ? env : default_models_dir();
@@ -278,13 +279,15 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
     pool_ids.push_back(ds.samples()[r].id);
   }
   const auto pool_n = static_cast<Index>(split.pool.size());
-  for (Index b : cfg.budgets)
-    COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b, pool_n);
 
   // Encoders: embeddings of every image (pool rows used for selection, all rows for probes).
   std::map<std::string, RowMatrixXf> all_embeddings;
   boost::json::object cards;
+  // Encoders the tasks will use (segmentation-only encoders only when a mask task runs).
   std::set<std::string> needed(cfg.encoders.begin(), cfg.encoders.end());
+  if (std::any_of(tasks.begin(), tasks.end(),
+                  [](const std::string& t) { return t != "classification"; }))
+    needed.insert(cfg.segmentation.encoders.begin(), cfg.segmentation.encoders.end());
   needed.insert(cfg.main_encoder);
   if (cfg.classifier == "probe") needed.insert("efficientnet-lite0");
   for (const auto& enc : needed) {
@@ -336,7 +339,6 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
             {cfg.dataset_name, task, strategy, encoder, learner, phase, budget, seed, m, v});
   };
 
-  const std::vector<std::string> strategies = cfg.strategies;
   for (const auto& task : tasks) {
     const bool classify = task == "classification";
     const std::string mask_set = classify ? "" : task.substr(13);
@@ -365,13 +367,23 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
       val_masks = gather_vec(masks, split.val);
       test_masks = gather_vec(masks, split.test);
     }
+    // Segmentation runs the lighter comparison of cfg.segmentation (see its comment).
+    const auto& strategies_t = classify ? cfg.strategies : cfg.segmentation.strategies;
+    const auto& encoders_t = classify ? cfg.encoders : cfg.segmentation.encoders;
+    const auto& budgets_t = classify ? cfg.budgets : cfg.segmentation.budgets;
+    const auto& active_t = classify ? cfg.active_strategies : cfg.segmentation.active_strategies;
+    const int draws_t = classify ? cfg.random_draws : cfg.segmentation.random_draws;
+    const int seeds_t = classify ? cfg.seeds : cfg.segmentation.seeds;
+    const int epochs_t = classify ? cfg.epochs : cfg.segmentation.epochs;
+    for (Index b : budgets_t)
+      COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b, pool_n);
     const std::string learner_name =
         classify ? (cfg.classifier == "probe" ? "probe-efficientnet-lite0" : "cnn") : "unet";
 
     // Trains on the given pool rows and evaluates on the test split.
     auto train_eval = [&](const std::vector<Index>& picks, Rng& rng) {
       if (classify && cfg.classifier == "probe") {
-        learn::LogisticProbe probe({.classes = 2});
+        learn::LogisticProbe probe({.classes = 2, .max_iter = 300, .tol = 1e-6});
         const RowMatrixXf x = gather_rows(pool_x, picks);
         const auto y = gather_vec(pool_bin, picks);
         (void)probe.fit({x, y}, {val_x, val_bin}, rng);
@@ -382,7 +394,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
         learn::CnnClassifier cnn({.classes = 2,
                                   .resolution = cfg.resolution,
                                   .width = cfg.width,
-                                  .epochs = cfg.epochs,
+                                  .epochs = epochs_t,
                                   .threads = cfg.threads});
         const auto x = gather_vec(pool_imgs, picks);
         const auto y = gather_vec(pool_bin, picks);
@@ -392,7 +404,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
       }
       learn::UNetSegmenter unet({.resolution = cfg.resolution,
                                  .width = cfg.width,
-                                 .epochs = cfg.epochs,
+                                 .epochs = epochs_t,
                                  .threads = cfg.threads});
       const auto x = gather_vec(pool_imgs, picks);
       const auto m = gather_vec(pool_masks, picks);
@@ -403,7 +415,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
     // Upper reference: every pool label.
     std::vector<Index> everything(static_cast<std::size_t>(pool_n));
     std::iota(everything.begin(), everything.end(), 0);
-    for (int s = 0; s < std::min(cfg.seeds, 3); ++s) {
+    for (int s = 0; s < std::min(seeds_t, 3); ++s) {
       Rng rng = Rng(cfg.seed).fork(900 + s);
       add_rows(task_name, "all", "none", learner_name, "initial", pool_n, s,
                train_eval(everything, rng));
@@ -412,11 +424,11 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
     // (strategy, encoder) pairs: random needs no encoder; kmeans-paper runs on every encoder
     // (the paper's comparison); the other clustering strategies on the main encoder.
     std::vector<std::pair<std::string, std::string>> runs;
-    for (const auto& s : strategies) {
+    for (const auto& s : strategies_t) {
       if (s == "random")
         runs.push_back({s, "none"});
       else if (s == "kmeans-paper")
-        for (const auto& e : cfg.encoders) runs.push_back({s, e});
+        for (const auto& e : encoders_t) runs.push_back({s, e});
       else
         runs.push_back({s, cfg.main_encoder});
     }
@@ -425,11 +437,11 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
       const SelectFn fn = make_selector(strategy);
       const RowMatrixXf emb =
           encoder == "none" ? pool_x : gather_rows(all_embeddings.at(encoder), split.pool);
-      const int repeats = strategy == "random" ? cfg.random_draws : cfg.seeds;
+      const int repeats = strategy == "random" ? draws_t : seeds_t;
       for (int s = 0; s < repeats; ++s) {
         Rng base = Rng(cfg.seed).fork(
             std::hash<std::string>{}(strategy + "/" + encoder) % 100000 * 100 + s);
-        for (Index b : cfg.budgets) {
+        for (Index b : budgets_t) {
           Rng sel_rng = base.fork(static_cast<std::uint64_t>(b));
           const select::Selection sel = fn(emb, b, {}, sel_rng);
           Rng train_rng = base.fork(10000 + static_cast<std::uint64_t>(b));
@@ -446,18 +458,17 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
       const NamedAcquisition acq = make_acquisition(classify ? cfg.classification_acquisition
                                                              : cfg.segmentation_acquisition);
       for (const auto& [strategy, encoder] : runs) {
-        if (!cfg.active_strategies.empty() &&
-            std::find(cfg.active_strategies.begin(), cfg.active_strategies.end(),
-                      strategy + ":" + encoder) == cfg.active_strategies.end() &&
-            std::find(cfg.active_strategies.begin(), cfg.active_strategies.end(), strategy) ==
-                cfg.active_strategies.end())
+        if (!active_t.empty() &&
+            std::find(active_t.begin(), active_t.end(), strategy + ":" + encoder) ==
+                active_t.end() &&
+            std::find(active_t.begin(), active_t.end(), strategy) == active_t.end())
           continue;
         const auto ts = std::chrono::steady_clock::now();
         const RowMatrixXf emb =
             encoder == "none" ? pool_x : gather_rows(all_embeddings.at(encoder), split.pool);
         PoolTable table{&emb, &pool_row, encoder};
         NamedSelector selector{make_selector(strategy)};
-        const int repeats = strategy == "random" ? cfg.random_draws : cfg.seeds;
+        const int repeats = strategy == "random" ? draws_t : seeds_t;
         for (int s = 0; s < repeats; ++s) {
           Rng rng = Rng(cfg.seed).fork(
               std::hash<std::string>{}("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
@@ -470,7 +481,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
           if (classify) {
             SimulatedOracle oracle(pool_ids, pool_bin);
             if (cfg.classifier == "probe") {
-              learn::LogisticProbe probe({.classes = 2});
+              learn::LogisticProbe probe({.classes = 2, .max_iter = 300, .tol = 1e-6});
               ActiveLearningLoop loop(table, selector, probe, acq, oracle, lp);
               result = loop.run({pool_ids, {}, pool_x, {val_x, val_bin}, {test_x, test_bin}},
                                 header, rng);
@@ -478,7 +489,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
               learn::CnnClassifier cnn({.classes = 2,
                                         .resolution = cfg.resolution,
                                         .width = cfg.width,
-                                        .epochs = cfg.epochs,
+                                        .epochs = epochs_t,
                                         .threads = cfg.threads});
               ActiveLearningLoop loop(table, selector, cnn, acq, oracle, lp);
               result =
@@ -489,7 +500,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
             SimulatedOracle oracle(pool_ids, pool_bin, pool_masks);
             learn::UNetSegmenter unet({.resolution = cfg.resolution,
                                        .width = cfg.width,
-                                       .epochs = cfg.epochs,
+                                       .epochs = epochs_t,
                                        .threads = cfg.threads});
             ActiveLearningLoop loop(table, selector, unet, acq, oracle, lp);
             result = loop.run(

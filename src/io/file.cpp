@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,15 @@ void atomic_append_line(const std::string& path, std::string_view line) {
   content.append(line);
   content.push_back('\n');
   atomic_write(path, content);
+}
+
+std::string default_cache_dir(const std::string& what) {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  const fs::path base = xdg && *xdg     ? fs::path(xdg) / "coldstart"
+                        : home && *home ? fs::path(home) / ".cache" / "coldstart"
+                                        : fs::path(".coldstart-cache");
+  return (base / what).string();
 }
 
 namespace {

@@ -45,7 +45,11 @@ inline CliResult run_cli(const std::vector<std::string>& args,
       std::filesystem::temp_directory_path() /
       ("coldstart_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   const std::string out = base.string() + ".out", err = base.string() + ".err";
-  std::string cmd = "env";
+  // Each test process gets its own embedding cache, so runs never see another run's cache.
+  std::string cmd = "env " + shell_quote("XDG_CACHE_HOME=" +
+                                         (std::filesystem::temp_directory_path() /
+                                          ("coldstart_cli_cache_" + std::to_string(::getpid())))
+                                             .string());
   for (const auto& e : env) cmd += " " + shell_quote(e);
   cmd += " " + shell_quote(COLDSTART_CLI_EXE);
   for (const auto& a : args) cmd += " " + shell_quote(a);

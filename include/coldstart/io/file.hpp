@@ -19,6 +19,10 @@ void atomic_write(const std::string& path, std::string_view data);
 /// atomic_write, so a crash leaves either the old content or old + line.
 void atomic_append_line(const std::string& path, std::string_view line);
 
+/// The per-user cache folder for `what` (e.g. "embeddings"): $XDG_CACHE_HOME/coldstart/<what>,
+/// else ~/.cache/coldstart/<what>, else ./.coldstart-cache/<what>. Not created here.
+[[nodiscard]] std::string default_cache_dir(const std::string& what);
+
 /// SHA-256 (FIPS 180-4) of bytes, as 64 lower-case hex digits.
 [[nodiscard]] std::string sha256_hex(std::string_view data);
 

@@ -44,6 +44,18 @@ struct ExperimentConfig {
   int rounds = 5;             ///< paper: 5
   /// Strategies that also get the active phase ("" entries ignored; empty = every strategy).
   std::vector<std::string> active_strategies;
+  /// Segmentation trains a U-Net per run, ~100× the cost of a probe on a CPU, so by default it
+  /// compares fewer runs: these replace the settings above for segmentation tasks.
+  struct Segmentation {
+    std::vector<std::string> strategies = {"random", "kmeans-paper"};
+    std::vector<std::string> encoders = {"pixels", "efficientnet-lite0"};
+    std::vector<Index> budgets = {20, 60, 100};
+    int random_draws = 3;
+    int seeds = 1;
+    int epochs = 10;
+    /// Active phase only for these (strategy or strategy:encoder); empty = every strategy.
+    std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
+  } segmentation;
   std::string classifier = "probe";  ///< probe (logistic regression on main_encoder) or cnn
   std::string classification_acquisition = "threshold";         ///< paper's rule
   std::string segmentation_acquisition = "mean-pixel-entropy";  ///< paper's rule
@@ -54,7 +66,8 @@ struct ExperimentConfig {
   int ssl_steps = 150;        ///< SimCLR steps of the pool-trained encoder
   int threads = 0;            ///< LibTorch threads (0: default)
   std::string models_dir;     ///< where efficientnet-lite0.pt lives (default: <repo>/models)
-  std::string cache_dir;      ///< embedding cache (default: <out_dir>/cache)
+  std::string cache_dir;      ///< embedding cache (default: $XDG_CACHE_HOME or ~/.cache,
+                              ///< then coldstart/embeddings)
   bool grouped_split = true;  ///< split by near-duplicate groups (thumbnail correlation)
   double duplicate_correlation = 0.99;  ///< 32×32 thumbnail correlation that joins a group
   std::uint64_t seed = 0;
