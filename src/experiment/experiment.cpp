@@ -252,8 +252,17 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
     const io::Image full = io::to_gray(ds.image(i));
     small[i] = io::resize_bilinear(full, cfg.resolution, cfg.resolution);
     encoder_in[i] = io::resize_bilinear(full, 224, 224);
-    const io::Image t = io::resize_bilinear(full, 32, 32);
-    for (int k = 0; k < 32 * 32; ++k) thumbs(static_cast<Index>(i), k) = t.pixels[k];
+    // Box-filtered 32×32 thumbnail (area average): bilinear sampling would alias speckle
+    // and hide near-duplicate frames.
+    Eigen::VectorXd sum = Eigen::VectorXd::Zero(32 * 32), count = Eigen::VectorXd::Zero(32 * 32);
+    for (int y = 0; y < full.height; ++y)
+      for (int x = 0; x < full.width; ++x) {
+        const int k = (y * 32 / full.height) * 32 + x * 32 / full.width;
+        sum[k] += full.at(y, x);
+        count[k] += 1;
+      }
+    for (int k = 0; k < 32 * 32; ++k)
+      thumbs(static_cast<Index>(i), k) = static_cast<float>(sum[k] / std::max(1.0, count[k]));
   }
 
   // Split: by near-duplicate groups (BUSI has many consecutive frames), stratified by label.

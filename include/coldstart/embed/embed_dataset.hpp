@@ -7,7 +7,7 @@
 
 #include "coldstart/embed/concept.hpp"
 #include "coldstart/io/dataset.hpp"
-#include "coldstart/io/png.hpp"
+#include "coldstart/io/image_file.hpp"
 #include "coldstart/types.hpp"
 
 namespace coldstart::embed {
@@ -39,7 +39,7 @@ template <Embedder E>
     for (Index b0 = 0; b0 < n; b0 += p.chunk) {
       const Index nb = std::min(p.chunk, n - b0);
       images.clear();
-      for (Index i = b0; i < b0 + nb; ++i) images.push_back(io::read_png(samples[i].image_path));
+      for (Index i = b0; i < b0 + nb; ++i) images.push_back(io::read_image(samples[i].image_path));
       RowMatrixXf part = e.embed(std::span<const io::Image>(images));
       COLDSTART_CHECK(part.rows() == nb && (b0 == 0 || part.cols() == out.x.cols()),
                       InvalidArgument, "embedder '{}' returned {}×{} for {} images",
