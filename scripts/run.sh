@@ -20,7 +20,7 @@ fi
 echo "== coldstart select: 20 images to annotate first ($DATA)"
 build/coldstart select --images "$DATA" --encoder efficientnet-lite0 --budget 20 --seed 0 \
   --out "$OUT/picks.csv"
-column -s, -t < "$OUT/picks.csv" | head -n 21
+head -n 21 "$OUT/picks.csv"
 echo
 echo "== coldstart run --quick: simulated active learning (random vs kmeans-paper)"
 build/coldstart run --data "$DATA" --task classification --quick --out "$OUT/run"
