@@ -22,7 +22,8 @@ struct EmbedRunOptions {
 void add_encoder_options(po::options_description& desc);
 
 /// Reads the options added by add_encoder_options. `output` decides the default cache folder
-/// (io::default_cache_dir("embeddings"), shared with `run`; TorchScript encoders only). Throws UsageError.
+/// (io::default_cache_dir("embeddings"), shared with `run`; TorchScript encoders only). Throws
+/// UsageError.
 [[nodiscard]] EmbedRunOptions encoder_options_from(const po::variables_map& vm,
                                                    const std::string& output);
 

@@ -86,8 +86,7 @@ Image Dataset::mask(std::size_t i, const std::string& mask_set, int size) const 
                   samples_.size());
   COLDSTART_CHECK(std::find(mask_sets_.begin(), mask_sets_.end(), mask_set) != mask_sets_.end(),
                   InvalidArgument, "dataset '{}' has no mask folder '{}'", root_, mask_set);
-  const std::string path =
-      (fs::path(root_) / mask_set / (samples_[i].id + ".png")).string();
+  const std::string path = (fs::path(root_) / mask_set / (samples_[i].id + ".png")).string();
   Image m = to_gray(read_image(path));
   const Image img = read_image(samples_[i].image_path);
   COLDSTART_IO_CHECK(m.height == img.height && m.width == img.width, path,

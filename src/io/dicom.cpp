@@ -89,15 +89,15 @@ Image read_dicom(const std::string& path, const DicomOptions& options) {
   if (bits_alloc == 8) {
     const Uint8* p = nullptr;
     unsigned long n = 0;
-    COLDSTART_IO_CHECK(ds->findAndGetUint8Array(DCM_PixelData, p, &n).good() && n >= count,
-                       path, "DICOM pixel data missing or shorter than {} values", count);
+    COLDSTART_IO_CHECK(ds->findAndGetUint8Array(DCM_PixelData, p, &n).good() && n >= count, path,
+                       "DICOM pixel data missing or shorter than {} values", count);
     for (std::size_t i = 0; i < count; ++i)
       values[i] = pix_rep ? static_cast<double>(static_cast<Sint8>(p[i])) : p[i];
   } else {
     const Uint16* p = nullptr;
     unsigned long n = 0;
-    COLDSTART_IO_CHECK(ds->findAndGetUint16Array(DCM_PixelData, p, &n).good() && n >= count,
-                       path, "DICOM pixel data missing or shorter than {} values", count);
+    COLDSTART_IO_CHECK(ds->findAndGetUint16Array(DCM_PixelData, p, &n).good() && n >= count, path,
+                       "DICOM pixel data missing or shorter than {} values", count);
     const Uint16 mask = bits_stored >= 16 ? 0xFFFF : static_cast<Uint16>((1u << bits_stored) - 1);
     for (std::size_t i = 0; i < count; ++i) {
       const Uint16 v = p[i] & mask;

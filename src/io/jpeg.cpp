@@ -16,9 +16,9 @@ Image read_jpeg(const std::string& path) {
   COLDSTART_IO_CHECK(tj != nullptr, path, "cannot initialise the JPEG decoder");
   int width = 0, height = 0, subsamp = 0, colorspace = 0;
   auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
-  COLDSTART_IO_CHECK(tjDecompressHeader3(tj.get(), src, bytes.size(), &width, &height, &subsamp,
-                                         &colorspace) == 0,
-                     path, "cannot read JPEG header: {}", tjGetErrorStr2(tj.get()));
+  COLDSTART_IO_CHECK(
+      tjDecompressHeader3(tj.get(), src, bytes.size(), &width, &height, &subsamp, &colorspace) == 0,
+      path, "cannot read JPEG header: {}", tjGetErrorStr2(tj.get()));
   const bool gray = colorspace == TJCS_GRAY;
   const int channels = gray ? 1 : 3;
   std::vector<unsigned char> raw(static_cast<std::size_t>(width) * height * channels);

@@ -58,8 +58,10 @@ TEST(Dicom, RescaleThenLinearWindow) {
   // HU = 2*v - 1024; window centre 0, width 401: [-200.5, 199.5] maps onto [0, 1].
   TempDir dir;
   write_dicom(dir.file("ct.dcm"), {.pixels = {0, 412, 512, 612, 700, 1000},
-                                   .slope = "2", .intercept = "-1024",
-                                   .center = "0", .width = "401"});
+                                   .slope = "2",
+                                   .intercept = "-1024",
+                                   .center = "0",
+                                   .width = "401"});
   const Image img = read_dicom(dir.file("ct.dcm"));
   auto expect = [](double hu) {  // PS3.3 C.11.2.1.2.1 with c = 0, w = 401
     if (hu <= -0.5 - 200) return 0.0;
@@ -83,13 +85,15 @@ TEST(Dicom, Monochrome1IsInverted) {
   write_dicom(dir.file("m1.dcm"), s);
   const Image m2 = read_dicom(dir.file("m2.dcm"));
   const Image m1 = read_dicom(dir.file("m1.dcm"));
-  for (std::size_t i = 0; i < m1.pixels.size(); ++i) EXPECT_FLOAT_EQ(m1.pixels[i], 1.0f - m2.pixels[i]);
+  for (std::size_t i = 0; i < m1.pixels.size(); ++i)
+    EXPECT_FLOAT_EQ(m1.pixels[i], 1.0f - m2.pixels[i]);
 }
 
 TEST(Dicom, SignedPixelsAreSignExtended) {
   TempDir dir;
   // 12-bit signed: 0xFFF is -1, 0x800 is -2048.
-  write_dicom(dir.file("s.dcm"), {.pixels = {0x800, 0xFFF, 0, 1, 0x7FF, 0x7FF}, .pixel_representation = 1});
+  write_dicom(dir.file("s.dcm"),
+              {.pixels = {0x800, 0xFFF, 0, 1, 0x7FF, 0x7FF}, .pixel_representation = 1});
   const Image img = read_dicom(dir.file("s.dcm"));
   EXPECT_FLOAT_EQ(img.pixels[0], 0.0f);  // -2048 is the minimum
   EXPECT_NEAR(img.pixels[1], 2047.0 / 4095.0, 1e-6);
@@ -110,7 +114,8 @@ TEST(Dicom, BadInputs) {
   EXPECT_THROW_MSG((void)read_dicom(dir.file("x.dcm")), IoError, "x.dcm': cannot read DICOM");
   EXPECT_THROW_MSG((void)read_image(dir.file("x.dcm")), IoError, "unrecognised image format");
   write_dicom(dir.file("ybr.dcm"), {.photometric = "YBR_FULL", .pixels = {0, 1, 2, 3, 4, 5}});
-  EXPECT_THROW_MSG((void)read_dicom(dir.file("ybr.dcm")), IoError, "unsupported photometric interpretation 'YBR_FULL'");
+  EXPECT_THROW_MSG((void)read_dicom(dir.file("ybr.dcm")), IoError,
+                   "unsupported photometric interpretation 'YBR_FULL'");
   EXPECT_THROW_MSG((void)read_dicom(dir.file("none.dcm")), IoError, "none.dcm'");
 }
 

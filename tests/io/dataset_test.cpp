@@ -35,7 +35,8 @@ TEST(Dataset, ContentHashChangesWithAnImage) {
   TempDir dir;
   write_dataset(dir.path() / "ds", 3);
   const std::string before = Dataset((dir.path() / "ds").string()).content_hash();
-  write_png((dir.path() / "ds/images/img_1.png").string(), coldstart::testing::ramp_image(16, 16, 1, 0.9f));
+  write_png((dir.path() / "ds/images/img_1.png").string(),
+            coldstart::testing::ramp_image(16, 16, 1, 0.9f));
   EXPECT_NE(Dataset((dir.path() / "ds").string()).content_hash(), before);
 }
 
@@ -57,7 +58,8 @@ TEST(Dataset, BadLabelAndDuplicateId) {
   TempDir dir;
   write_dataset(dir.path() / "ds", 2);
   write_text((dir.path() / "ds/labels.csv").string(), "id,label\nimg_0,zero\n");
-  EXPECT_THROW_MSG(Dataset((dir.path() / "ds").string()), IoError, "label 'zero' is not an integer");
+  EXPECT_THROW_MSG(Dataset((dir.path() / "ds").string()), IoError,
+                   "label 'zero' is not an integer");
   write_text((dir.path() / "ds/labels.csv").string(), "id,label\nimg_0,0\nimg_0,1\n");
   EXPECT_THROW_MSG(Dataset((dir.path() / "ds").string()), IoError, "duplicate id 'img_0'");
   write_text((dir.path() / "ds/labels.csv").string(), "name,label\nimg_0,0\n");
@@ -70,7 +72,8 @@ TEST(Dataset, MaskSizeDiffersFromImage) {
   write_png((dir.path() / "ds/masks/img_1.png").string(), coldstart::testing::ramp_image(8, 16));
   const Dataset ds((dir.path() / "ds").string());
   EXPECT_THROW_MSG((void)ds.mask(1, "masks"), IoError, "mask is 8x16 but image");
-  EXPECT_THROW_MSG((void)ds.mask(0, "masks_heart"), InvalidArgument, "no mask folder 'masks_heart'");
+  EXPECT_THROW_MSG((void)ds.mask(0, "masks_heart"), InvalidArgument,
+                   "no mask folder 'masks_heart'");
 }
 
 TEST(Dataset, CorruptImageIsNamedWhenDecoded) {

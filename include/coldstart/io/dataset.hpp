@@ -52,8 +52,9 @@ class Dataset {
   std::map<std::string, std::size_t> by_id_;
 };
 
-/// Images in a folder (PNG, JPEG and DICOM files by extension, sorted by name) with ids taken from the file names: the input
-/// of `coldstart embed --images DIR`. Throws IoError if the folder is missing or holds no image.
+/// Images in a folder (PNG, JPEG and DICOM files by extension, sorted by name) with ids taken from
+/// the file names: the input of `coldstart embed --images DIR`. Throws IoError if the folder is
+/// missing or holds no image.
 [[nodiscard]] std::vector<Sample> list_images(const std::string& folder);
 
 }  // namespace coldstart::io

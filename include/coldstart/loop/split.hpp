@@ -9,8 +9,9 @@
 
 namespace coldstart::loop {
 
-/// Near-duplicate groups: images whose 32×32 grey thumbnails (box-filtered) (mean-centred, unit norm) have a
-/// correlation ≥ `min_correlation` share a group (transitively). Returns a group id per image.
+/// Near-duplicate groups: images whose 32×32 grey thumbnails (box-filtered) (mean-centred, unit
+/// norm) have a correlation ≥ `min_correlation` share a group (transitively). Returns a group id
+/// per image.
 [[nodiscard]] std::vector<Index> near_duplicate_groups(const RowMatrixXf& thumbnails,
                                                        double min_correlation);
 
