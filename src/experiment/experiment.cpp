@@ -298,7 +298,6 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
                   [](const std::string& t) { return t != "classification"; }))
     needed.insert(cfg.segmentation.encoders.begin(), cfg.segmentation.encoders.end());
   needed.insert(cfg.main_encoder);
-  if (cfg.classifier == "probe") needed.insert("efficientnet-lite0");
   for (const auto& enc : needed) {
     const auto te = std::chrono::steady_clock::now();
     if (enc == "pixels") {
@@ -360,9 +359,8 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
       for (std::size_t i = 0; i < n; ++i) masks[i] = ds.mask(i, mask_set, cfg.resolution);
     }
     // The learner: one per task, the same for every strategy.
-    const RowMatrixXf& probe_x = all_embeddings.count("efficientnet-lite0")
-                                     ? all_embeddings.at("efficientnet-lite0")
-                                     : all_embeddings.begin()->second;
+    // The probe reads the main encoder's features: one fixed learner for every strategy.
+    const RowMatrixXf& probe_x = all_embeddings.at(cfg.main_encoder);
     const RowMatrixXf pool_x = gather_rows(probe_x, split.pool),
                       val_x = gather_rows(probe_x, split.val),
                       test_x = gather_rows(probe_x, split.test);
@@ -387,7 +385,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
     for (Index b : budgets_t)
       COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b, pool_n);
     const std::string learner_name =
-        classify ? (cfg.classifier == "probe" ? "probe-efficientnet-lite0" : "cnn") : "unet";
+        classify ? (cfg.classifier == "probe" ? "probe-" + cfg.main_encoder : "cnn") : "unet";
 
     // Trains on the given pool rows and evaluates on the test split.
     auto train_eval = [&](const std::vector<Index>& picks, Rng& rng) {

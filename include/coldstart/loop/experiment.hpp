@@ -56,7 +56,8 @@ struct ExperimentConfig {
     /// Active phase only for these (strategy or strategy:encoder); empty = every strategy.
     std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
   } segmentation;
-  std::string classifier = "probe";  ///< probe (logistic regression on main_encoder) or cnn
+  std::string classifier = "probe";  ///< probe (logistic regression on main_encoder's
+                                     ///< features) or cnn
   std::string classification_acquisition = "threshold";         ///< paper's rule
   std::string segmentation_acquisition = "mean-pixel-entropy";  ///< paper's rule
   int resolution = 64;        ///< learner input side (paper: 224 on a GPU)
