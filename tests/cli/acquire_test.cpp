@@ -12,14 +12,11 @@
 
 namespace fs = std::filesystem;
 using namespace coldstart;
+using coldstart::testing::contains;
 using coldstart::testing::run_cli;
 using coldstart::testing::TempDir;
 
 namespace {
-
-bool contains(const std::string& s, const std::string& what) {
-  return s.find(what) != std::string::npos;
-}
 
 std::string id_of(Index i) { return "p" + std::to_string(i); }
 

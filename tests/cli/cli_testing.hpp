@@ -32,6 +32,11 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
+/// True when `s` contains `what` (for checking stdout/stderr text).
+inline bool contains(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
 /// Runs `coldstart args...` with stdin closed and stdout/stderr redirected to files (so stderr is
 /// not a terminal). `env` entries ("NAME=value") are set for the child only.
 inline CliResult run_cli(const std::vector<std::string>& args,

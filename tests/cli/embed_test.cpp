@@ -15,14 +15,11 @@
 
 namespace fs = std::filesystem;
 using namespace coldstart;
+using coldstart::testing::contains;
 using coldstart::testing::run_cli;
 using coldstart::testing::TempDir;
 
 namespace {
-
-bool contains(const std::string& s, const std::string& what) {
-  return s.find(what) != std::string::npos;
-}
 
 /// A TorchScript encoder that averages each channel over the image: N×C×H×W -> N×C.
 std::string write_tiny_module(const TempDir& dir) {

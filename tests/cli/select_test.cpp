@@ -12,14 +12,11 @@
 
 namespace fs = std::filesystem;
 using namespace coldstart;
+using coldstart::testing::contains;
 using coldstart::testing::run_cli;
 using coldstart::testing::TempDir;
 
 namespace {
-
-bool contains(const std::string& s, const std::string& what) {
-  return s.find(what) != std::string::npos;
-}
 
 /// Writes n blob embeddings (n×d, k blobs) to <dir>/emb.npy + emb.ids.csv with ids s00..; returns
 /// the matrix.
