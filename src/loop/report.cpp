@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include "coldstart/error.hpp"
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
@@ -51,18 +53,27 @@ void write_results(const std::string& csv_path, const std::vector<ResultRow>& ro
 }
 
 double t_quantile_975(long df) {
-  // Two-sided 95 % critical values of Student's t (standard tables).
-  static constexpr double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
-                                      2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
-                                      2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-                                      2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
   if (df <= 0) return 0.0;
-  if (df <= 30) return kTable[df - 1];
-  if (df <= 40) return 2.021;
-  if (df <= 60) return 2.000;
-  if (df <= 120) return 1.980;
-  return 1.960;
+  return boost::math::quantile(boost::math::students_t(static_cast<double>(df)), 0.975);
 }
+
+std::optional<WelchTest> welch_t_test(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() < 2 || b.size() < 2) return std::nullopt;
+  const Summary sa = summarise(a), sb = summarise(b);
+  const double va = sa.sd * sa.sd / sa.n, vb = sb.sd * sb.sd / sb.n;
+  // Equal values still leave rounding noise in the variance: treat that as zero.
+  const double scale = std::max({1.0, std::abs(sa.mean), std::abs(sb.mean)});
+  if (std::sqrt(va + vb) <= 1e-12 * scale) return std::nullopt;
+  WelchTest w;
+  w.t = (sa.mean - sb.mean) / std::sqrt(va + vb);
+  w.df = (va + vb) * (va + vb) / (va * va / (sa.n - 1) + vb * vb / (sb.n - 1));
+  const boost::math::students_t dist(w.df);
+  w.p_less = boost::math::cdf(dist, w.t);
+  w.p_greater = boost::math::cdf(boost::math::complement(dist, w.t));
+  return w;
+}
+
+bool higher_is_better(const std::string& metric) { return metric != "hd" && metric != "hd95"; }
 
 Summary summarise(const std::vector<double>& values) {
   Summary s;
@@ -80,13 +91,20 @@ Summary summarise(const std::vector<double>& values) {
   return s;
 }
 
-std::map<CellKey, Summary> summarise(const std::vector<ResultRow>& rows) {
+namespace {
+/// The values of every cell, for tests that need more than the summary.
+std::map<CellKey, std::vector<double>> cell_values(const std::vector<ResultRow>& rows) {
   std::map<CellKey, std::vector<double>> groups;
   for (const auto& r : rows)
     groups[{r.dataset, r.task, r.metric, r.phase, r.strategy, r.encoder, r.learner, r.budget}]
         .push_back(r.value);
+  return groups;
+}
+}  // namespace
+
+std::map<CellKey, Summary> summarise(const std::vector<ResultRow>& rows) {
   std::map<CellKey, Summary> out;
-  for (const auto& [k, v] : groups) out[k] = summarise(v);
+  for (const auto& [k, v] : cell_values(rows)) out[k] = summarise(v);
   return out;
 }
 
@@ -108,7 +126,38 @@ std::string fmt(double v, int digits = 3) {
   return o.str();
 }
 
+/// The random strategy's values for the same dataset, task, metric, phase, learner and budget
+/// (random ignores the encoder); null when there are none.
+const std::vector<double>* random_values(const std::map<CellKey, std::vector<double>>& values,
+                                         const CellKey& key) {
+  for (const auto& [k, v] : values)
+    if (k.strategy == "random" && k.dataset == key.dataset && k.task == key.task &&
+        k.metric == key.metric && k.learner == key.learner && k.budget == key.budget &&
+        k.phase == key.phase)
+      return &v;
+  return nullptr;
+}
+
+std::optional<int> compare_cell(const std::map<CellKey, std::vector<double>>& values,
+                                const CellKey& key, double alpha) {
+  const auto it = values.find(key);
+  if (it == values.end() || key.strategy == "random" || key.strategy == "all") return std::nullopt;
+  const auto* random = random_values(values, key);
+  if (random == nullptr) return std::nullopt;
+  const auto w = welch_t_test(it->second, *random);
+  if (!w) return std::nullopt;
+  const bool up = higher_is_better(key.metric);
+  if ((up ? w->p_greater : w->p_less) < alpha) return 1;
+  if ((up ? w->p_less : w->p_greater) < alpha) return -1;
+  return 0;
+}
+
 }  // namespace
+
+std::optional<int> compare_with_random(const std::vector<ResultRow>& rows, const CellKey& key,
+                                       double alpha) {
+  return compare_cell(cell_values(rows), key, alpha);
+}
 
 std::optional<double> gap_closed(const std::map<CellKey, Summary>& cells, const CellKey& key) {
   const auto it = cells.find(key);
@@ -121,6 +170,8 @@ std::optional<double> gap_closed(const std::map<CellKey, Summary>& cells, const 
 
 std::string markdown_report(const std::vector<ResultRow>& rows) {
   const auto cells = summarise(rows);
+  const auto values = cell_values(rows);
+  std::vector<std::pair<CellKey, Summary>> worse;
   struct Table {
     std::set<long> budgets;
     std::set<std::tuple<std::string, std::string, std::string>> series;  // strategy, enc, learner
@@ -152,7 +203,14 @@ std::string markdown_report(const std::vector<ResultRow>& rows) {
           continue;
         }
         out << " " << fmt(it->second.mean) << " ± " << fmt(it->second.ci95) << " (" << it->second.n
-            << ") |";
+            << ")";
+        const auto cmp = compare_cell(values, key, 0.05);
+        if (cmp && *cmp > 0) out << " ▲";
+        if (cmp && *cmp < 0) {
+          out << " ▼";
+          worse.emplace_back(key, it->second);
+        }
+        out << " |";
         last_gap = gap_closed(cells, key);
       }
       out << " " << (last_gap ? fmt(100.0 * *last_gap, 0) + " %" : std::string("–")) << " |\n";
@@ -162,6 +220,16 @@ std::string markdown_report(const std::vector<ResultRow>& rows) {
         out << "\n`all` (" << k.learner << ", " << k.budget << " labels): " << fmt(s.mean) << " ± "
             << fmt(s.ci95) << " (" << s.n << ")\n";
     out << "\n";
+  }
+  out << "▲ / ▼: significantly better / worse than random at that budget (Welch's t-test, "
+         "one-sided p < 0.05; no mark where either side has fewer than 2 runs).\n\n"
+      << "### Significantly worse than random\n\n";
+  if (worse.empty()) out << "None.\n";
+  for (const auto& [k, s] : worse) {
+    const auto r = summarise(*random_values(values, k));
+    out << "- " << k.dataset << " · " << k.task << " · " << k.metric << " · " << k.phase << " · "
+        << k.strategy << " (" << k.encoder << ") at " << k.budget << ": " << fmt(s.mean)
+        << " vs random " << fmt(r.mean) << "\n";
   }
   return out.str();
 }

@@ -15,9 +15,59 @@ TEST(Report, SummaryMeanSdAndStudentCi) {
   const Summary s = summarise(std::vector<double>{1.0, 2.0, 3.0, 4.0});
   EXPECT_DOUBLE_EQ(s.mean, 2.5);
   EXPECT_NEAR(s.sd, std::sqrt(5.0 / 3.0), 1e-12);
-  EXPECT_NEAR(s.ci95, 3.182 * std::sqrt(5.0 / 3.0) / 2.0, 1e-12);  // t(0.975, 3) = 3.182
+  // t(0.975, 3) = 3.1824463 (scipy.stats.t.ppf(0.975, 3)).
+  EXPECT_NEAR(s.ci95, 3.1824463 * std::sqrt(5.0 / 3.0) / 2.0, 1e-6);
   EXPECT_EQ(summarise(std::vector<double>{7.0}).ci95, 0.0);
-  EXPECT_DOUBLE_EQ(t_quantile_975(1000), 1.96);
+  EXPECT_NEAR(t_quantile_975(1000), 1.9623391, 1e-6);
+  EXPECT_EQ(t_quantile_975(0), 0.0);
+}
+
+TEST(Report, WelchTestMatchesScipy) {
+  // Reference: scipy.stats.ttest_ind(a, b, equal_var=False) (scipy 1.17.1):
+  // t = 2.610781815690701, df = 4.374398176943288, two-sided p = 0.054292388747675745.
+  const std::vector<double> a = {0.61, 0.65, 0.58};
+  const std::vector<double> b = {0.5, 0.52, 0.55, 0.6, 0.48, 0.57, 0.62, 0.51, 0.54, 0.59};
+  const auto w = welch_t_test(a, b);
+  ASSERT_TRUE(w.has_value());
+  EXPECT_NEAR(w->t, 2.610781815690701, 1e-12);
+  EXPECT_NEAR(w->df, 4.374398176943288, 1e-12);
+  EXPECT_NEAR(w->p_greater, 0.054292388747675745 / 2, 1e-10);
+  EXPECT_NEAR(w->p_less, 1 - 0.054292388747675745 / 2, 1e-10);
+  // Swapping the groups swaps the sides.
+  EXPECT_NEAR(welch_t_test(b, a)->p_less, w->p_greater, 1e-12);
+  // No test without two values on each side or without any variance.
+  EXPECT_FALSE(welch_t_test({0.5}, b).has_value());
+  EXPECT_FALSE(welch_t_test({0.5, 0.5}, {0.4, 0.4, 0.4}).has_value());
+}
+
+TEST(Report, MarksCellsSignificantlyWorseThanRandom) {
+  std::vector<ResultRow> rows;
+  for (int s = 0; s < 10; ++s) rows.push_back(row("random", 20, s, 0.60 + 0.01 * (s % 3)));
+  for (int s = 0; s < 3; ++s) {
+    rows.push_back(row("probcover", 20, s, 0.40 + 0.01 * s));     // far below random
+    rows.push_back(row("kmeans-paper", 20, s, 0.59 + 0.02 * s));  // inside random's spread
+    rows.push_back(row("typiclust", 20, s, 0.80 + 0.01 * s));     // far above
+  }
+  auto key = [](const std::string& strategy) {
+    return CellKey{"busi", "classification", "auroc", "initial", strategy, "enc", "probe", 20};
+  };
+  EXPECT_EQ(compare_with_random(rows, key("probcover")), -1);
+  EXPECT_EQ(compare_with_random(rows, key("kmeans-paper")), 0);
+  EXPECT_EQ(compare_with_random(rows, key("typiclust")), 1);
+  EXPECT_FALSE(compare_with_random(rows, key("random")).has_value());
+  // For a distance (lower is better) the same numbers flip meaning.
+  for (auto& r : rows) r.metric = "hd95";
+  auto hd = key("probcover");
+  hd.metric = "hd95";
+  EXPECT_EQ(compare_with_random(rows, hd), 1);
+  for (auto& r : rows) r.metric = "auroc";
+  const std::string md = markdown_report(rows);
+  EXPECT_NE(md.find("0.410 ± 0.025 (3) ▼"), std::string::npos) << md;
+  EXPECT_NE(md.find("▲"), std::string::npos) << md;
+  EXPECT_NE(md.find("- busi · classification · auroc · initial · probcover (enc) at 20: 0.410 vs "
+                    "random 0.609"),
+            std::string::npos)
+      << md;
 }
 
 TEST(Report, CsvRoundTripAndBadFile) {

@@ -32,8 +32,19 @@ struct Summary {
 };
 [[nodiscard]] Summary summarise(const std::vector<double>& values);
 
-/// Two-sided 97.5 % quantile of Student's t with `df` degrees of freedom.
+/// 97.5 % quantile of Student's t with `df` degrees of freedom (the two-sided 95 % critical
+/// value); 0 for df ≤ 0.
 [[nodiscard]] double t_quantile_975(long df);
+
+/// Welch's unequal-variance t-test of mean(a) − mean(b). `df` is the Welch–Satterthwaite
+/// degrees of freedom; `p_greater` / `p_less` are the one-sided p-values of the alternatives
+/// mean(a) > mean(b) / mean(a) < mean(b). nullopt when a group has fewer than 2 values or both
+/// have zero variance up to rounding (no test is possible).
+struct WelchTest {
+  double t = 0, df = 0, p_greater = 1, p_less = 1;
+};
+[[nodiscard]] std::optional<WelchTest> welch_t_test(const std::vector<double>& a,
+                                                    const std::vector<double>& b);
 
 /// Key of one summary cell.
 struct CellKey {
@@ -43,6 +54,15 @@ struct CellKey {
 };
 [[nodiscard]] std::map<CellKey, Summary> summarise(const std::vector<ResultRow>& rows);
 
+/// Whether larger values of a metric are better (false for hd, hd95).
+[[nodiscard]] bool higher_is_better(const std::string& metric);
+
+/// How a cell compares with random at the same budget: +1 significantly better, −1
+/// significantly worse (Welch one-sided p < alpha in the metric's good / bad direction), 0
+/// neither, nullopt when there is no random cell or no test is possible.
+[[nodiscard]] std::optional<int> compare_with_random(const std::vector<ResultRow>& rows,
+                                                     const CellKey& key, double alpha = 0.05);
+
 /// Share of the random → all gap closed by a strategy's mean: (s − r) / (a − r). Rows of strategy
 /// "random" give r (same dataset, task, metric, phase, budget, learner; any encoder), rows of
 /// strategy "all" give a (any budget). nullopt when either is missing or a == r. For metrics
@@ -51,7 +71,9 @@ struct CellKey {
                                                const CellKey& key);
 
 /// Markdown report: per dataset/task/metric/phase a table with one row per strategy/encoder and
-/// one column per budget ("mean ± ci (n)"), the `all` reference, and the gap-closed share.
+/// one column per budget ("mean ± ci (n)", followed by ▲ / ▼ where `compare_with_random` finds
+/// the cell significantly better / worse than random), the `all` reference, and the gap-closed
+/// share; then a list of every cell significantly worse than random.
 [[nodiscard]] std::string markdown_report(const std::vector<ResultRow>& rows);
 
 /// Learning curves, one SVG per (dataset, task, metric, phase): x = budget, y = mean, error bars
