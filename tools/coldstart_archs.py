@@ -169,3 +169,161 @@ class DenseNet121(nn.Module):
     @torch.jit.export
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.forward(x))
+
+
+# --- DINOv2-style Vision Transformer (RAD-DINO) -------------------------------------------------
+# Written for coldstart from the papers: ViT (Dosovitskiy et al. 2021, arXiv:2010.11929: p×p patches
+# embedded by a linear map, a learned [CLS] token and learned absolute position embeddings,
+# pre-norm transformer blocks) and DINOv2 (Oquab et al. 2023, arXiv:2304.07193: LayerScale on both
+# residual branches, final LayerNorm, ε = 1e-6, position embeddings resampled bicubically for other
+# input sizes). Module names follow the key layout of Hugging Face `Dinov2Model` weight files
+# (embeddings.*, encoder.layer.N.*, layernorm.*), so `load_state_dict(strict=True)` checks every
+# tensor of e.g. microsoft/rad-dino's model.safetensors.
+
+
+class LayerScale(nn.Module):
+    """Per-channel learned scale of a residual branch (DINOv2's LayerScale); key `lambda1`."""
+
+    def __init__(self, dim: int, init: float = 1.0):
+        super().__init__()
+        self.lambda1 = nn.Parameter(torch.full((dim,), init))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.lambda1
+
+
+class _QKV(nn.Module):
+    """The three input projections of multi-head self-attention (keys query/key/value)."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.query = nn.Linear(dim, dim)
+        self.key = nn.Linear(dim, dim)
+        self.value = nn.Linear(dim, dim)
+
+
+class _Dense(nn.Module):
+    """The output projection of self-attention (key output.dense)."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.dense = nn.Linear(dim, dim)
+
+
+class SelfAttention(nn.Module):
+    """Multi-head scaled dot-product self-attention, softmax(QKᵀ/√d_head)·V per head, then the
+    output projection. Cost O(N²·dim) for N tokens."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        if dim % heads != 0:
+            raise ValueError(f"hidden size {dim} is not a multiple of the {heads} heads")
+        self.heads = heads
+        self.attention = _QKV(dim)
+        self.output = _Dense(dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, n, c = x.shape
+        d = c // self.heads
+        q = self.attention.query(x).reshape(b, n, self.heads, d).transpose(1, 2)
+        k = self.attention.key(x).reshape(b, n, self.heads, d).transpose(1, 2)
+        v = self.attention.value(x).reshape(b, n, self.heads, d).transpose(1, 2)
+        h = F.scaled_dot_product_attention(q, k, v)
+        return self.output.dense(h.transpose(1, 2).reshape(b, n, c))
+
+
+class Mlp(nn.Module):
+    """fc1 → exact (erf) GELU → fc2, hidden width ratio·dim."""
+
+    def __init__(self, dim: int, ratio: int = 4):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, dim * ratio)
+        self.fc2 = nn.Linear(dim * ratio, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(F.gelu(self.fc1(x)))
+
+
+class ViTBlock(nn.Module):
+    """Pre-norm transformer block with LayerScale: x + γ₁·Attn(LN(x)), then x + γ₂·MLP(LN(x))."""
+
+    def __init__(self, dim: int, heads: int, mlp_ratio: int = 4, eps: float = 1e-6):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=eps)
+        self.attention = SelfAttention(dim, heads)
+        self.layer_scale1 = LayerScale(dim)
+        self.norm2 = nn.LayerNorm(dim, eps=eps)
+        self.mlp = Mlp(dim, mlp_ratio)
+        self.layer_scale2 = LayerScale(dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.layer_scale1(self.attention(self.norm1(x)))
+        return x + self.layer_scale2(self.mlp(self.norm2(x)))
+
+
+class _PatchEmbed(nn.Module):
+    """Non-overlapping p×p patches → dim, as a stride-p convolution (key projection)."""
+
+    def __init__(self, channels: int, dim: int, patch: int):
+        super().__init__()
+        self.projection = nn.Conv2d(channels, dim, patch, stride=patch)
+
+
+class _Embeddings(nn.Module):
+    def __init__(self, channels: int, dim: int, patch: int, grid: int):
+        super().__init__()
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, dim))
+        # Only used to mask patches during DINOv2 pre-training; kept so strict loading sees it.
+        self.mask_token = nn.Parameter(torch.zeros(1, dim))
+        self.position_embeddings = nn.Parameter(torch.zeros(1, grid * grid + 1, dim))
+        self.patch_embeddings = _PatchEmbed(channels, dim, patch)
+
+
+class Dinov2ViT(nn.Module):
+    """DINOv2 ViT with the Hugging Face `Dinov2Model` key layout. RAD-DINO (Pérez-García et al.
+    2025, arXiv:2401.10815) is the default shape: ViT-B/14, dim 768, 12 layers, 12 heads, input
+    518 px (37×37 patches), LayerNorm ε 1e-6, qkv bias, GELU MLP of ratio 4.
+
+    `forward` returns the image embedding: the [CLS] token after the final LayerNorm, N×dim (what
+    `Dinov2Model(...).pooler_output` returns, = `last_hidden_state[:, 0]`). `tokens` returns all
+    N×(1+h·w)×dim tokens after the final LayerNorm (`last_hidden_state`). An input of
+    grid·patch pixels per side uses the position embeddings as stored; any other size resamples
+    the patch position embeddings bicubically (align_corners=False, in float32) to the new grid,
+    as DINOv2 does. Cost per image O(L·(N·dim² + N²·dim)) for N tokens and L layers."""
+
+    def __init__(self, dim: int = 768, depth: int = 12, heads: int = 12, patch: int = 14,
+                 image_size: int = 518, channels: int = 3, mlp_ratio: int = 4, eps: float = 1e-6):
+        super().__init__()
+        if image_size % patch != 0:
+            raise ValueError(f"image size {image_size} is not a multiple of the patch {patch}")
+        self.patch = patch
+        self.grid = image_size // patch
+        self.embeddings = _Embeddings(channels, dim, patch, self.grid)
+        self.encoder = nn.Module()
+        self.encoder.layer = nn.ModuleList(
+            [ViTBlock(dim, heads, mlp_ratio, eps) for _ in range(depth)])
+        self.layernorm = nn.LayerNorm(dim, eps=eps)
+
+    def _position(self, gh: int, gw: int) -> torch.Tensor:
+        pos = self.embeddings.position_embeddings
+        if gh == self.grid and gw == self.grid:
+            return pos
+        dim = pos.shape[-1]
+        grid = pos[:, 1:].reshape(1, self.grid, self.grid, dim).permute(0, 3, 1, 2)
+        grid = F.interpolate(grid.float(), size=[gh, gw], mode="bicubic", align_corners=False)
+        grid = grid.to(pos.dtype).permute(0, 2, 3, 1).reshape(1, gh * gw, dim)
+        return torch.cat([pos[:, :1], grid], 1)
+
+    @torch.jit.export
+    def tokens(self, x: torch.Tensor) -> torch.Tensor:
+        p = self.embeddings.patch_embeddings.projection(x)  # N×dim×gh×gw
+        gh, gw = p.shape[2], p.shape[3]
+        h = p.flatten(2).transpose(1, 2)
+        cls = self.embeddings.cls_token.expand(h.shape[0], -1, -1)
+        h = torch.cat([cls, h], 1) + self._position(gh, gw)
+        for blk in self.encoder.layer:
+            h = blk(h)
+        return self.layernorm(h)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.tokens(x)[:, 0]

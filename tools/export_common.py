@@ -3,6 +3,7 @@ import hashlib
 import json
 import os
 import sys
+import urllib.error
 import urllib.request
 import warnings
 
@@ -25,6 +26,45 @@ def fail(msg: str) -> None:
     sys.exit(2)
 
 
+OFFLINE_ENV = "COLDSTART_OFFLINE"
+
+
+def offline() -> bool:
+    """True when the environment variable COLDSTART_OFFLINE is set to a non-empty value other
+    than 0: the tools then never touch the network (tests use it to reach the offline path)."""
+    return os.environ.get(OFFLINE_ENV, "") not in ("", "0")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def hf_declared_lfs(url: str, timeout: float = 30.0):
+    """(sha256, size) that huggingface.co declares for the LFS object behind a `/resolve/` URL:
+    the X-Linked-Etag and X-Linked-Size headers of a HEAD request whose redirect to the CDN is not
+    followed. Returns (None, None, reason) when offline or when the headers are missing."""
+    if offline():
+        return None, None, f"{OFFLINE_ENV} is set"
+    opener = urllib.request.build_opener(_NoRedirect)
+    req = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "coldstart-tools"})
+    try:
+        try:
+            resp = opener.open(req, timeout=timeout)
+            headers = resp.headers
+        except urllib.error.HTTPError as e:  # the 302 to the CDN lands here
+            if e.code not in (301, 302, 303, 307, 308):
+                raise
+            headers = e.headers
+    except Exception as e:  # offline, proxy, HTTP error
+        return None, None, str(e)
+    etag = (headers.get("X-Linked-Etag") or "").strip().strip('"').lower()
+    size = headers.get("X-Linked-Size") or ""
+    if len(etag) != 64 or any(c not in "0123456789abcdef" for c in etag):
+        return None, None, f"no SHA-256 in the X-Linked-Etag header (got '{etag}')"
+    return etag, int(size) if size.isdigit() else 0, ""
+
+
 def fetch_verified(url: str, dest: str, sha256: str = "", sha256_prefix: str = "",
                    size: int = 0) -> str:
     """Returns `dest` after checking its SHA-256 (full or prefix) and size; downloads it first
@@ -34,6 +74,8 @@ def fetch_verified(url: str, dest: str, sha256: str = "", sha256_prefix: str = "
         print(f"downloading {url}\n         -> {dest}")
         tmp = dest + ".part"
         try:
+            if offline():
+                raise OSError(f"{OFFLINE_ENV} is set")
             urllib.request.urlretrieve(url, tmp)
         except Exception as e:  # offline, proxy, HTTP error
             if os.path.exists(tmp):
