@@ -12,6 +12,7 @@ Exits 77 (ctest SKIP_RETURN_CODE) when transformers is not installed
 (`pip install -r requirements-tools.txt`).
 """
 import contextlib
+import http.server
 import io
 import json
 import os
@@ -19,6 +20,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 import warnings
 
@@ -349,6 +351,89 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("layernorm.bias", p.stderr)
 
+
+class _Hub(http.server.BaseHTTPRequestHandler):
+    """A stand-in for huggingface.co on 127.0.0.1: /resolve answers 302 to /cdn with the
+    X-Linked-Etag/X-Linked-Size headers the Hub sends; /cdn serves the bytes."""
+    body, declared = b"", ""
+
+    def _send(self, with_body: bool):
+        if self.path == "/resolve":
+            self.send_response(302)
+            self.send_header("Location", "/cdn")
+            self.send_header("X-Linked-Etag", f'"{self.declared}"')
+            self.send_header("X-Linked-Size", str(len(self.body)))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(self.body)))
+            self.end_headers()
+            if with_body:
+                self.wfile.write(self.body)
+
+    def do_HEAD(self):  # noqa: N802
+        self._send(False)
+
+    def do_GET(self):  # noqa: N802
+        self._send(True)
+
+    def log_message(self, *args):
+        pass
+
+
+class DownloadAgainstLocalHub(unittest.TestCase):
+    """The online path (HEAD for the declared SHA-256, download, check) against a local server."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        src = os.path.join(self.tmp.name, "src.safetensors")
+        write_safetensors(src, random_dinov2(dict(SMALL, num_hidden_layers=1), seed=8)
+                          .state_dict())
+        with open(src, "rb") as f:
+            _Hub.body = f.read()
+        self.sha = tool.sha256_file(src)
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hub)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/resolve"
+        os.environ.pop("COLDSTART_OFFLINE")
+
+    def tearDown(self):
+        os.environ["COLDSTART_OFFLINE"] = "1"
+        self.server.shutdown()
+        self.server.server_close()
+        self.tmp.cleanup()
+
+    def test_declared_hash_is_read_without_following_the_redirect(self):
+        _Hub.declared = self.sha
+        self.assertEqual(tool.hf_declared_lfs(self.url), (self.sha, len(_Hub.body), ""))
+
+    def test_download_is_checked_against_the_declared_hash(self):
+        _Hub.declared = self.sha
+        dest = os.path.join(self.tmp.name, "w", "model.safetensors")
+        p = call_tool("--url", self.url, "--weights", dest, "--heads", "6",
+                      "--out", os.path.join(self.tmp.name, "m.pt"))
+        self.assertEqual(tool.sha256_file(dest), self.sha)
+        self.assertIn(f"verified {dest} (sha256 {self.sha})", p.stdout)
+        # Verified, then refused: the synthetic file is not ViT-B/14.
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("RAD-DINO has", p.stderr)
+
+    def test_download_not_matching_the_declared_hash_is_refused(self):
+        _Hub.declared = "f" * 64
+        dest = os.path.join(self.tmp.name, "w", "model.safetensors")
+        p = call_tool("--url", self.url, "--weights", dest,
+                      "--out", os.path.join(self.tmp.name, "m.pt"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(f"has SHA-256 {self.sha}, expected {'f' * 64}", p.stderr)
+
+    def test_sha256_option_must_agree_with_the_server(self):
+        _Hub.declared = self.sha
+        p = call_tool("--url", self.url, "--sha256", "e" * 64,
+                      "--weights", os.path.join(self.tmp.name, "w", "model.safetensors"),
+                      "--out", os.path.join(self.tmp.name, "m.pt"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("differs from the SHA-256 huggingface.co declares", p.stderr)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
