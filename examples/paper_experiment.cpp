@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     }
     if (!budgets.empty()) cfg.budgets.assign(budgets.begin(), budgets.end());
     if (vm.count("no-active")) cfg.active = false;
+    std::cout << std::unitbuf;  // progress lines appear as they happen, also through a pipe
     const auto out = coldstart::loop::run_experiment(cfg, std::cout);
     std::cout << "\n" << coldstart::loop::markdown_report(out.rows);
   } catch (const std::exception& e) {

@@ -187,54 +187,27 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
     detail::seed_torch(rng.fork(0));
     impl->net = VggNet(p);
     auto opt = detail::make_optimizer(*impl->net, p, p.optimizer == Optimizer::kAdam);
-    detail::PlateauHalver plateau(p.learning_rate, p.patience);
-    FitReport report;
-    report.best_val_score = std::numeric_limits<double>::quiet_NaN();
-    std::vector<torch::Tensor> best;
-    for (int epoch = 0; epoch < p.epochs; ++epoch) {
-      Rng stream = rng.fork(1 + static_cast<std::uint64_t>(epoch));
-      impl->net->train();
-      double loss_sum = 0;
-      for (const auto& idx : detail::make_batches(n, p.batch_size, stream)) {
-        const torch::Tensor bi = torch::tensor(idx, torch::kLong);
-        torch::Tensor xb = x.index_select(0, bi);
-        if (p.augment) xb = torch::where(detail::flip_mask(idx.size(), stream), xb.flip({3}), xb);
-        const torch::Tensor logits = impl->net->forward(xb, p.dropout > 0).first;
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(
-            logits, y.index_select(0, bi),
-            torch::nn::functional::CrossEntropyFuncOptions().weight(class_weight));
-        opt->zero_grad();
-        loss.backward();
-        opt->step();
-        loss_sum += loss.item<double>() * static_cast<double>(idx.size());
-      }
-      report.train_loss.push_back(loss_sum / static_cast<double>(n));
-      double monitor = -report.train_loss.back();
-      if (has_val) {
-        const torch::Tensor probs = impl->forward_all(xv, p.predict_batch, false).first;
-        const double score = val_auprc(probs, val.labels, p.positive_class, p.classes);
-        const double vloss = torch::nn::functional::nll_loss(
-                                 torch::log(probs.clamp_min(1e-12)), yv,
-                                 torch::nn::functional::NLLLossFuncOptions().weight(class_weight))
-                                 .item<double>();
-        report.val_score.push_back(score);
-        report.val_loss.push_back(vloss);
-        monitor = score;
-        if (report.best_epoch < 0 || score > report.best_val_score ||
-            (score == report.best_val_score &&
-             vloss < report.val_loss[static_cast<std::size_t>(report.best_epoch)])) {
-          report.best_epoch = epoch;
-          report.best_val_score = score;
-          best = detail::snapshot(*impl->net);
-        }
-      }
-      detail::set_learning_rate(*opt, plateau.step(monitor));
-    }
-    report.epochs = p.epochs;
-    if (has_val)
-      detail::restore(*impl->net, best);
-    else
-      report.best_epoch = p.epochs - 1;
+    const FitReport report = detail::train_epochs(
+        *impl->net, *opt, detail::PlateauHalver(p.learning_rate, p.patience), n, p.batch_size,
+        p.epochs, has_val, rng,
+        [&](const std::vector<std::int64_t>& idx, Rng& stream) {
+          const torch::Tensor bi = torch::tensor(idx, torch::kLong);
+          torch::Tensor xb = x.index_select(0, bi);
+          if (p.augment) xb = torch::where(detail::flip_mask(idx.size(), stream), xb.flip({3}), xb);
+          const torch::Tensor logits = impl->net->forward(xb, p.dropout > 0).first;
+          return torch::nn::functional::cross_entropy(
+              logits, y.index_select(0, bi),
+              torch::nn::functional::CrossEntropyFuncOptions().weight(class_weight));
+        },
+        [&] {
+          const torch::Tensor probs = impl->forward_all(xv, p.predict_batch, false).first;
+          return detail::EpochValidation{
+              val_auprc(probs, val.labels, p.positive_class, p.classes),
+              torch::nn::functional::nll_loss(
+                  torch::log(probs.clamp_min(1e-12)), yv,
+                  torch::nn::functional::NLLLossFuncOptions().weight(class_weight))
+                  .item<double>()};
+        });
     impl_ = std::move(impl);
     return report;
   });

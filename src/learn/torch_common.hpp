@@ -13,6 +13,7 @@
 
 #include "coldstart/error.hpp"
 #include "coldstart/io/image.hpp"
+#include "coldstart/learn/concept.hpp"
 #include "coldstart/random.hpp"
 
 namespace coldstart::learn::detail {
@@ -211,5 +212,59 @@ class PlateauHalver {
   int bad_ = 0;
   double best_ = -std::numeric_limits<double>::infinity();
 };
+
+/// Validation result of one epoch: the score that selects the epoch (higher is better) and the
+/// loss that breaks ties.
+struct EpochValidation {
+  double score = 0, loss = 0;
+};
+
+/// The epoch loop every LibTorch learner shares: per epoch, shuffled mini-batches drawn from
+/// rng.fork(1 + epoch), `batch_loss(indices, stream)` → loss tensor → SGD/Adam step; with a
+/// validation set, `validate()` scores the epoch and the best one (ties: lower validation loss)
+/// is kept and restored at the end; the learning rate is halved on a plateau of the validation
+/// score (or of −training loss without a validation set).
+template <class BatchLoss, class Validate>
+FitReport train_epochs(torch::nn::Module& net, torch::optim::Optimizer& opt, PlateauHalver plateau,
+                       std::int64_t n, int batch_size, int epochs, bool has_val, Rng& rng,
+                       BatchLoss&& batch_loss, Validate&& validate) {
+  FitReport report;
+  report.best_val_score = std::numeric_limits<double>::quiet_NaN();
+  std::vector<torch::Tensor> best;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    Rng stream = rng.fork(1 + static_cast<std::uint64_t>(epoch));
+    net.train();
+    double loss_sum = 0;
+    for (const auto& idx : make_batches(n, batch_size, stream)) {
+      const torch::Tensor loss = batch_loss(idx, stream);
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+      loss_sum += loss.template item<double>() * static_cast<double>(idx.size());
+    }
+    report.train_loss.push_back(loss_sum / static_cast<double>(n));
+    double monitor = -report.train_loss.back();
+    if (has_val) {
+      const EpochValidation v = validate();
+      report.val_score.push_back(v.score);
+      report.val_loss.push_back(v.loss);
+      monitor = v.score;
+      if (report.best_epoch < 0 || v.score > report.best_val_score ||
+          (v.score == report.best_val_score &&
+           v.loss < report.val_loss[static_cast<std::size_t>(report.best_epoch)])) {
+        report.best_epoch = epoch;
+        report.best_val_score = v.score;
+        best = snapshot(net);
+      }
+    }
+    set_learning_rate(opt, plateau.step(monitor));
+  }
+  report.epochs = epochs;
+  if (has_val)
+    restore(net, best);
+  else
+    report.best_epoch = epochs - 1;
+  return report;
+}
 
 }  // namespace coldstart::learn::detail

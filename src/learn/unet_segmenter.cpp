@@ -148,56 +148,30 @@ FitReport UNetSegmenter::fit(const Labelled<Input>& train, const Labelled<Input>
     detail::seed_torch(rng.fork(0));
     impl->net = UNet(p);
     auto opt = detail::make_optimizer(*impl->net, p, p.optimizer == Optimizer::kAdam);
-    detail::PlateauHalver plateau(p.learning_rate, p.patience);
-    FitReport report;
-    report.best_val_score = std::numeric_limits<double>::quiet_NaN();
-    std::vector<torch::Tensor> best;
-    for (int epoch = 0; epoch < p.epochs; ++epoch) {
-      Rng stream = rng.fork(1 + static_cast<std::uint64_t>(epoch));
-      impl->net->train();
-      double loss_sum = 0;
-      for (const auto& idx : detail::make_batches(n, p.batch_size, stream)) {
-        const torch::Tensor bi = torch::tensor(idx, torch::kLong);
-        torch::Tensor xb = x.index_select(0, bi), yb = y.index_select(0, bi);
-        if (p.augment) {
-          const torch::Tensor flip = detail::flip_mask(idx.size(), stream);
-          xb = torch::where(flip, xb.flip({3}), xb);
-          yb = torch::where(flip, yb.flip({3}), yb);
-        }
-        const torch::Tensor logits = impl->net->forward(xb, true);
-        torch::Tensor loss = dice_loss(logits, yb);
-        if (p.bce_weight > 0)
-          loss = loss + p.bce_weight * torch::binary_cross_entropy_with_logits(logits, yb);
-        opt->zero_grad();
-        loss.backward();
-        opt->step();
-        loss_sum += loss.item<double>() * static_cast<double>(idx.size());
-      }
-      report.train_loss.push_back(loss_sum / static_cast<double>(n));
-      double monitor = -report.train_loss.back();
-      if (has_val) {
-        const torch::Tensor prob = impl->forward_all(xv, p.predict_batch, false);
-        const double score = mean_dice(prob, yv);
-        const double vloss =
-            (1.0 - (2.0 * (prob * yv).sum() + 1.0) / (prob.sum() + yv.sum() + 1.0)).item<double>();
-        report.val_score.push_back(score);
-        report.val_loss.push_back(vloss);
-        monitor = score;
-        if (report.best_epoch < 0 || score > report.best_val_score ||
-            (score == report.best_val_score &&
-             vloss < report.val_loss[static_cast<std::size_t>(report.best_epoch)])) {
-          report.best_epoch = epoch;
-          report.best_val_score = score;
-          best = detail::snapshot(*impl->net);
-        }
-      }
-      detail::set_learning_rate(*opt, plateau.step(monitor));
-    }
-    report.epochs = p.epochs;
-    if (has_val)
-      detail::restore(*impl->net, best);
-    else
-      report.best_epoch = p.epochs - 1;
+    const FitReport report = detail::train_epochs(
+        *impl->net, *opt, detail::PlateauHalver(p.learning_rate, p.patience), n, p.batch_size,
+        p.epochs, has_val, rng,
+        [&](const std::vector<std::int64_t>& idx, Rng& stream) {
+          const torch::Tensor bi = torch::tensor(idx, torch::kLong);
+          torch::Tensor xb = x.index_select(0, bi), yb = y.index_select(0, bi);
+          if (p.augment) {
+            const torch::Tensor flip = detail::flip_mask(idx.size(), stream);
+            xb = torch::where(flip, xb.flip({3}), xb);
+            yb = torch::where(flip, yb.flip({3}), yb);
+          }
+          const torch::Tensor logits = impl->net->forward(xb, true);
+          torch::Tensor loss = dice_loss(logits, yb);
+          if (p.bce_weight > 0)
+            loss = loss + p.bce_weight * torch::binary_cross_entropy_with_logits(logits, yb);
+          return loss;
+        },
+        [&] {
+          const torch::Tensor prob = impl->forward_all(xv, p.predict_batch, false);
+          return detail::EpochValidation{
+              mean_dice(prob, yv),
+              (1.0 - (2.0 * (prob * yv).sum() + 1.0) / (prob.sum() + yv.sum() + 1.0))
+                  .item<double>()};
+        });
     impl_ = std::move(impl);
     return report;
   });
