@@ -188,8 +188,8 @@ def verify(args) -> tuple:
     if args.sha256:
         want = args.sha256.lower()
         if declared and declared != want:
-            fail(f"--sha256 {want} differs from the SHA-256 huggingface.co declares for {args.url}: "
-                 f"{declared}")
+            fail(f"--sha256 {want} differs from the SHA-256 huggingface.co declares for "
+                 f"{args.url}: {declared}")
         got = fetch_verified(args.url, args.weights, sha256=want, size=size or 0)
         return got, "--sha256 given on the command line" + (
             " (= huggingface.co's X-Linked-Etag)" if declared else "")
