@@ -72,7 +72,7 @@ constexpr const char* kPredict = "learn::CnnClassifier::predict";
 
 struct CnnClassifier::Impl {
   VggNet net{nullptr};
-  double mean = 0, sd = 1;  ///< training pixel statistics
+  detail::Standardise norm;  ///< fitted on the training pixels
 
   /// Softmax probabilities (n×C) and hidden features (n×hidden) in batches; dropout as asked.
   std::pair<torch::Tensor, torch::Tensor> forward_all(const torch::Tensor& x, int batch,
@@ -159,14 +159,12 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
     auto impl = std::make_unique<Impl>();
     torch::Tensor x =
         detail::images_to_tensor(train.inputs, p.channels, p.resolution, kFit, "training");
-    impl->mean = x.mean().item<double>();
-    impl->sd = std::max(x.std().item<double>(), 1e-6);
-    x = (x - impl->mean) / impl->sd;
+    impl->norm = detail::Standardise::fit(x);
+    x = impl->norm(x);
     torch::Tensor xv, yv;
     if (has_val) {
-      xv = (detail::images_to_tensor(val.inputs, p.channels, p.resolution, kFit, "validation") -
-            impl->mean) /
-           impl->sd;
+      xv = impl->norm(
+          detail::images_to_tensor(val.inputs, p.channels, p.resolution, kFit, "validation"));
       yv = torch::tensor(std::vector<std::int64_t>(val.labels.begin(), val.labels.end()),
                          torch::kLong);
     }
@@ -217,10 +215,8 @@ Prediction CnnClassifier::predict(const Input& images) const {
   COLDSTART_CHECK(fitted(), InvalidArgument, "predict called before fit");
   return detail::torch_guard(kPredict, [&] {
     detail::TorchThreads threads(params_.threads);
-    const torch::Tensor x =
-        (detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input") -
-         impl_->mean) /
-        impl_->sd;
+    const torch::Tensor x = impl_->norm(
+        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     auto [probs, hidden] = impl_->forward_all(x, params_.predict_batch, false);
     Prediction out;
     out.probs = Eigen::Map<const RowMatrixXf>(probs.contiguous().data_ptr<float>(), probs.size(0),
@@ -238,10 +234,8 @@ Prediction CnnClassifier::predict_mc(const Input& images, int passes, Rng& rng) 
                   "MC dropout needs dropout > 0 (dropout = {})", params_.dropout);
   return detail::torch_guard("learn::CnnClassifier::predict_mc", [&] {
     detail::TorchThreads threads(params_.threads);
-    const torch::Tensor x =
-        (detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input") -
-         impl_->mean) /
-        impl_->sd;
+    const torch::Tensor x = impl_->norm(
+        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     Prediction out;
     const auto n = static_cast<Index>(x.size(0));
     out.probs = RowMatrixXf::Zero(n, params_.classes);

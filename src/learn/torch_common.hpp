@@ -213,6 +213,16 @@ class PlateauHalver {
   double best_ = -std::numeric_limits<double>::infinity();
 };
 
+/// Intensity standardisation fitted on the training tensor (one mean and standard deviation over
+/// every pixel); the learners apply the same transform to validation and prediction inputs.
+struct Standardise {
+  double mean = 0, sd = 1;
+  static Standardise fit(const torch::Tensor& x) {
+    return {x.mean().item<double>(), std::max(x.std().item<double>(), 1e-6)};
+  }
+  [[nodiscard]] torch::Tensor operator()(const torch::Tensor& x) const { return (x - mean) / sd; }
+};
+
 /// Validation result of one epoch: the score that selects the epoch (higher is better) and the
 /// loss that breaks ties.
 struct EpochValidation {

@@ -103,7 +103,7 @@ double mean_dice(const torch::Tensor& prob, const torch::Tensor& masks) {
 
 struct UNetSegmenter::Impl {
   UNet net{nullptr};
-  double mean = 0, sd = 1;
+  detail::Standardise norm;  ///< fitted on the training pixels
 
   /// Sigmoid maps N×1×R×R in batches.
   torch::Tensor forward_all(const torch::Tensor& x, int batch, bool dropout_on) {
@@ -135,14 +135,12 @@ FitReport UNetSegmenter::fit(const Labelled<Input>& train, const Labelled<Input>
         detail::images_to_tensor(train.inputs, p.channels, p.resolution, kFit, "training");
     const torch::Tensor y =
         detail::masks_to_tensor(train.masks, train.inputs, p.resolution, kFit, "training");
-    impl->mean = x.mean().item<double>();
-    impl->sd = std::max(x.std().item<double>(), 1e-6);
-    x = (x - impl->mean) / impl->sd;
+    impl->norm = detail::Standardise::fit(x);
+    x = impl->norm(x);
     torch::Tensor xv, yv;
     if (has_val) {
-      xv = (detail::images_to_tensor(val.inputs, p.channels, p.resolution, kFit, "validation") -
-            impl->mean) /
-           impl->sd;
+      xv = impl->norm(
+          detail::images_to_tensor(val.inputs, p.channels, p.resolution, kFit, "validation"));
       yv = detail::masks_to_tensor(val.masks, val.inputs, p.resolution, kFit, "validation");
     }
     detail::seed_torch(rng.fork(0));
@@ -207,10 +205,8 @@ Prediction UNetSegmenter::predict(const Input& images) const {
   COLDSTART_CHECK(fitted(), InvalidArgument, "predict called before fit");
   return detail::torch_guard(kPredict, [&] {
     detail::TorchThreads threads(params_.threads);
-    const torch::Tensor x =
-        (detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input") -
-         impl_->mean) /
-        impl_->sd;
+    const torch::Tensor x = impl_->norm(
+        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     Prediction out;
     out.prob_maps =
         to_maps(impl_->forward_all(x, params_.predict_batch, false), images, params_.original_size);
@@ -225,10 +221,8 @@ Prediction UNetSegmenter::predict_mc(const Input& images, int passes, Rng& rng) 
                   "MC dropout needs dropout > 0 (dropout = {})", params_.dropout);
   return detail::torch_guard("learn::UNetSegmenter::predict_mc", [&] {
     detail::TorchThreads threads(params_.threads);
-    const torch::Tensor x =
-        (detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input") -
-         impl_->mean) /
-        impl_->sd;
+    const torch::Tensor x = impl_->norm(
+        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     torch::Tensor sum;
     for (int m = 0; m < passes; ++m) {
       detail::seed_torch(rng.fork(static_cast<std::uint64_t>(m)));
