@@ -388,7 +388,10 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
         classify ? (cfg.classifier == "probe" ? "probe-" + cfg.main_encoder : "cnn") : "unet";
 
     // Trains on the given pool rows and evaluates on the test split.
-    auto train_eval = [&](const std::vector<Index>& picks, Rng& rng) {
+    auto train_eval = [&](const std::vector<Index>& picks,
+                          Rng& rng) -> std::map<std::string, double> {
+      if (classify && distinct_classes(gather_vec(pool_bin, picks)) < 2)
+        return chance_level_metrics(gather_vec(pool_bin, picks), test_bin, 1);
       if (classify && cfg.classifier == "probe") {
         learn::LogisticProbe probe({.classes = 2, .max_iter = 300, .tol = 1e-6});
         const RowMatrixXf x = gather_rows(pool_x, picks);

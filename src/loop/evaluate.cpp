@@ -1,5 +1,7 @@
 #include "coldstart/loop/evaluate.hpp"
 
+#include <algorithm>
+
 #include "coldstart/eval/binary_curve.hpp"
 #include "coldstart/eval/dice.hpp"
 #include "coldstart/eval/hausdorff.hpp"
@@ -49,6 +51,29 @@ std::map<std::string, double> classification_metrics(const Eigen::Ref<const RowM
   }
   m["f1"] = eval::f1_at_threshold(b.scores, b.labels, threshold);
   return m;
+}
+
+int distinct_classes(std::span<const int> labels) {
+  std::vector<int> v(labels.begin(), labels.end());
+  std::sort(v.begin(), v.end());
+  return static_cast<int>(std::unique(v.begin(), v.end()) - v.begin());
+}
+
+std::map<std::string, double> chance_level_metrics(std::span<const int> labelled,
+                                                   std::span<const int> test_labels, int positive) {
+  COLDSTART_CHECK(positive >= 0, InvalidArgument, "positive class {} must be >= 0", positive);
+  int classes = positive + 1;
+  for (int y : labelled) classes = std::max(classes, y + 1);
+  for (int y : test_labels) classes = std::max(classes, y + 1);
+  for (int y : labelled)
+    COLDSTART_CHECK(y >= 0, InvalidArgument, "labelled class {} must be >= 0", y);
+  std::vector<double> count(static_cast<std::size_t>(classes), 1.0);
+  for (int y : labelled) count[static_cast<std::size_t>(y)] += 1.0;
+  const double total = static_cast<double>(labelled.size()) + classes;
+  RowMatrixXf probs(static_cast<Index>(test_labels.size()), classes);
+  for (int c = 0; c < classes; ++c)
+    probs.col(c).setConstant(static_cast<float>(count[static_cast<std::size_t>(c)] / total));
+  return classification_metrics(probs, test_labels, positive, 0.5);
 }
 
 std::map<std::string, double> segmentation_metrics(const std::vector<RowMatrixXf>& prob_maps,

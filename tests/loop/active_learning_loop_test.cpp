@@ -259,6 +259,73 @@ TEST(Evaluate, SegmentationMetricsByHand) {
       InvalidArgument, "map 0 is 3×3 but its mask is 4×4");
 }
 
+TEST(Evaluate, ChanceLevelMetricsOfAOneClassLabelledSet) {
+  EXPECT_EQ(distinct_classes(std::vector<int>{}), 0);
+  EXPECT_EQ(distinct_classes(std::vector<int>{2, 0, 2, 0}), 2);
+  const std::vector<int> labelled(20, 0);                  // twenty benign picks
+  const std::vector<int> test = {0, 1, 0, 0, 1, 0, 0, 0};  // prevalence 2 / 8
+  const auto m = chance_level_metrics(labelled, test, 1);
+  EXPECT_NEAR(m.at("auroc"), 0.5, 1e-12);  // every sample scored the same
+  EXPECT_NEAR(m.at("ap"), 0.25, 1e-12);    // precision at full recall = prevalence
+  EXPECT_NEAR(m.at("f1"), 0.0, 1e-12);     // p(1) = 1/22 < 0.5: nothing called positive
+  // Labelled positives only: everything called positive, f1 = 2·(1/4)/(1 + 1/4).
+  EXPECT_NEAR(chance_level_metrics(std::vector<int>(5, 1), test, 1).at("f1"), 0.4, 1e-12);
+  EXPECT_THROW_MSG((void)chance_level_metrics(labelled, test, -1), InvalidArgument,
+                   "positive class -1");
+}
+
+// Test double: the first `budget` unlabelled rows in order (a selector that can pick one class).
+struct FirstRows {
+  select::Selection select(EmbeddingsView x, Index budget, const select::SelectionContext& ctx,
+                           Rng&) const {
+    select::Selection s;
+    for (Index i = 0; i < x.rows() && s.size() < budget; ++i)
+      if (std::find(ctx.labelled.begin(), ctx.labelled.end(), i) == ctx.labelled.end())
+        s.indices.push_back(i);
+    return s;
+  }
+};
+static_assert(select::InitialSelector<FirstRows>);
+
+TEST(ActiveLearningLoop, OneClassColdStartCountsAsChanceAndKeepsSelecting) {
+  Fixture f;
+  // Pool reordered: rows 0–14 are class 0, row 15 class 1, then the rest. FirstRows picks the
+  // cold start (rows 0–9) and, while only class 0 is labelled, the next batches (10–14, 15–19).
+  std::vector<Index> zeros, ones;
+  for (Index i = 0; i < 120; ++i) (f.pool_labels[i] == 0 ? zeros : ones).push_back(i);
+  ASSERT_GE(zeros.size(), 15u);
+  ASSERT_GE(ones.size(), 1u);
+  std::vector<Index> order(zeros.begin(), zeros.begin() + 15);
+  order.push_back(ones[0]);
+  for (Index i = 0; i < 120; ++i)
+    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+  RowMatrixXf x(120, f.pool.x.cols());
+  std::vector<int> labels(120);
+  std::vector<std::string> ids(120);
+  for (Index i = 0; i < 120; ++i) {
+    x.row(i) = f.pool.x.row(order[i]);
+    labels[i] = f.pool_labels[order[i]];
+    ids[i] = f.ids[order[i]];
+  }
+  TableEmbedder embedder{x, ids};
+  SimulatedOracle oracle(ids, labels);
+  learn::LogisticProbe probe({.classes = 2});
+  FirstRows selector;
+  LeastConfidentFirst acquisition;
+  ActiveLearningLoop loop(embedder, selector, probe, acquisition, oracle, params(""));
+  Rng rng(5);
+  const LoopResult r = loop.run({ids, {}, x, {f.val.x, f.val_labels}, {f.test.x, f.test_labels}},
+                                boost::json::object{}, rng);
+  ASSERT_EQ(r.rounds.size(), 4u);
+  EXPECT_NEAR(r.rounds[0].metrics.at("auroc"), 0.5, 1e-12);  // ten class-0 labels: no model
+  EXPECT_NEAR(r.rounds[1].metrics.at("auroc"), 0.5, 1e-12);
+  EXPECT_EQ(r.rounds[1].selected, std::vector<std::string>(ids.begin() + 10, ids.begin() + 15));
+  EXPECT_EQ(r.rounds[2].selected, std::vector<std::string>(ids.begin() + 15, ids.begin() + 20));
+  EXPECT_GT(r.rounds[2].metrics.at("auroc"), 0.95);  // both classes now: a real model
+  // From here the acquisition function chooses: the least confident, not the next rows.
+  EXPECT_NE(r.rounds[3].selected, std::vector<std::string>(ids.begin() + 20, ids.begin() + 25));
+}
+
 TEST(Evaluate, ClassificationMetrics) {
   RowMatrixXf p(4, 2);
   p << 0.9f, 0.1f, 0.6f, 0.4f, 0.3f, 0.7f, 0.2f, 0.8f;

@@ -47,6 +47,11 @@ struct LoopResult {
 /// Runs `1 + rounds` rounds. Round r uses `rng.fork(r)` for its selection and `rng.fork(1000 +
 /// r)` for its training, so a run resumed from its manifest retrains and continues exactly as
 /// the uninterrupted run would have: no round lost or repeated, the same ids picked.
+///
+/// Classification with labels of one class only (a cold start that found no positive): no model
+/// can be trained, so that round's metrics are those of the constant model
+/// (`chance_level_metrics`) and the next batch comes from the cold-start selector again, told
+/// which samples are labelled, until a second class turns up.
 /// @tparam E models embed::Embedder, S select::InitialSelector, L learn::Learner,
 ///         A acquire::AcquisitionFunction, O loop::Oracle.
 /// @code

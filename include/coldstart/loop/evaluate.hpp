@@ -24,6 +24,20 @@ namespace coldstart::loop {
 [[nodiscard]] double pick_threshold(const Eigen::Ref<const RowMatrixXf>& probs,
                                     std::span<const int> labels, int positive);
 
+/// Number of distinct values in `labels`.
+[[nodiscard]] int distinct_classes(std::span<const int> labels);
+
+/// Test metrics when the labelled set holds fewer than two classes, so no classifier can be
+/// trained (a real cold-start outcome: 20 random picks from a pool with 10 % positives contain
+/// none with probability 0.12). Every test sample gets the same scores, the labelled class
+/// frequencies with add-one smoothing over max(labelled ∪ test ∪ {positive}) + 1 classes, and the
+/// metrics of that constant model are computed as usual: auroc 0.5, ap = the test prevalence of
+/// `positive`, f1 at threshold 0.5. Counting such a round at chance level, instead of failing or
+/// skipping it, keeps a strategy that picks one class only from looking better than it is.
+[[nodiscard]] std::map<std::string, double> chance_level_metrics(std::span<const int> labelled,
+                                                                 std::span<const int> test_labels,
+                                                                 int positive);
+
 /// Segmentation metrics averaged over images: dice (maps thresholded at 0.5), and hd, hd95 in
 /// pixels over the images where prediction and truth are both non-empty (`hd_images` counts
 /// them; an image with exactly one empty mask is counted in `hd_undefined` instead).

@@ -92,7 +92,18 @@ LoopResult ActiveLearningLoop<E, S, L, A, O>::run(const LoopData<typename L::Inp
   for (const RoundRecord& r : log.rounds()) label(r.selected);
 
   const bool classify = L::kTask == learn::Task::kClassification;
-  auto train_and_evaluate = [&](int round) {
+  // False while the labels hold one class only: no model, so the next batch comes from the
+  // cold-start selector again (told what is labelled) instead of from the acquisition function.
+  bool model_trained = false;
+  auto train_and_evaluate = [&](int round) -> std::map<std::string, double> {
+    if (classify && distinct_classes(labels) < 2) {
+      model_trained = false;
+      int positive = params_.positive_class;
+      if (positive < 0)
+        for (int y : data.test.labels) positive = std::max(positive, y);
+      return chance_level_metrics(labels, data.test.labels, std::max(positive, 0));
+    }
+    model_trained = true;
     const auto inputs = detail::gather_inputs(data.pool, rows);
     learn::Labelled<typename L::Input> train{inputs};
     if (classify)
@@ -120,18 +131,27 @@ LoopResult ActiveLearningLoop<E, S, L, A, O>::run(const LoopData<typename L::Inp
     (void)train_and_evaluate(first - 1);
   }
   RowMatrixXf embeddings;
+  auto embed_pool = [&] {
+    if (embeddings.rows() > 0) return;
+    if constexpr (embed::IdEmbedder<E>) {
+      embeddings = embedder_.embed_ids(data.pool_ids);
+    } else {
+      COLDSTART_CHECK(static_cast<Index>(data.pool_images.size()) == n, InvalidArgument,
+                      "pool has {} ids but {} images to embed", n, data.pool_images.size());
+      embeddings = embedder_.embed(data.pool_images);
+    }
+  };
   for (int round = first; round <= params_.rounds; ++round) {
     Rng round_rng = rng.fork(static_cast<std::uint64_t>(round));
     std::vector<Index> picks;
     if (round == 0) {
-      if constexpr (embed::IdEmbedder<E>) {
-        embeddings = embedder_.embed_ids(data.pool_ids);
-      } else {
-        COLDSTART_CHECK(static_cast<Index>(data.pool_images.size()) == n, InvalidArgument,
-                        "pool has {} ids but {} images to embed", n, data.pool_images.size());
-        embeddings = embedder_.embed(data.pool_images);
-      }
+      embed_pool();
       picks = selector_.select(embeddings, params_.initial_budget, {}, round_rng).indices;
+    } else if (!model_trained) {
+      embed_pool();
+      select::SelectionContext ctx;
+      ctx.labelled = rows;
+      picks = selector_.select(embeddings, params_.batch, ctx, round_rng).indices;
     } else {
       Rng mc_rng = round_rng.fork(1);
       const acquire::ModelOutputs out =
