@@ -100,12 +100,16 @@ std::map<CellKey, std::vector<double>> cell_values(const std::vector<ResultRow>&
         .push_back(r.value);
   return groups;
 }
+
+std::map<CellKey, Summary> summarise_cells(const std::map<CellKey, std::vector<double>>& values) {
+  std::map<CellKey, Summary> out;
+  for (const auto& [k, v] : values) out[k] = summarise(v);
+  return out;
+}
 }  // namespace
 
 std::map<CellKey, Summary> summarise(const std::vector<ResultRow>& rows) {
-  std::map<CellKey, Summary> out;
-  for (const auto& [k, v] : cell_values(rows)) out[k] = summarise(v);
-  return out;
+  return summarise_cells(cell_values(rows));
 }
 
 namespace {
@@ -169,8 +173,8 @@ std::optional<double> gap_closed(const std::map<CellKey, Summary>& cells, const 
 }
 
 std::string markdown_report(const std::vector<ResultRow>& rows) {
-  const auto cells = summarise(rows);
   const auto values = cell_values(rows);
+  const auto cells = summarise_cells(values);
   std::vector<std::pair<CellKey, Summary>> worse;
   struct Table {
     std::set<long> budgets;
