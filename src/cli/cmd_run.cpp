@@ -128,6 +128,7 @@ int run_run(const Invocation& inv) {
     cfg.random_draws = 3;
     cfg.seeds = 1;
     cfg.rounds = 3;
+    cfg.segmentation.seeds = 1;
   }
   auto set_int = [&](const char* name, auto& field) {
     if (!vm[name].defaulted()) field = vm[name].as<std::decay_t<decltype(field)>>();

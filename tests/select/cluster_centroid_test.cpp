@@ -38,6 +38,20 @@ TEST(ClusterCentroidSelector, SweepReproducesTheReferenceProtocol) {
   }
 }
 
+// The default clusterer (HamerlyKMeans) only skips distances the bounds prove useless, so on
+// data without clear clusters — where many rows sit near two centres — it still has to pick
+// what the Lloyd reference picks.
+TEST(ClusterCentroidSelector, DefaultHamerlyClustererPicksAsLloyd) {
+  Rng data(41);
+  RowMatrixXf x(400, 24);
+  for (Index i = 0; i < x.rows(); ++i)
+    for (Index c = 0; c < x.cols(); ++c) x(i, c) = static_cast<float>(random::normal(data));
+  Rng r1(5), r2(5);
+  const auto fast = ClusterCentroidSelector<>{}.select(x, 25, {}, r1).indices;
+  const auto lloyd = ClusterCentroidSelector<cluster::KMeans<>>{}.select(x, 25, {}, r2).indices;
+  EXPECT_EQ(fast, lloyd);
+}
+
 TEST(ClusterCentroidSelector, SweepPicksArePrefixesAcrossBudgets) {
   const auto b = testing::blobs(60, 3, 3, 2, 3.0);
   ClusterCentroidSelector<> sel;

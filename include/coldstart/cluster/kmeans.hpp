@@ -70,6 +70,12 @@ class KMeans {
 };
 static_assert(Clusterer<KMeans<>>);
 
+/// The reference protocol's k-means (random initial rows, 10 restarts, scikit-learn's tol) with
+/// Hamerly's exact bounds: the same iterations and centres as KMeans<> up to float rounding at
+/// near-ties, with most of the distance work skipped once centres settle (2–3× faster on
+/// 784–1280-d embeddings of a few thousand images). The default clusterer of the selectors.
+using HamerlyKMeans = KMeans<RandomRows, ReseedFarthest, HamerlyStep>;
+
 namespace detail {
 /// tol · mean over columns of the population variance of x (scikit-learn's _tolerance).
 [[nodiscard]] double absolute_tolerance(EmbeddingsView x, double tol);

@@ -51,7 +51,7 @@ struct ExperimentConfig {
     std::vector<std::string> encoders = {"pixels", "efficientnet-lite0"};
     std::vector<Index> budgets = {20, 60, 100};
     int random_draws = 3;
-    int seeds = 1;
+    int seeds = 3;  ///< as many as random draws, so each cell can be tested against random
     int epochs = 10;
     /// Active phase only for these (strategy or strategy:encoder); empty = every strategy.
     std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
@@ -61,7 +61,8 @@ struct ExperimentConfig {
   std::string classification_acquisition = "threshold";         ///< paper's rule
   std::string segmentation_acquisition = "mean-pixel-entropy";  ///< paper's rule
   int resolution = 64;        ///< learner input side (paper: 224 on a GPU)
-  int pixel_resolution = 64;  ///< side of the raw-pixel embedding (paper: 224)
+  int pixel_resolution = 64;  ///< side of the raw-pixel embedding (paper: 224), capped at the
+                              ///< largest image side (no upsampling: PneumoniaMNIST stays 28 px)
   int epochs = 20;            ///< CNN / U-Net epochs
   int width = 8;              ///< CNN / U-Net first-layer channels (paper VGG-11: 64)
   int ssl_steps = 150;        ///< SimCLR steps of the pool-trained encoder

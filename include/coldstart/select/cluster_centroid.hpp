@@ -37,12 +37,12 @@ struct ClusterCentroidParams {
 
 /// Picks the samples nearest to cluster centroids: standardise the columns, cluster (the
 /// reference protocol: k-means, uniformly random initial centroids, 10 restarts, best inertia
-/// kept, i.e. cluster::KMeans<> with its defaults), take the row nearest (Euclidean, in the
-/// standardised space, ties to the lower row) to each centroid. In CentroidMode::kSweep
-/// (default) k runs 2, 3, 4, … and the nearest rows are unioned in that order, skipping
-/// duplicates and labelled rows, until `budget` are chosen — so the picks for budget b are a
-/// prefix of those for b + 1. CentroidMode::kPerCluster is the common variant with one
-/// clustering of k = budget (plus the number of labelled rows) and one pick per uncovered
+/// kept: cluster::HamerlyKMeans, the iterations of cluster::KMeans<> with fewer distances), take
+/// the row nearest (Euclidean, in the standardised space, ties to the lower row) to each centroid.
+/// In CentroidMode::kSweep (default) k runs 2, 3, 4, … and the nearest rows are unioned in that
+/// order, skipping duplicates and labelled rows, until `budget` are chosen — so the picks for
+/// budget b are a prefix of those for b + 1. CentroidMode::kPerCluster is the common variant with
+/// one clustering of k = budget (plus the number of labelled rows) and one pick per uncovered
 /// cluster. If k reaches n (sweep) or clusters run short (duplicate rows), the remaining picks
 /// are uniform at random. Clustering k uses rng.fork(k). `Selection::cluster` and `distance`:
 /// the centroid a pick came from and its distance to it.
@@ -57,7 +57,7 @@ struct ClusterCentroidParams {
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         bad params or a clusterer result of the wrong shape; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C = cluster::KMeans<>>
+template <cluster::Clusterer C = cluster::HamerlyKMeans>
 class ClusterCentroidSelector {
  public:
   explicit ClusterCentroidSelector(ClusterCentroidParams p = {}, C clusterer = C())

@@ -52,14 +52,15 @@ struct ProbCoverResult {
 /// coverage gain (number of rows it newly covered).
 /// Time O(n²·d) for the k-NN graph in tiles + the clustering + O(budget·n + n·k_nn), memory
 /// O(n·(d + k_nn)). Use it for small budgets (≈ a few per class), where it beats TypiClust.
-/// @tparam C models cluster::Clusterer; it pseudo-labels the rows (the paper: k-means).
+/// @tparam C models cluster::Clusterer; it pseudo-labels the rows (the paper: k-means; default
+///         cluster::HamerlyKMeans).
 /// @code
 ///   ProbCoverSelector<cluster::KMeans<>> pc({.n_pseudo_classes = 7});
 ///   ProbCoverResult r = pc.select_detailed(x, 20, {}, rng);
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         bad params; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C = cluster::KMeans<>>
+template <cluster::Clusterer C = cluster::HamerlyKMeans>
 class ProbCoverSelector {
  public:
   explicit ProbCoverSelector(ProbCoverParams p = {}, C clusterer = C())
