@@ -113,6 +113,48 @@ TEST(CliRun, TinyExperimentWritesResultsAndManifest) {
             io::sha256_file(out + "/results.csv"));
 }
 
+// Raw pixels are never upsampled: 16-px images with --pixel-resolution 64 give 256-d pixels.
+TEST(CliRun, RawPixelsStayAtTheNativeSize) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 40, 16);
+  const std::string out = (dir.path() / "out").string();
+  for (const std::string side : {"64", "8"}) {
+    const auto r = run_cli({"run",
+                            "--data",
+                            (dir.path() / "toy").string(),
+                            "--task",
+                            "classification",
+                            "--strategies",
+                            "random,kmeans-paper",
+                            "--encoders",
+                            "pixels",
+                            "--main-encoder",
+                            "pixels",
+                            "--budgets",
+                            "4,6",
+                            "--random-draws",
+                            "1",
+                            "--seeds",
+                            "1",
+                            "--no-active",
+                            "--pixel-resolution",
+                            side,
+                            "--no-grouped-split",
+                            "--out",
+                            out});
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto card = io::read_json(out + "/manifest.json")
+                          .as_object()
+                          .at("encoders")
+                          .as_object()
+                          .at("pixels")
+                          .as_object();
+    const std::int64_t expect = side == "64" ? 16 : 8;
+    EXPECT_EQ(card.at("size").as_int64(), expect) << "--pixel-resolution " << side;
+    EXPECT_EQ(card.at("dim").as_int64(), expect * expect);
+  }
+}
+
 TEST(CliRun, BadUsage) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "toy", 10, 8);
