@@ -82,12 +82,16 @@ int run_run(const Invocation& inv) {
       "rounds", po::value<int>()->default_value(def.rounds), "active rounds")(
       "active-strategies", po::value<std::vector<std::string>>()->composing(),
       "comma list of strategies that also get the active phase (default: all)")(
-      "classifier", po::value<std::string>()->default_value(def.classifier), "probe or cnn")(
+      "classifier", po::value<std::string>()->default_value(def.classifier),
+      "probe (logistic regression on the main encoder's features), mlp (one hidden layer on "
+      "them) or cnn")(
       "acquisition", po::value<std::string>()->default_value(def.classification_acquisition),
-      "classification acquisition (threshold, entropy, margin, least-confidence, bald, badge)")(
+      "classification acquisition (threshold, entropy, margin, least-confidence, bald, badge, "
+      "random; bald needs --classifier mlp or cnn)")(
       "seg-acquisition", po::value<std::string>()->default_value(def.segmentation_acquisition),
-      "segmentation acquisition")("resolution", po::value<int>()->default_value(def.resolution),
-                                  "learner input side (×32)")(
+      "segmentation acquisition (mean-pixel-entropy, top-pixel-entropy, "
+      "foreground-weighted-entropy, random)")(
+      "resolution", po::value<int>()->default_value(def.resolution), "learner input side (×32)")(
       "pixel-resolution", po::value<int>()->default_value(def.pixel_resolution),
       "side of the raw-pixel embedding")("epochs", po::value<int>()->default_value(def.epochs),
                                          "CNN / U-Net epochs")(

@@ -23,6 +23,7 @@
 #include "coldstart/io/manifest.hpp"
 #include "coldstart/learn/cnn_classifier.hpp"
 #include "coldstart/learn/logistic_probe.hpp"
+#include "coldstart/learn/mlp_probe.hpp"
 #include "coldstart/learn/unet_segmenter.hpp"
 #include "coldstart/loop/active_learning_loop.hpp"
 #include "coldstart/loop/evaluate.hpp"
@@ -60,8 +61,25 @@ void ExperimentConfig::validate() const {
                     "unknown encoder '{}' (pixels, efficientnet-lite0, ssl-pool)", e);
   COLDSTART_CHECK(kEncoders.count(main_encoder), InvalidArgument, "unknown main encoder '{}'",
                   main_encoder);
-  COLDSTART_CHECK(classifier == "probe" || classifier == "cnn", InvalidArgument,
-                  "classifier '{}' (expected probe or cnn)", classifier);
+  COLDSTART_CHECK(classifier == "probe" || classifier == "mlp" || classifier == "cnn",
+                  InvalidArgument, "classifier '{}' (expected probe, mlp or cnn)", classifier);
+  static const std::set<std::string> kClassAcq = {
+      "threshold", "entropy", "margin", "least-confidence", "bald", "badge", "random"};
+  COLDSTART_CHECK(kClassAcq.count(classification_acquisition), InvalidArgument,
+                  "classification acquisition '{}' (threshold, entropy, margin, "
+                  "least-confidence, bald, badge, random)",
+                  classification_acquisition);
+  static const std::set<std::string> kSegAcq = {"mean-pixel-entropy", "top-pixel-entropy",
+                                                "foreground-weighted-entropy", "random"};
+  COLDSTART_CHECK(kSegAcq.count(segmentation_acquisition), InvalidArgument,
+                  "segmentation acquisition '{}' (mean-pixel-entropy, top-pixel-entropy, "
+                  "foreground-weighted-entropy, random)",
+                  segmentation_acquisition);
+  // BALD reads Monte-Carlo dropout passes, which the logistic probe (no dropout) cannot give.
+  COLDSTART_CHECK(classification_acquisition != "bald" || classifier != "probe", InvalidArgument,
+                  "acquisition bald needs a learner with MC dropout: classifier mlp or cnn, not "
+                  "probe");
+  COLDSTART_CHECK(mc_passes >= 2, InvalidArgument, "mc_passes {} (expected >= 2)", mc_passes);
   COLDSTART_CHECK(!budgets.empty(), InvalidArgument, "no budgets");
   for (Index b : budgets) COLDSTART_CHECK(b > 0, InvalidArgument, "budget {} (expected > 0)", b);
   COLDSTART_CHECK(random_draws >= 1 && seeds >= 1, InvalidArgument,
@@ -150,9 +168,19 @@ NamedAcquisition make_acquisition(const std::string& name) {
   if (name == "entropy") return wrap(acquire::Entropy{});
   if (name == "margin") return wrap(acquire::Margin{});
   if (name == "least-confidence") return wrap(acquire::LeastConfidence{});
+  if (name == "bald") return wrap(acquire::Bald{});
+  if (name == "badge") return wrap(acquire::Badge{});
   if (name == "random") return wrap(acquire::Random{});
   if (name == "mean-pixel-entropy") return wrap(acquire::MeanPixelEntropy{});
+  if (name == "top-pixel-entropy") return wrap(acquire::TopPixelEntropy{});
+  if (name == "foreground-weighted-entropy") return wrap(acquire::ForegroundWeightedEntropy{});
   throw InvalidArgument("loop::make_acquisition: unknown acquisition '" + name + "'");
+}
+
+// The default classifier: logistic regression on the main encoder's features (the solver's
+// tolerance loosened: the probe is refitted hundreds of times per run).
+learn::LogisticProbe logistic_probe() {
+  return learn::LogisticProbe({.classes = 2, .max_iter = 300, .tol = 1e-6});
 }
 
 // Embeddings looked up by pool id (computed once per encoder), as an IdEmbedder.
@@ -394,22 +422,25 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
     const int epochs_t = classify ? cfg.epochs : cfg.segmentation.epochs;
     for (Index b : budgets_t)
       COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b, pool_n);
-    const std::string learner_name =
-        classify ? (cfg.classifier == "probe" ? "probe-" + cfg.main_encoder : "cnn") : "unet";
+    const std::string learner_name = !classify                   ? "unet"
+                                     : cfg.classifier == "probe" ? "probe-" + cfg.main_encoder
+                                     : cfg.classifier == "mlp"   ? "mlp-" + cfg.main_encoder
+                                                                 : "cnn";
 
     // Trains on the given pool rows and evaluates on the test split.
     auto train_eval = [&](const std::vector<Index>& picks,
                           Rng& rng) -> std::map<std::string, double> {
       if (classify && distinct_classes(gather_vec(pool_bin, picks)) < 2)
         return chance_level_metrics(gather_vec(pool_bin, picks), test_bin, 1);
-      if (classify && cfg.classifier == "probe") {
-        learn::LogisticProbe probe({.classes = 2, .max_iter = 300, .tol = 1e-6});
+      const auto on_features = [&](auto learner) {
         const RowMatrixXf x = gather_rows(pool_x, picks);
         const auto y = gather_vec(pool_bin, picks);
-        (void)probe.fit({x, y}, {val_x, val_bin}, rng);
-        const double t = pick_threshold(probe.predict(val_x).probs, val_bin, 1);
-        return classification_metrics(probe.predict(test_x).probs, test_bin, 1, t);
-      }
+        (void)learner.fit({x, y}, {val_x, val_bin}, rng);
+        const double t = pick_threshold(learner.predict(val_x).probs, val_bin, 1);
+        return classification_metrics(learner.predict(test_x).probs, test_bin, 1, t);
+      };
+      if (classify && cfg.classifier == "probe") return on_features(logistic_probe());
+      if (classify && cfg.classifier == "mlp") return on_features(learn::MlpProbe{});
       if (classify) {
         learn::CnnClassifier cnn({.classes = 2,
                                   .resolution = cfg.resolution,
@@ -508,19 +539,25 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
         for (int s = 0; s < repeats; ++s) {
           Rng rng = Rng(cfg.seed).fork(
               std::hash<std::string>{}("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
+          const bool mc = classify && cfg.classification_acquisition == "bald";
           const LoopParams lp{.initial_budget = cfg.active_initial,
                               .batch = cfg.batch,
                               .rounds = cfg.rounds,
+                              .mc_passes = mc ? cfg.mc_passes : 0,
                               .positive_class = 1};
           LoopResult result;
           boost::json::object header;
           if (classify) {
             SimulatedOracle oracle(pool_ids, pool_bin);
+            const auto on_features = [&](auto learner) {
+              ActiveLearningLoop loop(table, selector, learner, acq, oracle, lp);
+              return loop.run({pool_ids, {}, pool_x, {val_x, val_bin}, {test_x, test_bin}}, header,
+                              rng);
+            };
             if (cfg.classifier == "probe") {
-              learn::LogisticProbe probe({.classes = 2, .max_iter = 300, .tol = 1e-6});
-              ActiveLearningLoop loop(table, selector, probe, acq, oracle, lp);
-              result = loop.run({pool_ids, {}, pool_x, {val_x, val_bin}, {test_x, test_bin}},
-                                header, rng);
+              result = on_features(logistic_probe());
+            } else if (cfg.classifier == "mlp") {
+              result = on_features(learn::MlpProbe{});
             } else {
               learn::CnnClassifier cnn({.classes = 2,
                                         .resolution = cfg.resolution,

@@ -1,5 +1,7 @@
 // End-to-end tests of `coldstart report` (against loop::markdown_report) and `coldstart run` (a
 // tiny simulated experiment on a generated dataset folder).
+#include <set>
+
 #include <coldstart/io/csv.hpp>
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
@@ -155,6 +157,58 @@ TEST(CliRun, RawPixelsStayAtTheNativeSize) {
   }
 }
 
+// --classifier mlp evaluates every strategy with learn::MlpProbe, initial and active phases;
+// its MC dropout feeds BALD.
+TEST(CliRun, MlpClassifierEvaluatesEveryStrategy) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 60, 16);
+  const std::string out = (dir.path() / "out").string();
+  const auto r = run_cli({"run",
+                          "--data",
+                          (dir.path() / "toy").string(),
+                          "--task",
+                          "classification",
+                          "--strategies",
+                          "random,kmeans-paper",
+                          "--encoders",
+                          "pixels",
+                          "--main-encoder",
+                          "pixels",
+                          "--budgets",
+                          "6",
+                          "--random-draws",
+                          "2",
+                          "--seeds",
+                          "1",
+                          "--active-initial",
+                          "6",
+                          "--batch",
+                          "4",
+                          "--rounds",
+                          "2",
+                          "--classifier",
+                          "mlp",
+                          "--acquisition",
+                          "bald",
+                          "--pixel-resolution",
+                          "8",
+                          "--no-grouped-split",
+                          "--out",
+                          out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rows = loop::read_results(out + "/results.csv");
+  std::set<std::string> phases;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.learner, "mlp-pixels");
+    if (row.metric == "auroc") {
+      EXPECT_GE(row.value, 0.0);
+      EXPECT_LE(row.value, 1.0);
+    }
+    phases.insert(row.phase);
+  }
+  EXPECT_EQ(phases, (std::set<std::string>{"initial", "active"}));
+}
+
 TEST(CliRun, BadUsage) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "toy", 10, 8);
@@ -166,6 +220,9 @@ TEST(CliRun, BadUsage) {
       {"run", "--data", data, "--budgets", "20,x"},
       {"run", "--data", data, "--paper", "--quick"},
       {"run", "--data", data, "--classifier", "svm"},
+      {"run", "--data", data, "--acquisition", "oracle"},
+      {"run", "--data", data, "--seg-acquisition", "entropy"},
+      {"run", "--data", data, "--acquisition", "bald"},  // the logistic probe has no dropout
   };
   for (const auto& args : usage) {
     const auto r = run_cli(args);

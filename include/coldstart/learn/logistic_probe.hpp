@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "coldstart/learn/concept.hpp"
+#include "coldstart/learn/detail/feature_set.hpp"
 
 namespace coldstart::learn {
 
@@ -62,7 +63,7 @@ class LogisticProbe {
 
  private:
   LogisticProbeParams params_;
-  Eigen::RowVectorXd mean_, scale_;
+  detail::FeatureStandardiser scaler_;
   RowMatrixXd weights_;
   Eigen::VectorXd bias_;
 };

@@ -57,9 +57,14 @@ struct ExperimentConfig {
     std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
   } segmentation;
   std::string classifier = "probe";  ///< probe (logistic regression on main_encoder's
-                                     ///< features) or cnn
-  std::string classification_acquisition = "threshold";         ///< paper's rule
-  std::string segmentation_acquisition = "mean-pixel-entropy";  ///< paper's rule
+                                     ///< features), mlp (learn::MlpProbe on them) or cnn
+  /// Classification acquisition: threshold (the paper's rule), entropy, margin,
+  /// least-confidence, bald (MC dropout: classifier mlp or cnn), badge or random.
+  std::string classification_acquisition = "threshold";
+  int mc_passes = 20;  ///< dropout passes per pool prediction for bald
+  /// Segmentation acquisition: mean-pixel-entropy (the paper's rule), top-pixel-entropy,
+  /// foreground-weighted-entropy or random.
+  std::string segmentation_acquisition = "mean-pixel-entropy";
   int resolution = 64;        ///< learner input side (paper: 224 on a GPU)
   int pixel_resolution = 64;  ///< side of the raw-pixel embedding (paper: 224), capped at the
                               ///< largest image side (no upsampling: PneumoniaMNIST stays 28 px)

@@ -6,6 +6,8 @@
 #include <deque>
 #include <limits>
 
+#include "coldstart/learn/detail/feature_set.hpp"
+
 namespace coldstart::learn {
 
 inline void LogisticProbeParams::validate() const {
@@ -106,54 +108,14 @@ inline FitReport LogisticProbe::fit(const Labelled<Input>& train, const Labelled
                                     Rng& /*rng: the problem is convex, the result unique*/) {
   const Index n = train.inputs.rows(), d = train.inputs.cols();
   const int k = params_.classes;
-  COLDSTART_CHECK(n > 0, InvalidArgument, "training set is empty (n = 0)");
-  COLDSTART_CHECK(d > 0, InvalidArgument, "training features have no columns ({}×{})", n, d);
-  COLDSTART_CHECK(static_cast<Index>(train.labels.size()) == n, InvalidArgument,
-                  "training set has {} samples but {} labels", n, train.labels.size());
-  COLDSTART_CHECK(val.inputs.rows() == 0 || val.inputs.cols() == d, InvalidArgument,
-                  "validation features {}×{}, training features {}×{}", val.inputs.rows(),
-                  val.inputs.cols(), n, d);
-  std::vector<Index> count(static_cast<std::size_t>(k), 0);
-  for (std::size_t i = 0; i < train.labels.size(); ++i) {
-    const int yi = train.labels[i];
-    COLDSTART_CHECK(yi >= 0 && yi < k, InvalidArgument, "label {} of sample {} outside [0, {})", yi,
-                    i, k);
-    ++count[static_cast<std::size_t>(yi)];
-  }
-  const auto present = std::count_if(count.begin(), count.end(), [](Index c) { return c > 0; });
-  COLDSTART_CHECK(present >= 2, InvalidArgument,
-                  "training labels hold one class only (class {}, {} samples); need >= 2",
-                  train.labels[0], n);
-  if (params_.check_finite)
-    coldstart::detail::check_finite_rows(train.inputs, "learn::LogisticProbe::fit",
-                                         "training feature");
-
-  // Standardise (population sd, as scikit-learn's StandardScaler).
-  mean_ = Eigen::RowVectorXd::Zero(d);
-  scale_ = Eigen::RowVectorXd::Ones(d);
-  if (params_.standardise) {
-    for (Index i = 0; i < n; ++i) mean_ += train.inputs.row(i).cast<double>();
-    mean_ /= static_cast<double>(n);
-    Eigen::RowVectorXd var = Eigen::RowVectorXd::Zero(d);
-    for (Index i = 0; i < n; ++i)
-      var += (train.inputs.row(i).cast<double>() - mean_).array().square().matrix();
-    var /= static_cast<double>(n);
-    for (Index j = 0; j < d; ++j) scale_(j) = var(j) > 0 ? std::sqrt(var(j)) : 1.0;
-  }
-  RowMatrixXd x(n, d);
-  for (Index i = 0; i < n; ++i)
-    x.row(i) = (train.inputs.row(i).cast<double>() - mean_).cwiseQuotient(scale_);
+  const std::vector<Index> count = detail::check_feature_set(train, val, k, params_.check_finite,
+                                                             false, "learn::LogisticProbe::fit");
+  scaler_.fit(train.inputs, params_.standardise);
+  const RowMatrixXd x = scaler_.apply(train.inputs);
   const RowMatrixXd xt = x.transpose();
   const std::vector<int> y(train.labels.begin(), train.labels.end());
-  Eigen::VectorXd weight(n);
-  for (Index i = 0; i < n; ++i) {
-    const double s =
-        params_.balanced
-            ? static_cast<double>(n) / (static_cast<double>(present) *
-                                        static_cast<double>(count[static_cast<std::size_t>(y[i])]))
-            : 1.0;
-    weight(i) = params_.c * s;
-  }
+  const Eigen::VectorXd weight =
+      params_.c * detail::class_balance_weights(train.labels, count, params_.balanced);
   const detail::ProbeObjective objective{x, xt, y, weight, k};
 
   // L-BFGS, two-loop recursion, Armijo backtracking; curvature pairs with sᵀy <= 0 are skipped.
@@ -238,7 +200,8 @@ inline Prediction LogisticProbe::predict(const Input& inputs) const {
   out.embeddings.resize(n, d);
 #pragma omp parallel for schedule(static) if (n * d * k >= detail::kProbeParallelWork)
   for (Index i = 0; i < n; ++i) {
-    const Eigen::RowVectorXd xi = (inputs.row(i).cast<double>() - mean_).cwiseQuotient(scale_);
+    const Eigen::RowVectorXd xi =
+        (inputs.row(i).cast<double>() - scaler_.mean).cwiseQuotient(scaler_.scale);
     Eigen::VectorXd z(k);
     for (Index c = 0; c < k; ++c) {
       double s = bias_(c);
