@@ -30,6 +30,19 @@ void write_results(const std::string& path) {
   loop::write_results(path, rows);
 }
 
+/// `coldstart run` on a generated dataset: classification, random vs kmeans-paper, raw pixels
+/// as the only encoder, ungrouped split; `extra` adds the options of the test.
+std::vector<std::string> tiny_run(const fs::path& data, const std::string& out,
+                                  const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"run", "--data", data.string(), "--task", "classification"};
+  for (const char* a : {"--strategies", "random,kmeans-paper", "--encoders", "pixels",
+                        "--main-encoder", "pixels", "--no-grouped-split", "--out"})
+    args.emplace_back(a);
+  args.push_back(out);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
 }  // namespace
 
 TEST(CliReport, TableMatchesLibraryAndPlotsAreWritten) {
@@ -75,29 +88,9 @@ TEST(CliRun, TinyExperimentWritesResultsAndManifest) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "toy", 40, 16);
   const std::string out = (dir.path() / "out").string();
-  const auto r = run_cli({"run",
-                          "--data",
-                          (dir.path() / "toy").string(),
-                          "--task",
-                          "classification",
-                          "--strategies",
-                          "random,kmeans-paper",
-                          "--encoders",
-                          "pixels",
-                          "--main-encoder",
-                          "pixels",
-                          "--budgets",
-                          "4",
-                          "--random-draws",
-                          "2",
-                          "--seeds",
-                          "1",
-                          "--no-active",
-                          "--pixel-resolution",
-                          "8",
-                          "--no-grouped-split",
-                          "--out",
-                          out});
+  const auto r = run_cli(tiny_run(dir.path() / "toy", out,
+                                  {"--budgets", "4", "--random-draws", "2", "--seeds", "1",
+                                   "--no-active", "--pixel-resolution", "8"}));
   ASSERT_EQ(r.code, 0) << r.err;
   const auto rows = loop::read_results(out + "/results.csv");
   ASSERT_FALSE(rows.empty());
@@ -121,29 +114,9 @@ TEST(CliRun, RawPixelsStayAtTheNativeSize) {
   coldstart::testing::write_dataset(dir.path() / "toy", 40, 16);
   const std::string out = (dir.path() / "out").string();
   for (const std::string side : {"64", "8"}) {
-    const auto r = run_cli({"run",
-                            "--data",
-                            (dir.path() / "toy").string(),
-                            "--task",
-                            "classification",
-                            "--strategies",
-                            "random,kmeans-paper",
-                            "--encoders",
-                            "pixels",
-                            "--main-encoder",
-                            "pixels",
-                            "--budgets",
-                            "4,6",
-                            "--random-draws",
-                            "1",
-                            "--seeds",
-                            "1",
-                            "--no-active",
-                            "--pixel-resolution",
-                            side,
-                            "--no-grouped-split",
-                            "--out",
-                            out});
+    const auto r = run_cli(tiny_run(dir.path() / "toy", out,
+                                    {"--budgets", "4,6", "--random-draws", "1", "--seeds", "1",
+                                     "--no-active", "--pixel-resolution", side}));
     ASSERT_EQ(r.code, 0) << r.err;
     const auto card = io::read_json(out + "/manifest.json")
                           .as_object()
@@ -163,38 +136,11 @@ TEST(CliRun, MlpClassifierEvaluatesEveryStrategy) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "toy", 60, 16);
   const std::string out = (dir.path() / "out").string();
-  const auto r = run_cli({"run",
-                          "--data",
-                          (dir.path() / "toy").string(),
-                          "--task",
-                          "classification",
-                          "--strategies",
-                          "random,kmeans-paper",
-                          "--encoders",
-                          "pixels",
-                          "--main-encoder",
-                          "pixels",
-                          "--budgets",
-                          "6",
-                          "--random-draws",
-                          "2",
-                          "--seeds",
-                          "1",
-                          "--active-initial",
-                          "6",
-                          "--batch",
-                          "4",
-                          "--rounds",
-                          "2",
-                          "--classifier",
-                          "mlp",
-                          "--acquisition",
-                          "bald",
-                          "--pixel-resolution",
-                          "8",
-                          "--no-grouped-split",
-                          "--out",
-                          out});
+  const auto r =
+      run_cli(tiny_run(dir.path() / "toy", out,
+                       {"--budgets", "6", "--random-draws", "2", "--seeds", "1", "--active-initial",
+                        "6", "--batch", "4", "--rounds", "2", "--classifier", "mlp",
+                        "--acquisition", "bald", "--pixel-resolution", "8"}));
   ASSERT_EQ(r.code, 0) << r.err;
   const auto rows = loop::read_results(out + "/results.csv");
   std::set<std::string> phases;
