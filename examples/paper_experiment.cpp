@@ -14,7 +14,7 @@ namespace po = boost::program_options;
 int main(int argc, char** argv) {
   coldstart::loop::ExperimentConfig cfg;
   std::string protocol = "default";
-  std::vector<long> budgets;
+  std::vector<long> budgets, seg_budgets;
   po::options_description opts("paper_experiment options");
   opts.add_options()("help,h", "show this help")("data", po::value(&cfg.data_dir)->required(),
                                                  "dataset folder (images/, masks*/, labels.csv)")(
@@ -36,9 +36,26 @@ int main(int argc, char** argv) {
       "strategies (or strategy:encoder) that also get the active phase (default: all)")(
       "classifier", po::value(&cfg.classifier), "probe, mlp or cnn")(
       "acquisition", po::value(&cfg.classification_acquisition),
-      "classification acquisition: threshold, entropy, margin, least-confidence, random")(
-      "resolution", po::value(&cfg.resolution), "learner input side")(
-      "epochs", po::value(&cfg.epochs), "CNN/U-Net epochs")(
+      "classification acquisition: threshold, entropy, margin, least-confidence, bald (mlp or "
+      "cnn), badge, random")("seg-acquisition", po::value(&cfg.segmentation_acquisition),
+                             "segmentation acquisition: mean-pixel-entropy, top-pixel-entropy, "
+                             "foreground-weighted-entropy, random")(
+      "seg-strategies", po::value(&cfg.segmentation.strategies)->multitoken(),
+      "segmentation: strategies (default random kmeans-paper)")(
+      "seg-encoders", po::value(&cfg.segmentation.encoders)->multitoken(),
+      "segmentation: encoders for kmeans-paper (default pixels efficientnet-lite0)")(
+      "seg-budgets", po::value(&seg_budgets)->multitoken(),
+      "segmentation: initial budgets (default 20 60 100)")(
+      "seg-random-draws", po::value(&cfg.segmentation.random_draws),
+      "segmentation: seeds of random (default 3)")(
+      "seg-seeds", po::value(&cfg.segmentation.seeds),
+      "segmentation: seeds of the other strategies (default 3)")(
+      "seg-epochs", po::value(&cfg.segmentation.epochs), "segmentation: U-Net epochs (default 10)")(
+      "seg-active-strategies", po::value(&cfg.segmentation.active_strategies)->multitoken(),
+      "segmentation: strategies (or strategy:encoder) with an active phase (default random "
+      "kmeans-paper:efficientnet-lite0)")("resolution", po::value(&cfg.resolution),
+                                          "learner input side")("epochs", po::value(&cfg.epochs),
+                                                                "CNN/U-Net epochs")(
       "width", po::value(&cfg.width), "CNN/U-Net width")("ssl-steps", po::value(&cfg.ssl_steps),
                                                          "SimCLR steps of the pool encoder")(
       "threads", po::value(&cfg.threads), "LibTorch threads")(
@@ -70,6 +87,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!budgets.empty()) cfg.budgets.assign(budgets.begin(), budgets.end());
+    if (!seg_budgets.empty())
+      cfg.segmentation.budgets.assign(seg_budgets.begin(), seg_budgets.end());
     if (vm.count("no-active")) cfg.active = false;
     std::cout << std::unitbuf;  // progress lines appear as they happen, also through a pipe
     const auto out = coldstart::loop::run_experiment(cfg, std::cout);

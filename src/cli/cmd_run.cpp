@@ -30,9 +30,9 @@ std::vector<std::string> list_of(const po::variables_map& vm, const std::string&
   return out;
 }
 
-std::vector<Index> budgets_of(const po::variables_map& vm) {
+std::vector<Index> budgets_of(const po::variables_map& vm, const std::string& name) {
   std::vector<Index> out;
-  for (const auto& b : list_of(vm, "budgets")) {
+  for (const auto& b : list_of(vm, name)) {
     std::size_t used = 0;
     long long v = 0;
     try {
@@ -41,7 +41,7 @@ std::vector<Index> budgets_of(const po::variables_map& vm) {
       used = 0;
     }
     if (used != b.size() || v <= 0)
-      throw UsageError("--budgets takes positive integers (got '" + b + "')");
+      throw UsageError("--" + name + " takes positive integers (got '" + b + "')");
     out.push_back(static_cast<Index>(v));
   }
   return out;
@@ -74,8 +74,20 @@ int run_run(const Invocation& inv) {
       "comma list of initial budgets (default 20,40,60,80,100)")(
       "random-draws", po::value<int>()->default_value(def.random_draws), "seeds of random")(
       "seeds", po::value<int>()->default_value(def.seeds), "seeds of every other strategy")(
-      "split-seed", po::value<int>()->default_value(def.split_seed), "seed of the 70/10/20 split")(
-      "no-active", po::bool_switch(), "initial phase only")(
+      "seg-strategies", po::value<std::vector<std::string>>()->composing(),
+      "segmentation: comma list of strategies (default random,kmeans-paper)")(
+      "seg-encoders", po::value<std::vector<std::string>>()->composing(),
+      "segmentation: encoders for kmeans-paper (default pixels,efficientnet-lite0)")(
+      "seg-budgets", po::value<std::vector<std::string>>()->composing(),
+      "segmentation: comma list of initial budgets (default 20,60,100)")(
+      "seg-random-draws", po::value<int>()->default_value(def.segmentation.random_draws),
+      "segmentation: seeds of random")("seg-seeds",
+                                       po::value<int>()->default_value(def.segmentation.seeds),
+                                       "segmentation: seeds of the other strategies")(
+      "seg-epochs", po::value<int>()->default_value(def.segmentation.epochs),
+      "segmentation: U-Net epochs")("split-seed", po::value<int>()->default_value(def.split_seed),
+                                    "seed of the 70/10/20 split")("no-active", po::bool_switch(),
+                                                                  "initial phase only")(
       "active-initial", po::value<Index>()->default_value(def.active_initial),
       "labels picked before the active rounds")(
       "batch", po::value<Index>()->default_value(def.batch), "labels per active round")(
@@ -138,6 +150,9 @@ int run_run(const Invocation& inv) {
     if (!vm[name].defaulted()) field = vm[name].as<std::decay_t<decltype(field)>>();
   };
   set_int("random-draws", cfg.random_draws);
+  set_int("seg-random-draws", cfg.segmentation.random_draws);
+  set_int("seg-seeds", cfg.segmentation.seeds);
+  set_int("seg-epochs", cfg.segmentation.epochs);
   set_int("seeds", cfg.seeds);
   set_int("split-seed", cfg.split_seed);
   set_int("active-initial", cfg.active_initial);
@@ -159,7 +174,10 @@ int run_run(const Invocation& inv) {
   cfg.seed = vm["seed"].as<std::uint64_t>();
   if (vm.count("strategies")) cfg.strategies = list_of(vm, "strategies");
   if (vm.count("encoders")) cfg.encoders = list_of(vm, "encoders");
-  if (vm.count("budgets")) cfg.budgets = budgets_of(vm);
+  if (vm.count("budgets")) cfg.budgets = budgets_of(vm, "budgets");
+  if (vm.count("seg-budgets")) cfg.segmentation.budgets = budgets_of(vm, "seg-budgets");
+  if (vm.count("seg-strategies")) cfg.segmentation.strategies = list_of(vm, "seg-strategies");
+  if (vm.count("seg-encoders")) cfg.segmentation.encoders = list_of(vm, "seg-encoders");
   if (vm.count("active-strategies")) cfg.active_strategies = list_of(vm, "active-strategies");
   for (const auto& s : cfg.active_strategies)
     if (std::find(cfg.strategies.begin(), cfg.strategies.end(), s) == cfg.strategies.end())

@@ -51,14 +51,30 @@ void ExperimentConfig::validate() const {
       "random", "kmeans-paper", "kmeans-centroid", "kmedoids", "typiclust", "probcover", "kcenter"};
   static const std::set<std::string> kEncoders = {"pixels", "efficientnet-lite0", "ssl-pool"};
   COLDSTART_CHECK(!data_dir.empty(), InvalidArgument, "no dataset folder given");
-  for (const auto& s : strategies)
-    COLDSTART_CHECK(kStrategies.count(s), InvalidArgument,
-                    "unknown strategy '{}' (random, kmeans-paper, kmeans-centroid, kmedoids, "
-                    "typiclust, probcover, kcenter)",
-                    s);
-  for (const auto& e : encoders)
-    COLDSTART_CHECK(kEncoders.count(e), InvalidArgument,
-                    "unknown encoder '{}' (pixels, efficientnet-lite0, ssl-pool)", e);
+  // The classification settings and their segmentation counterparts pass the same checks.
+  const auto check_comparison = [&](const char* what, const std::vector<std::string>& strats,
+                                    const std::vector<std::string>& encs,
+                                    const std::vector<Index>& budget_list, int draws, int reps) {
+    for (const auto& s : strats)
+      COLDSTART_CHECK(kStrategies.count(s), InvalidArgument,
+                      "{}: unknown strategy '{}' (random, kmeans-paper, kmeans-centroid, "
+                      "kmedoids, typiclust, probcover, kcenter)",
+                      what, s);
+    for (const auto& e : encs)
+      COLDSTART_CHECK(kEncoders.count(e), InvalidArgument,
+                      "{}: unknown encoder '{}' (pixels, efficientnet-lite0, ssl-pool)", what, e);
+    COLDSTART_CHECK(!budget_list.empty(), InvalidArgument, "{}: no budgets", what);
+    for (Index b : budget_list)
+      COLDSTART_CHECK(b > 0, InvalidArgument, "{}: budget {} (expected > 0)", what, b);
+    COLDSTART_CHECK(draws >= 1 && reps >= 1, InvalidArgument,
+                    "{}: random_draws {} and seeds {} (expected >= 1)", what, draws, reps);
+  };
+  check_comparison("classification", strategies, encoders, budgets, random_draws, seeds);
+  check_comparison("segmentation", segmentation.strategies, segmentation.encoders,
+                   segmentation.budgets, segmentation.random_draws, segmentation.seeds);
+  COLDSTART_CHECK(epochs >= 1 && segmentation.epochs >= 1, InvalidArgument,
+                  "epochs {} and segmentation epochs {} (expected >= 1)", epochs,
+                  segmentation.epochs);
   COLDSTART_CHECK(kEncoders.count(main_encoder), InvalidArgument, "unknown main encoder '{}'",
                   main_encoder);
   COLDSTART_CHECK(classifier == "probe" || classifier == "mlp" || classifier == "cnn",
@@ -80,10 +96,6 @@ void ExperimentConfig::validate() const {
                   "acquisition bald needs a learner with MC dropout: classifier mlp or cnn, not "
                   "probe");
   COLDSTART_CHECK(mc_passes >= 2, InvalidArgument, "mc_passes {} (expected >= 2)", mc_passes);
-  COLDSTART_CHECK(!budgets.empty(), InvalidArgument, "no budgets");
-  for (Index b : budgets) COLDSTART_CHECK(b > 0, InvalidArgument, "budget {} (expected > 0)", b);
-  COLDSTART_CHECK(random_draws >= 1 && seeds >= 1, InvalidArgument,
-                  "random_draws {} and seeds {} (expected >= 1)", random_draws, seeds);
   COLDSTART_CHECK(resolution >= 32 && resolution % 32 == 0, InvalidArgument,
                   "resolution {} (expected a multiple of 32)", resolution);
   COLDSTART_CHECK(pixel_resolution >= 8, InvalidArgument, "pixel_resolution {} (expected >= 8)",

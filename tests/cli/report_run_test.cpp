@@ -169,6 +169,9 @@ TEST(CliRun, BadUsage) {
       {"run", "--data", data, "--acquisition", "oracle"},
       {"run", "--data", data, "--seg-acquisition", "entropy"},
       {"run", "--data", data, "--acquisition", "bald"},  // the logistic probe has no dropout
+      {"run", "--data", data, "--seg-strategies", "random,oracle"},
+      {"run", "--data", data, "--seg-seeds", "0"},
+      {"run", "--data", data, "--seg-budgets", "20,0"},
   };
   for (const auto& args : usage) {
     const auto r = run_cli(args);
