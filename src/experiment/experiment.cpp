@@ -342,8 +342,10 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
   // Encoders: embeddings of every image (pool rows used for selection, all rows for probes).
   std::map<std::string, RowMatrixXf> all_embeddings;
   boost::json::object cards;
-  // Encoders the tasks will use (segmentation-only encoders only when a mask task runs).
-  std::set<std::string> needed(cfg.encoders.begin(), cfg.encoders.end());
+  // Encoders the tasks will use: each comparison's own only when one of its tasks runs.
+  std::set<std::string> needed;
+  if (std::count(tasks.begin(), tasks.end(), "classification"))
+    needed.insert(cfg.encoders.begin(), cfg.encoders.end());
   if (std::any_of(tasks.begin(), tasks.end(),
                   [](const std::string& t) { return t != "classification"; }))
     needed.insert(cfg.segmentation.encoders.begin(), cfg.segmentation.encoders.end());
