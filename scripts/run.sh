@@ -22,5 +22,5 @@ build/coldstart select --images "$DATA" --encoder efficientnet-lite0 --budget 20
   --out "$OUT/picks.csv"
 head -n 21 "$OUT/picks.csv"
 echo
-echo "== coldstart run --quick: simulated active learning (random vs kmeans-paper)"
+echo "== coldstart run --quick: simulated active learning (random vs the default strategy)"
 build/coldstart run --data "$DATA" --task classification --quick --out "$OUT/run"

@@ -119,8 +119,9 @@ int run_run(const Invocation& inv) {
       "paper", po::bool_switch(),
       "the paper's GPU settings: 224 px, VGG-11 width 64, CNN classifier, 10 random draws")(
       "quick", po::bool_switch(),
-      "a short demonstration: random vs kmeans-paper on the main encoder, budget 20, 3 random "
-      "draws, 1 seed, 3 rounds");
+      ("a short demonstration: random vs the default strategy (" + std::string(kDefaultStrategy) +
+       ") on the main encoder, budget 20, 3 random draws, 1 seed, 3 rounds")
+          .c_str());
   po::variables_map vm;
   if (parse_or_help(inv, "--data DIR [--task classification|segmentation] [--out DIR] [options]",
                     desc, vm))
@@ -138,8 +139,10 @@ int run_run(const Invocation& inv) {
   cfg.positive = vm["positive"].as<int>();
   cfg.main_encoder = vm["main-encoder"].as<std::string>();
   if (vm["quick"].as<bool>()) {
-    cfg.strategies = {"random", "kmeans-paper"};
+    cfg.strategies = {"random", kDefaultStrategy};
     cfg.encoders = {cfg.main_encoder};
+    cfg.segmentation.strategies = cfg.strategies;
+    cfg.segmentation.encoders = cfg.encoders;
     cfg.budgets = {20};
     cfg.random_draws = 3;
     cfg.seeds = 1;
