@@ -1,6 +1,7 @@
 #pragma once
 // Umbrella header: the Learner concept and every learner. LogisticProbe and MlpProbe are
-// header-only (core library); CnnClassifier and UNetSegmenter are defined in coldstart::torch (link it to use them).
+// header-only (core library); CnnClassifier and UNetSegmenter are defined in coldstart::torch (link
+// it to use them).
 
 #include "coldstart/learn/cnn_classifier.hpp"
 #include "coldstart/learn/concept.hpp"
