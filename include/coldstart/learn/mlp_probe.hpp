@@ -59,7 +59,7 @@ class MlpProbe {
   /// @throws InvalidArgument if passes < 1 or dropout is 0.
   [[nodiscard]] Prediction predict_mc(const Input& inputs, int passes, Rng& rng) const;
 
-  [[nodiscard]] bool fitted() const noexcept { return w1_.size() > 0; }
+  [[nodiscard]] bool fitted() const noexcept { return w_.w1.size() > 0; }
   [[nodiscard]] const MlpProbeParams& params() const noexcept { return params_; }
 
   /// The parameters, for tests and inspection: W1 (H×d), b1 (H), W2 (C×H), b2 (C).
@@ -67,15 +67,14 @@ class MlpProbe {
     RowMatrixXd w1, w2;
     Eigen::VectorXd b1, b2;
   };
-  [[nodiscard]] Weights weights() const { return {w1_, w2_, b1_, b2_}; }
+  [[nodiscard]] const Weights& weights() const noexcept { return w_; }
 
  private:
   [[nodiscard]] RowMatrixXd standardised(const Input& inputs, const char* where) const;
 
   MlpProbeParams params_;
   detail::FeatureStandardiser scaler_;
-  RowMatrixXd w1_, w2_;
-  Eigen::VectorXd b1_, b2_;
+  Weights w_;
 };
 
 static_assert(McDropoutLearner<MlpProbe>);

@@ -34,48 +34,43 @@ inline RowMatrixXd mlp_hidden(const RowMatrixXd& x, const MlpProbe::Weights& t) 
   return a.cwiseMax(0.0);
 }
 
-/// Row-wise softmax of h·W2ᵀ + b2, and the log-sum-exp of each row.
-inline RowMatrixXd mlp_softmax(const RowMatrixXd& h, const MlpProbe::Weights& t,
-                               Eigen::VectorXd* lse_out = nullptr) {
-  RowMatrixXd z = h * t.w2.transpose();
+/// Row-wise softmax of h·W2ᵀ + b2 and, given labels, the weighted cross-entropy
+/// Σ w_i·(lse_i − z_{i,y_i}) with w normalised to sum 1 (no penalty).
+struct MlpForward {
+  RowMatrixXd probs;
+  double loss = 0;
+};
+inline MlpForward mlp_forward(const RowMatrixXd& h, const MlpProbe::Weights& t,
+                              std::span<const int> y = {}, const Eigen::VectorXd& w = {}) {
+  MlpForward f{h * t.w2.transpose()};
+  RowMatrixXd& z = f.probs;
   z.rowwise() += t.b2.transpose();
   for (Index i = 0; i < z.rows(); ++i) {
     const double m = z.row(i).maxCoeff();
     const double lse = m + std::log((z.row(i).array() - m).exp().sum());
-    if (lse_out) (*lse_out)(i) = lse;
+    if (!y.empty()) f.loss += w(i) * (lse - z(i, y[static_cast<std::size_t>(i)]));
     z.row(i) = (z.row(i).array() - lse).exp().matrix();
   }
-  return z;
+  return f;
 }
 
 inline MlpGradient mlp_loss_and_gradient(const RowMatrixXd& x, std::span<const int> y,
                                          const Eigen::VectorXd& weight, const MlpProbe::Weights& t,
                                          const RowMatrixXd& keep, double weight_decay) {
-  const Index n = x.rows();
   const Eigen::VectorXd w = weight / weight.sum();
-  RowMatrixXd a = x * t.w1.transpose();
-  a.rowwise() += t.b1.transpose();
-  RowMatrixXd h = a.cwiseMax(0.0);
-  if (keep.size() > 0) h = h.cwiseProduct(keep);
-  RowMatrixXd z = h * t.w2.transpose();
-  z.rowwise() += t.b2.transpose();
+  const RowMatrixXd relu = mlp_hidden(x, t);
+  const RowMatrixXd h = keep.size() > 0 ? RowMatrixXd(relu.cwiseProduct(keep)) : relu;
+  const MlpForward f = mlp_forward(h, t, y, w);
   MlpGradient g;
+  g.loss = f.loss + 0.5 * weight_decay * (t.w1.squaredNorm() + t.w2.squaredNorm());
   // r = w_i·(softmax − one-hot): the gradient of the weighted cross-entropy at the logits.
-  RowMatrixXd r(n, z.cols());
-  for (Index i = 0; i < n; ++i) {
-    const double m = z.row(i).maxCoeff();
-    const double lse = m + std::log((z.row(i).array() - m).exp().sum());
-    const int yi = y[static_cast<std::size_t>(i)];
-    g.loss += w(i) * (lse - z(i, yi));
-    r.row(i) = w(i) * (z.row(i).array() - lse).exp().matrix();
-    r(i, yi) -= w(i);
-  }
-  g.loss += 0.5 * weight_decay * (t.w1.squaredNorm() + t.w2.squaredNorm());
+  RowMatrixXd r = w.asDiagonal() * f.probs;
+  for (Index i = 0; i < x.rows(); ++i) r(i, y[static_cast<std::size_t>(i)]) -= w(i);
   g.w2 = r.transpose() * h + weight_decay * t.w2;
   g.b2 = r.colwise().sum().transpose();
   RowMatrixXd dh = r * t.w2;  // back through the dropout mask and the ReLU
   if (keep.size() > 0) dh = dh.cwiseProduct(keep);
-  dh = (a.array() > 0.0).select(dh, 0.0);
+  dh = (relu.array() > 0.0).select(dh, 0.0);
   g.w1 = dh.transpose() * x + weight_decay * t.w1;
   g.b1 = dh.colwise().sum().transpose();
   return g;
@@ -132,6 +127,7 @@ inline FitReport MlpProbe::fit(const Labelled<Input>& train, const Labelled<Inpu
     std::vector<Index> val_count(static_cast<std::size_t>(k), 0);
     for (int yi : val.labels) ++val_count[static_cast<std::size_t>(yi)];
     val_weight = detail::class_balance_weights(val.labels, val_count, params_.balanced);
+    val_weight /= val_weight.sum();  // mlp_forward takes normalised weights
   }
 
   // He-uniform W1 (ReLU fan-in), Glorot-uniform W2, zero biases.
@@ -178,11 +174,12 @@ inline FitReport MlpProbe::fit(const Labelled<Input>& train, const Labelled<Inpu
     adam(t.b1, m.b1, v.b1, g.b1, step);
     adam(t.b2, m.b2, v.b2, g.b2, step);
     if (has_val) {
-      // Score the weights after this step (what `best` would keep).
-      const double score = detail::mlp_val_auprc(detail::mlp_softmax(detail::mlp_hidden(xv, t), t),
-                                                 val.labels, params_.positive_class);
-      const double vloss =
-          detail::mlp_loss_and_gradient(xv, val.labels, val_weight, t, no_dropout, 0.0).loss;
+      // Score the weights after this step (what `best` would keep): one forward pass gives the
+      // validation AUPRC and loss.
+      const detail::MlpForward f =
+          detail::mlp_forward(detail::mlp_hidden(xv, t), t, val.labels, val_weight);
+      const double score = detail::mlp_val_auprc(f.probs, val.labels, params_.positive_class);
+      const double vloss = f.loss;
       report.val_score.push_back(score);
       report.val_loss.push_back(vloss);
       // A validation set of one class has no AUPRC: then the validation loss decides.
@@ -204,28 +201,24 @@ inline FitReport MlpProbe::fit(const Labelled<Input>& train, const Labelled<Inpu
     report.best_epoch = params_.epochs - 1;
     best = t;
   }
-  w1_ = std::move(best.w1);
-  w2_ = std::move(best.w2);
-  b1_ = std::move(best.b1);
-  b2_ = std::move(best.b2);
+  w_ = std::move(best);
   return report;
 }
 
 inline RowMatrixXd MlpProbe::standardised(const Input& inputs, const char* where) const {
   using coldstart::detail::format;
   if (!fitted()) throw InvalidArgument(format("{}: called before fit", where));
-  if (inputs.cols() != w1_.cols())
+  if (inputs.cols() != w_.w1.cols())
     throw InvalidArgument(format("{}: inputs {}×{}, model trained on d = {}", where, inputs.rows(),
-                                 inputs.cols(), w1_.cols()));
+                                 inputs.cols(), w_.w1.cols()));
   if (params_.check_finite) coldstart::detail::check_finite_rows(inputs, where, "input");
   return scaler_.apply(inputs);
 }
 
 inline Prediction MlpProbe::predict(const Input& inputs) const {
-  const Weights t = weights();
-  const RowMatrixXd h = detail::mlp_hidden(standardised(inputs, "learn::MlpProbe::predict"), t);
+  const RowMatrixXd h = detail::mlp_hidden(standardised(inputs, "learn::MlpProbe::predict"), w_);
   Prediction out;
-  out.probs = detail::mlp_softmax(h, t).cast<float>();
+  out.probs = detail::mlp_forward(h, w_).probs.cast<float>();
   out.embeddings = h.cast<float>();
   return out;
 }
@@ -234,14 +227,15 @@ inline Prediction MlpProbe::predict_mc(const Input& inputs, int passes, Rng& rng
   COLDSTART_CHECK(passes >= 1, InvalidArgument, "passes ({}) must be >= 1", passes);
   COLDSTART_CHECK(params_.dropout > 0, InvalidArgument,
                   "MC dropout needs dropout > 0 (the model was built with dropout 0)");
-  const Weights t = weights();
-  const RowMatrixXd h = detail::mlp_hidden(standardised(inputs, "learn::MlpProbe::predict_mc"), t);
+  const RowMatrixXd h = detail::mlp_hidden(standardised(inputs, "learn::MlpProbe::predict_mc"), w_);
   Prediction out;
-  RowMatrixXd mean = RowMatrixXd::Zero(h.rows(), t.w2.rows());
+  RowMatrixXd mean = RowMatrixXd::Zero(h.rows(), w_.w2.rows());
   for (int pass = 0; pass < passes; ++pass) {
     Rng r = rng.fork(static_cast<std::uint64_t>(pass));
-    const RowMatrixXd p = detail::mlp_softmax(
-        h.cwiseProduct(detail::dropout_keep_mask(h.rows(), h.cols(), params_.dropout, r)), t);
+    const RowMatrixXd p =
+        detail::mlp_forward(
+            h.cwiseProduct(detail::dropout_keep_mask(h.rows(), h.cols(), params_.dropout, r)), w_)
+            .probs;
     mean += p;
     out.mc_probs.push_back(p.cast<float>());
   }
