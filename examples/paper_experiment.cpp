@@ -6,13 +6,13 @@
 //   paper_experiment --data ../shared/datasets/busi --out results/busi
 //   paper_experiment --data DIR --protocol paper       (the paper's settings, for a GPU)
 #include <boost/program_options.hpp>
-#include <coldstart/loop/experiment.hpp>
+#include <coldstart/experiment/experiment.hpp>
 #include <iostream>
 
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
-  coldstart::loop::ExperimentConfig cfg;
+  coldstart::experiment::ExperimentConfig cfg;
   std::string protocol = "default";
   std::vector<long> budgets, seg_budgets;
   po::options_description opts("paper_experiment options");
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   try {
     if (protocol == "paper") {
       // Apply the paper's settings, then let explicit options override them again.
-      coldstart::loop::ExperimentConfig paper = cfg;
+      coldstart::experiment::ExperimentConfig paper = cfg;
       paper.apply_paper_protocol();
       po::variables_map again;
       po::store(po::parse_command_line(argc, argv, opts), again);
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
       cfg.segmentation.budgets.assign(seg_budgets.begin(), seg_budgets.end());
     if (vm.count("no-active")) cfg.active = false;
     std::cout << std::unitbuf;  // progress lines appear as they happen, also through a pipe
-    const auto out = coldstart::loop::run_experiment(cfg, std::cout);
+    const auto out = coldstart::experiment::run_experiment(cfg, std::cout);
     std::cout << "\n" << coldstart::loop::markdown_report(out.rows);
   } catch (const std::exception& e) {
     std::cerr << "paper_experiment: error: " << e.what() << "\n";

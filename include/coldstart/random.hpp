@@ -8,8 +8,21 @@
 #include <cstdint>
 #include <limits>
 #include <numbers>
+#include <string_view>
 
 namespace coldstart {
+
+/// FNV-1a (64-bit) of `text`: a hash fixed by its definition, so seed streams derived from
+/// names (`rng.fork(stable_hash("kmeans-paper/pixels"))`) are the same on every standard library
+/// and toolchain, unlike std::hash.
+[[nodiscard]] constexpr std::uint64_t stable_hash(std::string_view text) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
 
 /// xoshiro256** (Blackman & Vigna 2018, arXiv:1805.01407) seeded through SplitMix64.
 /// Models std::uniform_random_bit_generator. `fork(id)` derives an independent stream from the

@@ -57,4 +57,18 @@ inline void check_finite_rows(EmbeddingsView x, const char* where, const char* w
 }
 
 }  // namespace detail
+/// What a learner predicts on the pool, and what acquisition functions read. Which fields are
+/// filled depends on the task: classification fills `probs` (n×C, rows sum to 1) and optionally
+/// `mc_probs` (T matrices n×C from Monte-Carlo dropout), `embeddings` (n×D penultimate
+/// features, for BADGE and k-center diversity) or `grad_embeddings` (n×G precomputed BADGE
+/// gradient embeddings); segmentation fills `prob_maps` (n matrices H×W of foreground
+/// probability). A core type (not acquire/'s) because it flows from learn/ to acquire/.
+struct ModelOutputs {
+  RowMatrixXf probs;
+  std::vector<RowMatrixXf> mc_probs;
+  std::vector<RowMatrixXf> prob_maps;
+  RowMatrixXf embeddings;
+  RowMatrixXf grad_embeddings;
+};
+
 }  // namespace coldstart

@@ -1,5 +1,5 @@
 // `coldstart run`: the simulated cold-start + active-learning experiment on a labelled dataset
-// folder, a thin wrapper over loop::run_experiment (results.csv, results.md, SVG curves).
+// folder, a thin wrapper over experiment::run_experiment (results.csv, results.md, SVG curves).
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -10,7 +10,7 @@
 #include "cli.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/manifest.hpp"
-#include "coldstart/loop/experiment.hpp"
+#include "coldstart/experiment/experiment.hpp"
 
 namespace fs = std::filesystem;
 
@@ -50,7 +50,7 @@ std::vector<Index> budgets_of(const po::variables_map& vm, const std::string& na
 }  // namespace
 
 int run_run(const Invocation& inv) {
-  loop::ExperimentConfig def;
+  experiment::ExperimentConfig def;
   po::options_description desc("coldstart run options");
   desc.add_options()("help,h", "show this help")("data", po::value<std::string>(),
                                                  "dataset folder: images/, masks*/, labels.csv")(
@@ -130,7 +130,7 @@ int run_run(const Invocation& inv) {
   if (vm["paper"].as<bool>() && vm["quick"].as<bool>())
     throw UsageError("--paper and --quick exclude each other");
 
-  loop::ExperimentConfig cfg;
+  experiment::ExperimentConfig cfg;
   if (vm["paper"].as<bool>()) cfg.apply_paper_protocol();
   cfg.data_dir = vm["data"].as<std::string>();
   cfg.out_dir = vm["out"].as<std::string>();
@@ -217,7 +217,7 @@ int run_run(const Invocation& inv) {
   fs::create_directories(cfg.out_dir, ec);
   COLDSTART_IO_CHECK(fs::is_directory(cfg.out_dir), cfg.out_dir,
                      "cannot create the output folder ({})", ec.message());
-  const loop::ExperimentOutput out = loop::run_experiment(cfg, std::cerr);
+  const experiment::ExperimentOutput out = experiment::run_experiment(cfg, std::cerr);
 
   boost::json::object m = start_manifest(inv);
   boost::json::object outputs;

@@ -1,7 +1,7 @@
 // The paper-protocol experiment driver. Application code: strategies are chosen by name here
 // (std::function wrappers), the library parts stay templates.
 
-#include "coldstart/loop/experiment.hpp"
+#include "coldstart/experiment/experiment.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -29,7 +29,9 @@
 #include "coldstart/loop/evaluate.hpp"
 #include "coldstart/select.hpp"
 
-namespace coldstart::loop {
+namespace coldstart::experiment {
+
+using namespace coldstart::loop;
 
 namespace fs = std::filesystem;
 
@@ -511,7 +513,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
       const Index b_max = *std::max_element(budgets_t.begin(), budgets_t.end());
       for (int s = 0; s < repeats; ++s) {
         Rng base = Rng(cfg.seed).fork(
-            std::hash<std::string>{}(strategy + "/" + encoder) % 100000 * 100 + s);
+            stable_hash(strategy + "/" + encoder) % 100000 * 100 + s);
         std::vector<Index> longest;
         if (nested) {
           Rng sel_rng = base.fork(static_cast<std::uint64_t>(b_max));
@@ -552,7 +554,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
         const int repeats = strategy == "random" ? draws_t : seeds_t;
         for (int s = 0; s < repeats; ++s) {
           Rng rng = Rng(cfg.seed).fork(
-              std::hash<std::string>{}("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
+              stable_hash("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
           const bool mc = classify && cfg.classification_acquisition == "bald";
           const LoopParams lp{.initial_budget = cfg.active_initial,
                               .batch = cfg.batch,
@@ -632,4 +634,4 @@ ExperimentOutput run_experiment(const ExperimentConfig& cfg_in, std::ostream& lo
   return out;
 }
 
-}  // namespace coldstart::loop
+}  // namespace coldstart::experiment

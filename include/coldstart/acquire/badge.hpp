@@ -28,6 +28,7 @@ struct BadgeParams {};
 ///         NumericError on NaN/Inf.
 class Badge {
  public:
+  using Params = BadgeParams;
   explicit Badge(BadgeParams p = {}) : params_(p) {}
 
   [[nodiscard]] Eigen::VectorXd score(const ModelOutputs& out, const AcquisitionContext&) const;

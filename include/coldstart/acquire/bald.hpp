@@ -26,6 +26,7 @@ struct BaldParams {};
 ///         batch / labelled checks.
 class Bald {
  public:
+  using Params = BaldParams;
   explicit Bald(BaldParams p = {}) : params_(p) {}
 
   [[nodiscard]] Eigen::VectorXd score(const ModelOutputs& out, const AcquisitionContext&) const {

@@ -10,18 +10,9 @@
 
 namespace coldstart::acquire {
 
-/// Model outputs on the pool. Which fields are filled depends on the task:
-/// classification fills `probs` (n×C, rows sum to 1) and optionally `mc_probs` (T matrices n×C
-/// from Monte-Carlo dropout), `embeddings` (n×D penultimate features, for BADGE and k-center
-/// diversity) or `grad_embeddings` (n×G precomputed BADGE gradient embeddings); segmentation
-/// fills `prob_maps` (n matrices H×W of foreground probability).
-struct ModelOutputs {
-  RowMatrixXf probs;
-  std::vector<RowMatrixXf> mc_probs;
-  std::vector<RowMatrixXf> prob_maps;
-  RowMatrixXf embeddings;
-  RowMatrixXf grad_embeddings;
-};
+/// The model outputs an acquisition function reads (the core type, types.hpp).
+using ModelOutputs = coldstart::ModelOutputs;
+
 
 /// What the acquisition knows of the labelled set: which rows are labelled and their labels (the
 /// threshold rule picks its threshold on them).

@@ -19,6 +19,7 @@ struct EntropyParams {};
 ///         NumericError on NaN/Inf probabilities.
 class Entropy {
  public:
+  using Params = EntropyParams;
   explicit Entropy(EntropyParams p = {}) : params_(p) {}
 
   /// One score per pool row (higher = acquire first), labelled rows included.

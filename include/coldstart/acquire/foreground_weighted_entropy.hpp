@@ -2,6 +2,7 @@
 // ForegroundWeightedEntropy: mean pixel entropy damped for images the model sees as (almost)
 // empty.
 
+#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
 
@@ -12,6 +13,11 @@ struct ForegroundWeightedEntropyParams {
 
   void validate() const {
     COLDSTART_CHECK(half_area > 0.0, InvalidArgument, "half_area ({}) must be positive", half_area);
+  }
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("half_area", &ForegroundWeightedEntropyParams::half_area, "predicted foreground fraction at which the weight is 1/2")};
   }
 };
 
@@ -27,6 +33,7 @@ struct ForegroundWeightedEntropyParams {
 ///         on NaN/Inf; plus the batch / labelled checks.
 class ForegroundWeightedEntropy {
  public:
+  using Params = ForegroundWeightedEntropyParams;
   explicit ForegroundWeightedEntropy(ForegroundWeightedEntropyParams p = {}) : params_(p) {}
 
   [[nodiscard]] Eigen::VectorXd score(const ModelOutputs& out, const AcquisitionContext&) const {

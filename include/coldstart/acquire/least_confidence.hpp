@@ -21,6 +21,7 @@ struct LeastConfidenceParams {};
 ///         NumericError on NaN/Inf probabilities.
 class LeastConfidence {
  public:
+  using Params = LeastConfidenceParams;
   explicit LeastConfidence(LeastConfidenceParams p = {}) : params_(p) {}
 
   /// One score per pool row (higher = acquire first), labelled rows included.

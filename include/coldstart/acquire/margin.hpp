@@ -20,6 +20,7 @@ struct MarginParams {};
 ///         NumericError on NaN/Inf probabilities.
 class Margin {
  public:
+  using Params = MarginParams;
   explicit Margin(MarginParams p = {}) : params_(p) {}
 
   /// One score per pool row (higher = acquire first), labelled rows included.

@@ -22,6 +22,7 @@ struct MeanPixelEntropyParams {};
 ///         NumericError on NaN/Inf; plus the batch / labelled checks.
 class MeanPixelEntropy {
  public:
+  using Params = MeanPixelEntropyParams;
   explicit MeanPixelEntropy(MeanPixelEntropyParams p = {}) : params_(p) {}
 
   [[nodiscard]] Eigen::VectorXd score(const ModelOutputs& out, const AcquisitionContext&) const {

@@ -18,6 +18,7 @@ struct RandomParams {};
 ///         batch ≤ 0 or batch > unlabelled pool.
 class Random {
  public:
+  using Params = RandomParams;
   explicit Random(RandomParams p = {}) : params_(p) {}
 
   [[nodiscard]] Eigen::VectorXd score(const ModelOutputs& out, const AcquisitionContext&) const {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
 #include "coldstart/eval/threshold.hpp"
@@ -21,6 +22,12 @@ struct ThresholdProximityParams {
     COLDSTART_CHECK(fallback_threshold >= 0.0 && fallback_threshold <= 1.0, InvalidArgument,
                     "fallback_threshold ({}) outside [0, 1]", fallback_threshold);
   }
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("positive_class", &ThresholdProximityParams::positive_class, "column of probs holding p(positive)"),
+                      param("fallback_threshold", &ThresholdProximityParams::fallback_threshold, "threshold while the labelled set lacks a class")};
+  }
 };
 
 /// The reference paper's binary rule: score = −|p − t|, so rows whose positive-class probability
@@ -36,6 +43,7 @@ struct ThresholdProximityParams {
 ///         bad params, batch ≤ 0 or > unlabelled pool; NumericError on NaN/Inf probabilities.
 class ThresholdProximity {
  public:
+  using Params = ThresholdProximityParams;
   explicit ThresholdProximity(ThresholdProximityParams p = {}) : params_(p) {}
 
   /// The threshold t this rule uses on these outputs.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
 
@@ -16,6 +17,11 @@ struct TopPixelEntropyParams {
   void validate() const {
     COLDSTART_CHECK(q_percent > 0.0 && q_percent <= 100.0, InvalidArgument,
                     "q_percent ({}) must be in (0, 100]", q_percent);
+  }
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("q_percent", &TopPixelEntropyParams::q_percent, "share of pixels averaged, the most uncertain first, in (0, 100]")};
   }
 };
 
@@ -30,6 +36,7 @@ struct TopPixelEntropyParams {
 ///         on NaN/Inf; plus the batch / labelled checks.
 class TopPixelEntropy {
  public:
+  using Params = TopPixelEntropyParams;
   explicit TopPixelEntropy(TopPixelEntropyParams p = {}) : params_(p) {}
 
   [[nodiscard]] Eigen::VectorXd score(const ModelOutputs& out, const AcquisitionContext&) const {

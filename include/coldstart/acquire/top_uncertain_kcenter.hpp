@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
 #include "coldstart/acquire/entropy.hpp"
@@ -17,6 +18,12 @@ struct TopUncertainKCenterParams {
   void validate() const {
     COLDSTART_CHECK(top_m >= 0 && pool_factor >= 1, InvalidArgument,
                     "top_m ({}) must be ≥ 0 and pool_factor ({}) ≥ 1", top_m, pool_factor);
+  }
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("top_m", &TopUncertainKCenterParams::top_m, "candidates kept by uncertainty; 0 = pool_factor x batch"),
+                      param("pool_factor", &TopUncertainKCenterParams::pool_factor, "candidates per batch slot when top_m = 0")};
   }
 };
 
@@ -38,6 +45,7 @@ struct TopUncertainKCenterParams {
 template <AcquisitionFunction Base = Entropy>
 class TopUncertainKCenter {
  public:
+  using Params = TopUncertainKCenterParams;
   explicit TopUncertainKCenter(TopUncertainKCenterParams p = {}, Base base = Base())
       : params_(p), base_(std::move(base)) {}
 

@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 
+#include "coldstart/params.hpp"
 #include "coldstart/embed/concept.hpp"
 #include "coldstart/embed/preprocessing.hpp"
 #include "coldstart/io/image.hpp"
@@ -18,6 +19,10 @@ struct PixelParams {
   void validate() const {
     COLDSTART_CHECK(size > 0 && size <= 4096, InvalidArgument, "size ({}) must be in [1, 4096]",
                     size);
+  }
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("size", &PixelParams::size, "images are resized to size x size")};
   }
 };
 

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "coldstart/params.hpp"
 #include "coldstart/learn/concept.hpp"
 
 namespace coldstart::learn {
@@ -37,6 +38,17 @@ struct CnnClassifierParams {
 
   /// @throws InvalidArgument naming the bad field.
   void validate() const;
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("resolution", &CnnClassifierParams::resolution, "square input side (multiple of 32)"),
+                      param("width", &CnnClassifierParams::width, "channels of the first conv (VGG-11: 64)"),
+                      param("dropout", &CnnClassifierParams::dropout, "dropout before each fully connected layer"),
+                      param("epochs", &CnnClassifierParams::epochs, "training epochs"),
+                      param("batch_size", &CnnClassifierParams::batch_size, "images per step"),
+                      param("learning_rate", &CnnClassifierParams::learning_rate, "initial learning rate"),
+                      param("threads", &CnnClassifierParams::threads, "LibTorch threads (0 = unchanged)")};
+  }
 };
 
 /// VGG-11-style classifier (Simonyan & Zisserman 2015, arXiv:1409.1556), as the reference paper
@@ -67,6 +79,7 @@ class CnnClassifier {
   using Input = ImageInput;
   static constexpr Task kTask = Task::kClassification;
 
+  using Params = CnnClassifierParams;
   explicit CnnClassifier(CnnClassifierParams p = {});
   ~CnnClassifier();
   CnnClassifier(CnnClassifier&&) noexcept;

@@ -1,12 +1,11 @@
 #pragma once
 // The Learner concept: train on the labelled samples, predict on the pool. What a learner
-// returns is what acquisition functions read (acquire::ModelOutputs).
+// returns is what acquisition functions read (ModelOutputs, types.hpp).
 
 #include <concepts>
 #include <span>
 #include <vector>
 
-#include "coldstart/acquire/concept.hpp"
 #include "coldstart/io/image.hpp"
 #include "coldstart/random.hpp"
 #include "coldstart/types.hpp"
@@ -32,7 +31,7 @@ struct Labelled {
 /// What `predict` returns: classifiers fill `probs` (n×C, rows sum to 1) and may fill
 /// `embeddings` (the features the last layer sees, for BADGE); segmenters fill `prob_maps`
 /// (n maps of foreground probability). MC predictions also fill `mc_probs`.
-using Prediction = acquire::ModelOutputs;
+using Prediction = ModelOutputs;
 
 /// What `fit` reports. For epoch-based learners, `train_loss[e]` and `val_score[e]` are per
 /// epoch (val_score empty without a validation set); `best_epoch` is the epoch whose weights
@@ -56,7 +55,7 @@ enum class Task { kClassification, kSegmentation };
 /// @code
 ///   Learner auto& l = probe;
 ///   l.fit({x_train, y_train}, {x_val, y_val}, rng);
-///   acquire::ModelOutputs out = l.predict(x_pool);
+///   ModelOutputs out = l.predict(x_pool);
 /// @endcode
 template <class L>
 concept Learner = requires(L& l, const L& cl, const Labelled<typename L::Input>& train,

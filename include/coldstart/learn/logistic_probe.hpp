@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "coldstart/params.hpp"
 #include "coldstart/learn/concept.hpp"
 #include "coldstart/learn/detail/feature_set.hpp"
 
@@ -21,6 +22,14 @@ struct LogisticProbeParams {
 
   /// @throws InvalidArgument naming the bad field.
   void validate() const;
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("c", &LogisticProbeParams::c, "inverse L2 strength (scikit-learn C)"),
+                      param("balanced", &LogisticProbeParams::balanced, "class-balanced sample weights"),
+                      param("max_iter", &LogisticProbeParams::max_iter, "L-BFGS iterations"),
+                      param("tol", &LogisticProbeParams::tol, "gradient tolerance relative to max(1, |f|)")};
+  }
 };
 
 /// L2-regularised multinomial logistic regression (softmax) trained by L-BFGS (Liu & Nocedal
@@ -46,6 +55,7 @@ class LogisticProbe {
   using Input = FeatureInput;
   static constexpr Task kTask = Task::kClassification;
 
+  using Params = LogisticProbeParams;
   explicit LogisticProbe(LogisticProbeParams p = {});
 
   FitReport fit(const Labelled<Input>& train, const Labelled<Input>& val, Rng& rng);

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "coldstart/params.hpp"
 #include "coldstart/learn/concept.hpp"
 #include "coldstart/learn/detail/feature_set.hpp"
 
@@ -24,6 +25,15 @@ struct MlpProbeParams {
 
   /// @throws InvalidArgument naming the bad field.
   void validate() const;
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("hidden", &MlpProbeParams::hidden, "hidden ReLU units"),
+                      param("dropout", &MlpProbeParams::dropout, "drop rate of the hidden units (training and MC passes)"),
+                      param("weight_decay", &MlpProbeParams::weight_decay, "L2 penalty on the weights"),
+                      param("learning_rate", &MlpProbeParams::learning_rate, "Adam step size"),
+                      param("epochs", &MlpProbeParams::epochs, "full-batch Adam steps")};
+  }
 };
 
 /// Softmax(W2·dropout(ReLU(W1·x + b1)) + b2) on standardised features, trained full-batch with
@@ -51,6 +61,7 @@ class MlpProbe {
   using Input = FeatureInput;
   static constexpr Task kTask = Task::kClassification;
 
+  using Params = MlpProbeParams;
   explicit MlpProbe(MlpProbeParams p = {});
 
   FitReport fit(const Labelled<Input>& train, const Labelled<Input>& val, Rng& rng);

@@ -3,6 +3,7 @@
 
 #include <memory>
 
+#include "coldstart/params.hpp"
 #include "coldstart/learn/cnn_classifier.hpp"  // Optimizer
 #include "coldstart/learn/concept.hpp"
 
@@ -30,6 +31,17 @@ struct UNetSegmenterParams {
 
   /// @throws InvalidArgument naming the bad field.
   void validate() const;
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("resolution", &UNetSegmenterParams::resolution, "square input side (multiple of 16)"),
+                      param("width", &UNetSegmenterParams::width, "channels of the first encoder conv"),
+                      param("dropout", &UNetSegmenterParams::dropout, "bottleneck dropout (> 0 enables MC passes)"),
+                      param("epochs", &UNetSegmenterParams::epochs, "training epochs"),
+                      param("batch_size", &UNetSegmenterParams::batch_size, "images per step"),
+                      param("learning_rate", &UNetSegmenterParams::learning_rate, "learning rate"),
+                      param("threads", &UNetSegmenterParams::threads, "LibTorch threads (0 = unchanged)")};
+  }
 };
 
 /// U-Net (Ronneberger et al. 2015, arXiv:1505.04597) whose encoder follows VGG-11 (convs w | 2w |
@@ -56,6 +68,7 @@ class UNetSegmenter {
   using Input = ImageInput;
   static constexpr Task kTask = Task::kSegmentation;
 
+  using Params = UNetSegmenterParams;
   explicit UNetSegmenter(UNetSegmenterParams p = {});
   ~UNetSegmenter();
   UNetSegmenter(UNetSegmenter&&) noexcept;

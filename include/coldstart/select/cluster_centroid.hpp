@@ -2,6 +2,7 @@
 // ClusterCentroidSelector: the samples nearest to k-means centroids, the reference paper's
 // cold-start protocol.
 
+#include "coldstart/params.hpp"
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/kmeans.hpp"
 #include "coldstart/select/concept.hpp"
@@ -33,6 +34,12 @@ struct ClusterCentroidParams {
     COLDSTART_CHECK(row_block > 0 && col_block > 0, InvalidArgument,
                     "tile sizes ({}×{}) must be positive", row_block, col_block);
   }
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("standardize", &ClusterCentroidParams::standardize, "z-score each column before clustering"),
+                      param("k_start", &ClusterCentroidParams::k_start, "first k of the sweep (kmeans-paper)")};
+  }
 };
 
 /// Picks the samples nearest to cluster centroids: standardise the columns, cluster (the
@@ -60,6 +67,7 @@ struct ClusterCentroidParams {
 template <cluster::Clusterer C = cluster::HamerlyKMeans>
 class ClusterCentroidSelector {
  public:
+  using Params = ClusterCentroidParams;
   explicit ClusterCentroidSelector(ClusterCentroidParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 

@@ -36,6 +36,7 @@ struct KCenterGreedyParams {
 ///         NumericError on NaN/Inf rows.
 class KCenterGreedySelector {
  public:
+  using Params = KCenterGreedyParams;
   explicit KCenterGreedySelector(KCenterGreedyParams p = {}) : params_(p) {}
 
   [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,

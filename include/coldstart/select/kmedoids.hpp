@@ -33,6 +33,7 @@ struct KMedoidsSelectorParams {};
 template <cluster::Clusterer C = cluster::FasterPam>
 class KMedoidsSelector {
  public:
+  using Params = KMedoidsSelectorParams;
   explicit KMedoidsSelector(KMedoidsSelectorParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 

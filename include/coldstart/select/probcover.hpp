@@ -1,6 +1,7 @@
 #pragma once
 // ProbCoverSelector: greedy max coverage of δ-balls (Yehuda et al. 2022).
 
+#include "coldstart/params.hpp"
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/kmeans.hpp"
 #include "coldstart/select/concept.hpp"
@@ -25,6 +26,14 @@ struct ProbCoverParams {
                     n_pseudo_classes);
     COLDSTART_CHECK(row_block > 0 && col_block > 0, InvalidArgument,
                     "tile sizes ({}×{}) must be positive", row_block, col_block);
+  }
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("alpha", &ProbCoverParams::alpha, "purity threshold of the delta rule, in (0, 1]"),
+                      param("delta", &ProbCoverParams::delta, "ball radius; <= 0 picks delta by the purity rule"),
+                      param("k_nn", &ProbCoverParams::k_nn, "neighbours kept per row (balls are truncated to them)"),
+                      param("n_pseudo_classes", &ProbCoverParams::n_pseudo_classes, "clusters of the pseudo-labelling behind the delta rule")};
   }
 };
 
@@ -63,6 +72,7 @@ struct ProbCoverResult {
 template <cluster::Clusterer C = cluster::HamerlyKMeans>
 class ProbCoverSelector {
  public:
+  using Params = ProbCoverParams;
   explicit ProbCoverSelector(ProbCoverParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 

@@ -21,6 +21,7 @@ struct RandomSelectorParams {};
 ///         NumericError on NaN/Inf rows.
 class RandomSelector {
  public:
+  using Params = RandomSelectorParams;
   explicit RandomSelector(RandomSelectorParams p = {}) : params_(p) {}
 
   [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,

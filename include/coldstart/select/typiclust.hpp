@@ -1,6 +1,7 @@
 #pragma once
 // TypiClustSelector: the most typical sample of each uncovered cluster (Hacohen et al. 2022).
 
+#include "coldstart/params.hpp"
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/kmeans.hpp"
 #include "coldstart/select/concept.hpp"
@@ -25,6 +26,13 @@ struct TypiClustParams {
     COLDSTART_CHECK(row_block > 0 && col_block > 0, InvalidArgument,
                     "tile sizes ({}×{}) must be positive", row_block, col_block);
   }
+
+  /// The tunable fields (coldstart/params.hpp).
+  static constexpr auto fields() {
+    return std::tuple{param("max_clusters", &TypiClustParams::max_clusters, "cap on k = labelled + budget"),
+                      param("min_cluster_size", &TypiClustParams::min_cluster_size, "clusters this small are skipped while larger ones remain"),
+                      param("k_nn", &TypiClustParams::k_nn, "neighbours in the typicality estimate")};
+  }
 };
 
 /// TypiClust (Hacohen, Dekel & Weinshall 2022, "Active Learning on a Budget: Opposite Strategies
@@ -48,6 +56,7 @@ struct TypiClustParams {
 template <cluster::Clusterer C = cluster::HamerlyKMeans>
 class TypiClustSelector {
  public:
+  using Params = TypiClustParams;
   explicit TypiClustSelector(TypiClustParams p = {}, C clusterer = C())
       : params_(p), clusterer_(std::move(clusterer)) {}
 

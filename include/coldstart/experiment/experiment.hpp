@@ -16,7 +16,9 @@
 #include "coldstart/loop/split.hpp"
 #include "coldstart/types.hpp"
 
-namespace coldstart::loop {
+namespace coldstart::experiment {
+
+using loop::ResultRow;
 
 struct ExperimentConfig {
   std::string data_dir;             ///< dataset folder (images/, masks*/, labels.csv)
@@ -98,4 +100,4 @@ struct ExperimentOutput {
 /// configuration (unknown strategy, budgets larger than the pool).
 ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log);
 
-}  // namespace coldstart::loop
+}  // namespace coldstart::experiment

@@ -1,0 +1,146 @@
+#pragma once
+// Type-erased strategies: value types that model the library's concepts, so whatever the
+// registry builds by name plugs into every template (CachedEmbedder, ActiveLearningLoop)
+// unchanged. The only type erasure in the library: algorithms stay templates.
+
+#include <boost/json/object.hpp>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "coldstart/acquire/concept.hpp"
+#include "coldstart/embed/concept.hpp"
+#include "coldstart/select/concept.hpp"
+
+namespace coldstart::registry {
+
+/// Any embed::DescribedEmbedder behind one move-only value.
+class AnyEmbedder {
+ public:
+  template <embed::DescribedEmbedder E>
+  explicit AnyEmbedder(E e) : self_(std::make_unique<Model<E>>(std::move(e))) {}
+
+  [[nodiscard]] RowMatrixXf embed(std::span<const io::Image> images) {
+    return self_->embed(images);
+  }
+  [[nodiscard]] Index dim() const { return self_->dim(); }
+  [[nodiscard]] std::string name() const { return self_->name(); }
+  [[nodiscard]] boost::json::object card() const { return self_->card(); }
+
+ private:
+  struct Concept {
+    virtual ~Concept() = default;
+    virtual RowMatrixXf embed(std::span<const io::Image> images) = 0;
+    virtual Index dim() = 0;
+    virtual std::string name() = 0;
+    virtual boost::json::object card() const = 0;
+  };
+  template <class E>
+  struct Model final : Concept {
+    explicit Model(E e) : e_(std::move(e)) {}
+    RowMatrixXf embed(std::span<const io::Image> images) override { return e_.embed(images); }
+    Index dim() override { return static_cast<Index>(e_.dim()); }
+    std::string name() override { return std::string(e_.name()); }
+    boost::json::object card() const override { return e_.card(); }
+    E e_;
+  };
+  std::unique_ptr<Concept> self_;
+};
+
+static_assert(embed::DescribedEmbedder<AnyEmbedder>);
+
+/// Any select::InitialSelector behind one copyable value.
+class AnySelector {
+ public:
+  template <select::InitialSelector S>
+  AnySelector(std::string name, S s, boost::json::object params)
+      : self_(std::make_shared<Model<S>>(std::move(s))),
+        name_(std::move(name)),
+        params_(std::move(params)) {}
+
+  [[nodiscard]] select::Selection select(EmbeddingsView x, Index budget,
+                                         const select::SelectionContext& ctx, Rng& rng) const {
+    return self_->select(x, budget, ctx, rng);
+  }
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
+  /// {name, params} for manifests.
+  [[nodiscard]] boost::json::object describe() const { return {{"name", name_}, {"params", params_}}; }
+
+ private:
+  struct Concept {
+    virtual ~Concept() = default;
+    virtual select::Selection select(EmbeddingsView x, Index budget,
+                                     const select::SelectionContext& ctx, Rng& rng) const = 0;
+  };
+  template <class S>
+  struct Model final : Concept {
+    explicit Model(S s) : s_(std::move(s)) {}
+    select::Selection select(EmbeddingsView x, Index budget, const select::SelectionContext& ctx,
+                             Rng& rng) const override {
+      return s_.select(x, budget, ctx, rng);
+    }
+    S s_;
+  };
+  std::shared_ptr<const Concept> self_;  // immutable, so sharing is a copy
+  std::string name_;
+  boost::json::object params_;
+};
+
+static_assert(select::InitialSelector<AnySelector>);
+
+/// Any acquire::AcquisitionFunction behind one copyable value.
+class AnyAcquisition {
+ public:
+  template <acquire::AcquisitionFunction A>
+  AnyAcquisition(std::string name, A a, boost::json::object params)
+      : self_(std::make_shared<Model<A>>(std::move(a))),
+        name_(std::move(name)),
+        params_(std::move(params)) {}
+
+  [[nodiscard]] Eigen::VectorXd score(const acquire::ModelOutputs& out,
+                                      const acquire::AcquisitionContext& ctx) const {
+    return self_->score(out, ctx);
+  }
+  [[nodiscard]] std::vector<Index> select(const acquire::ModelOutputs& out,
+                                          const acquire::AcquisitionContext& ctx, Index batch,
+                                          Rng& rng) const {
+    return self_->select(out, ctx, batch, rng);
+  }
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
+  /// {name, params} for manifests.
+  [[nodiscard]] boost::json::object describe() const { return {{"name", name_}, {"params", params_}}; }
+
+ private:
+  struct Concept {
+    virtual ~Concept() = default;
+    virtual Eigen::VectorXd score(const acquire::ModelOutputs& out,
+                                  const acquire::AcquisitionContext& ctx) const = 0;
+    virtual std::vector<Index> select(const acquire::ModelOutputs& out,
+                                      const acquire::AcquisitionContext& ctx, Index batch,
+                                      Rng& rng) const = 0;
+  };
+  template <class A>
+  struct Model final : Concept {
+    explicit Model(A a) : a_(std::move(a)) {}
+    Eigen::VectorXd score(const acquire::ModelOutputs& out,
+                          const acquire::AcquisitionContext& ctx) const override {
+      return a_.score(out, ctx);
+    }
+    std::vector<Index> select(const acquire::ModelOutputs& out,
+                              const acquire::AcquisitionContext& ctx, Index batch,
+                              Rng& rng) const override {
+      return a_.select(out, ctx, batch, rng);
+    }
+    A a_;
+  };
+  std::shared_ptr<const Concept> self_;
+  std::string name_;
+  boost::json::object params_;
+};
+
+static_assert(acquire::AcquisitionFunction<AnyAcquisition>);
+
+}  // namespace coldstart::registry
