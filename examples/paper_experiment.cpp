@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     if (vm.count("no-active")) cfg.active = false;
     std::cout << std::unitbuf;  // progress lines appear as they happen, also through a pipe
     const auto out = coldstart::experiment::run_experiment(cfg, std::cout);
-    std::cout << "\n" << coldstart::loop::markdown_report(out.rows);
+    std::cout << "\n" << coldstart::report::markdown_report(out.rows);
   } catch (const std::exception& e) {
     std::cerr << "paper_experiment: error: " << e.what() << "\n";
     return 1;

@@ -1,5 +1,5 @@
 // `coldstart report`: results.csv -> markdown table (mean ± 95 % CI per strategy and budget) on
-// stdout (and --md FILE) plus SVG learning curves, via coldstart/loop/report.hpp.
+// stdout (and --md FILE) plus SVG learning curves, via coldstart/report/results.hpp.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include "cli.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/manifest.hpp"
-#include "coldstart/loop/report.hpp"
+#include "coldstart/report/results.hpp"
 
 namespace fs = std::filesystem;
 
@@ -53,15 +53,15 @@ int run_report(const Invocation& inv) {
                        "");
   }
 
-  const std::vector<loop::ResultRow> rows = loop::read_results(csv);
+  const std::vector<report::ResultRow> rows = report::read_results(csv);
   COLDSTART_IO_CHECK(!rows.empty(), csv, "no result rows{}", "");
   if (!metrics.empty())
     for (const auto& m : metrics) {
       const bool found = std::any_of(rows.begin(), rows.end(),
-                                     [&](const loop::ResultRow& r) { return r.metric == m; });
+                                     [&](const report::ResultRow& r) { return r.metric == m; });
       COLDSTART_IO_CHECK(found, csv, "no rows for metric '{}'", m);
     }
-  const std::string md = loop::markdown_report(rows);
+  const std::string md = report::markdown_report(rows);
 
   boost::json::object m = start_manifest(inv);
   boost::json::object inputs;
@@ -74,7 +74,7 @@ int run_report(const Invocation& inv) {
   }
   std::vector<std::string> svgs;
   if (plots_wanted) {
-    svgs = loop::write_svg_curves(rows, plots_dir, metrics);
+    svgs = report::write_svg_curves(rows, plots_dir, metrics);
     boost::json::array plots;
     for (const auto& s : svgs) plots.emplace_back(file_entry(s));
     outputs["plots"] = std::move(plots);

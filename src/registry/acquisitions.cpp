@@ -38,7 +38,7 @@ void add_builtin_acquisitions(AcquisitionRegistry& r) {
       "foreground-weighted-entropy",
       "segmentation: mean pixel entropy damped for images that look empty", Input::kProbMaps));
   r.add(acquisition_entry<acquire::Random>(
-      "random", "uniformly random unlabelled samples (the baseline)", Input::kProbs));
+      "random", "uniformly random unlabelled samples (the baseline)", Input::kAnyOutputs));
 }
 
 }  // namespace

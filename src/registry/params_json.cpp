@@ -1,6 +1,8 @@
 // Parsing `--param name=value` text into a typed JSON value.
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <iomanip>
+#include <sstream>
 
 #include "coldstart/registry/registry.hpp"
 
@@ -13,16 +15,24 @@ const char* to_string(Input in) {
     case Input::kMcProbs: return "MC-dropout probabilities";
     case Input::kProbMaps: return "probability maps";
     case Input::kProbsAndEmbeddings: return "probabilities + features";
+    case Input::kAnyOutputs: return "any model outputs";
     case Input::kImages: return "images";
     case Input::kFeatures: return "embeddings (features)";
   }
   return "?";
 }
 
+std::string value_text(const boost::json::value& v) {
+  if (!v.is_double()) return boost::json::serialize(v);
+  std::ostringstream out;  // 0.95, not JSON's 9.5E-1
+  out << std::setprecision(6) << v.as_double();
+  return out.str();
+}
+
 std::string params_summary(const std::vector<ParamInfo>& params) {
   std::string out;
   for (const auto& p : params)
-    out += (out.empty() ? "" : ", ") + p.name + "=" + boost::json::serialize(p.default_value);
+    out += (out.empty() ? "" : ", ") + p.name + "=" + value_text(p.default_value);
   return out.empty() ? "-" : out;
 }
 

@@ -1,11 +1,11 @@
-// End-to-end tests of `coldstart report` (against loop::markdown_report) and `coldstart run` (a
+// End-to-end tests of `coldstart report` (against report::markdown_report) and `coldstart run` (a
 // tiny simulated experiment on a generated dataset folder).
 #include <set>
 
 #include <coldstart/io/csv.hpp>
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
-#include <coldstart/loop/report.hpp>
+#include <coldstart/report/results.hpp>
 
 #include "cli_testing.hpp"
 
@@ -18,7 +18,7 @@ using coldstart::testing::TempDir;
 namespace {
 
 void write_results(const std::string& path) {
-  std::vector<loop::ResultRow> rows;
+  std::vector<report::ResultRow> rows;
   for (const std::string s : {"random", "kmeans-paper"})
     for (long b : {20L, 40L})
       for (long seed = 0; seed < 3; ++seed)
@@ -27,7 +27,7 @@ void write_results(const std::string& path) {
                             (s == "random" ? 0.0 : 0.05)});
   rows.push_back(
       {"toy", "classification", "all", "pixels", "probe", "initial", 100, 0, "auroc", 0.9});
-  loop::write_results(path, rows);
+  report::write_results(path, rows);
 }
 
 /// `coldstart run` on a generated dataset: classification, random vs kmeans-paper, raw pixels
@@ -52,7 +52,7 @@ TEST(CliReport, TableMatchesLibraryAndPlotsAreWritten) {
   const auto r = run_cli({"report", dir.file("results.csv"), "--plots",
                           (dir.path() / "plots").string(), "--md", dir.file("report.md")});
   ASSERT_EQ(r.code, 0) << r.err;
-  const std::string want = loop::markdown_report(loop::read_results(dir.file("results.csv")));
+  const std::string want = report::markdown_report(report::read_results(dir.file("results.csv")));
   EXPECT_EQ(r.out, want);
   EXPECT_EQ(io::read_file(dir.file("report.md")), want);
   EXPECT_TRUE(contains(r.out, "kmeans-paper")) << r.out;
@@ -92,7 +92,7 @@ TEST(CliRun, TinyExperimentWritesResultsAndManifest) {
                                   {"--budgets", "4", "--random-draws", "2", "--seeds", "1",
                                    "--no-active", "--pixel-resolution", "8"}));
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto rows = loop::read_results(out + "/results.csv");
+  const auto rows = report::read_results(out + "/results.csv");
   ASSERT_FALSE(rows.empty());
   bool saw_random = false, saw_paper = false;
   for (const auto& row : rows) {
@@ -142,7 +142,7 @@ TEST(CliRun, MlpClassifierEvaluatesEveryStrategy) {
                         "6", "--batch", "4", "--rounds", "2", "--classifier", "mlp",
                         "--acquisition", "bald", "--pixel-resolution", "8"}));
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto rows = loop::read_results(out + "/results.csv");
+  const auto rows = report::read_results(out + "/results.csv");
   std::set<std::string> phases;
   for (const auto& row : rows) {
     EXPECT_EQ(row.learner, "mlp-pixels");

@@ -20,24 +20,6 @@ namespace {
 
 using coldstart::testing::TempDir;
 
-// Test double: embeddings looked up by id (an IdEmbedder), so no images are needed.
-struct TableEmbedder {
-  RowMatrixXf x;
-  std::vector<std::string> ids;
-  RowMatrixXf embed(std::span<const io::Image>) const {
-    throw InvalidArgument("TableEmbedder embeds by id only");
-  }
-  RowMatrixXf embed_ids(std::span<const std::string> want) const {
-    RowMatrixXf out(static_cast<Index>(want.size()), x.cols());
-    for (std::size_t i = 0; i < want.size(); ++i)
-      out.row(static_cast<Index>(i)) =
-          x.row(std::find(ids.begin(), ids.end(), want[i]) - ids.begin());
-    return out;
-  }
-  Index dim() const { return x.cols(); }
-  std::string name() const { return "table"; }
-};
-
 // Test double: least-confident first among unlabelled rows, ties to the lower row.
 struct LeastConfidentFirst {
   Eigen::VectorXd score(const acquire::ModelOutputs& out,
@@ -75,17 +57,15 @@ struct Fixture {
   coldstart::testing::Blobs test = coldstart::testing::blobs(40, 6, 2, 11, 6.0);
   std::vector<int> pool_labels, val_labels, test_labels;
   std::vector<std::string> ids;
-  TableEmbedder embedder;
   Fixture() {
     auto ints = [](const std::vector<Index>& v) { return std::vector<int>(v.begin(), v.end()); };
     pool_labels = ints(pool.labels);
     val_labels = ints(val.labels);
     test_labels = ints(test.labels);
     for (int i = 0; i < 120; ++i) ids.push_back("s" + std::to_string(i));
-    embedder = {pool.x, ids};
   }
   LoopData<learn::FeatureInput> data() const {
-    return {ids, {}, pool.x, {val.x, val_labels}, {test.x, test_labels}};
+    return {ids, pool.x, {val.x, val_labels}, {test.x, test_labels}};
   }
 };
 
@@ -98,8 +78,7 @@ LoopResult run_loop(const Fixture& f, O& oracle, const std::string& manifest, st
   learn::LogisticProbe probe({.classes = 2});
   select::RandomSelector selector;
   LeastConfidentFirst acquisition;
-  TableEmbedder embedder = f.embedder;
-  ActiveLearningLoop loop(embedder, selector, probe, acquisition, oracle, params(manifest));
+  ActiveLearningLoop loop(f.pool.x, selector, probe, acquisition, oracle, params(manifest));
   Rng rng(seed);
   boost::json::object header;
   header["dataset"] = "blobs";
@@ -227,52 +206,23 @@ TEST(ActiveLearningLoop, BadParametersAndData) {
   select::RandomSelector selector;
   LeastConfidentFirst acquisition;
   Rng rng(1);
-  ActiveLearningLoop big(f.embedder, selector, probe, acquisition, oracle,
+  ActiveLearningLoop big(f.pool.x, selector, probe, acquisition, oracle,
                          {.initial_budget = 100, .batch = 20, .rounds = 2});
   EXPECT_THROW_MSG((void)big.run(f.data(), {}, rng), InvalidArgument,
                    "initial_budget + rounds*batch = 140 labels exceed the pool of 120");
-  ActiveLearningLoop zero(f.embedder, selector, probe, acquisition, oracle, {.initial_budget = 0});
+  ActiveLearningLoop zero(f.pool.x, selector, probe, acquisition, oracle, {.initial_budget = 0});
   EXPECT_THROW_MSG((void)zero.run(f.data(), {}, rng), InvalidArgument, "initial_budget 0");
   auto data = f.data();
   data.pool_ids.pop_back();
-  ActiveLearningLoop ok(f.embedder, selector, probe, acquisition, oracle, {});
+  ActiveLearningLoop ok(f.pool.x, selector, probe, acquisition, oracle, {});
   EXPECT_THROW_MSG((void)ok.run(data, {}, rng), InvalidArgument,
                    "pool has 119 ids but 120 learner inputs");
+  ActiveLearningLoop short_emb(f.pool.x.topRows(100), selector, probe, acquisition, oracle, {});
+  EXPECT_THROW_MSG((void)short_emb.run(f.data(), {}, rng), InvalidArgument,
+                   "pool has 120 ids but 100 embedding rows");
 }
 
-TEST(Evaluate, SegmentationMetricsByHand) {
-  io::Image truth{4, 4, 1, 8, std::vector<float>(16, 0.0f)};
-  truth.at(1, 1) = truth.at(1, 2) = 1.0f;
-  RowMatrixXf map = RowMatrixXf::Zero(4, 4);
-  map(1, 1) = 0.9f;  // predicts one of the two pixels
-  const auto m = segmentation_metrics({map}, std::span<const io::Image>(&truth, 1));
-  EXPECT_NEAR(m.at("dice"), 2.0 * 1 / 3, 1e-12);
-  EXPECT_NEAR(m.at("hd"), 1.0, 1e-12);
-  EXPECT_EQ(m.at("hd_images"), 1);
-  RowMatrixXf empty = RowMatrixXf::Zero(4, 4);
-  const auto e = segmentation_metrics({empty}, std::span<const io::Image>(&truth, 1));
-  EXPECT_EQ(e.at("dice"), 0.0);
-  EXPECT_EQ(e.count("hd"), 0u);
-  EXPECT_EQ(e.at("hd_undefined"), 1);
-  EXPECT_THROW_MSG(
-      (void)segmentation_metrics({RowMatrixXf::Zero(3, 3)}, std::span<const io::Image>(&truth, 1)),
-      InvalidArgument, "map 0 is 3×3 but its mask is 4×4");
-}
 
-TEST(Evaluate, ChanceLevelMetricsOfAOneClassLabelledSet) {
-  EXPECT_EQ(distinct_classes(std::vector<int>{}), 0);
-  EXPECT_EQ(distinct_classes(std::vector<int>{2, 0, 2, 0}), 2);
-  const std::vector<int> labelled(20, 0);                  // twenty benign picks
-  const std::vector<int> test = {0, 1, 0, 0, 1, 0, 0, 0};  // prevalence 2 / 8
-  const auto m = chance_level_metrics(labelled, test, 1);
-  EXPECT_NEAR(m.at("auroc"), 0.5, 1e-12);  // every sample scored the same
-  EXPECT_NEAR(m.at("ap"), 0.25, 1e-12);    // precision at full recall = prevalence
-  EXPECT_NEAR(m.at("f1"), 0.0, 1e-12);     // p(1) = 1/22 < 0.5: nothing called positive
-  // Labelled positives only: everything called positive, f1 = 2·(1/4)/(1 + 1/4).
-  EXPECT_NEAR(chance_level_metrics(std::vector<int>(5, 1), test, 1).at("f1"), 0.4, 1e-12);
-  EXPECT_THROW_MSG((void)chance_level_metrics(labelled, test, -1), InvalidArgument,
-                   "positive class -1");
-}
 
 // Test double: the first `budget` unlabelled rows in order (a selector that can pick one class).
 struct FirstRows {
@@ -307,14 +257,13 @@ TEST(ActiveLearningLoop, OneClassColdStartCountsAsChanceAndKeepsSelecting) {
     labels[i] = f.pool_labels[order[i]];
     ids[i] = f.ids[order[i]];
   }
-  TableEmbedder embedder{x, ids};
   SimulatedOracle oracle(ids, labels);
   learn::LogisticProbe probe({.classes = 2});
   FirstRows selector;
   LeastConfidentFirst acquisition;
-  ActiveLearningLoop loop(embedder, selector, probe, acquisition, oracle, params(""));
+  ActiveLearningLoop loop(x, selector, probe, acquisition, oracle, params(""));
   Rng rng(5);
-  const LoopResult r = loop.run({ids, {}, x, {f.val.x, f.val_labels}, {f.test.x, f.test_labels}},
+  const LoopResult r = loop.run({ids, x, {f.val.x, f.val_labels}, {f.test.x, f.test_labels}},
                                 boost::json::object{}, rng);
   ASSERT_EQ(r.rounds.size(), 4u);
   EXPECT_NEAR(r.rounds[0].metrics.at("auroc"), 0.5, 1e-12);  // ten class-0 labels: no model
@@ -326,17 +275,6 @@ TEST(ActiveLearningLoop, OneClassColdStartCountsAsChanceAndKeepsSelecting) {
   EXPECT_NE(r.rounds[3].selected, std::vector<std::string>(ids.begin() + 20, ids.begin() + 25));
 }
 
-TEST(Evaluate, ClassificationMetrics) {
-  RowMatrixXf p(4, 2);
-  p << 0.9f, 0.1f, 0.6f, 0.4f, 0.3f, 0.7f, 0.2f, 0.8f;
-  const std::vector<int> y = {0, 1, 0, 1};
-  const auto m = classification_metrics(p, y, 1, 0.5);
-  EXPECT_NEAR(m.at("auroc"), 0.75, 1e-12);  // 3 of 4 positive-negative pairs ordered
-  EXPECT_NEAR(m.at("f1"), 0.5, 1e-12);      // tp 1, fp 1, fn 1
-  const auto one_class = classification_metrics(p, std::vector<int>{1, 1, 1, 1}, 1, 0.5);
-  EXPECT_EQ(one_class.count("auroc"), 0u);
-  EXPECT_THROW_MSG((void)classification_metrics(p, y, 2, 0.5), InvalidArgument, "positive class 2");
-}
 
 }  // namespace
 }  // namespace coldstart::loop

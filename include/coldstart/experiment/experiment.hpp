@@ -12,13 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "coldstart/loop/report.hpp"
-#include "coldstart/loop/split.hpp"
+#include "coldstart/report/results.hpp"
 #include "coldstart/types.hpp"
 
 namespace coldstart::experiment {
 
-using loop::ResultRow;
+using report::ResultRow;
 
 struct ExperimentConfig {
   std::string data_dir;             ///< dataset folder (images/, masks*/, labels.csv)
@@ -28,12 +27,12 @@ struct ExperimentConfig {
                                     ///< empty: classification + every mask folder
   int positive = -1;                ///< classification: this label vs the rest (-1: highest)
   std::string mask_set;             ///< restrict segmentation to one mask folder ("" = all)
-  /// Strategies (CLI names): random, kmeans-paper, kmeans-centroid, kmedoids, typiclust,
-  /// probcover, kcenter; `all` (every pool label) is always added as the upper reference.
+  /// Strategies: names in registry::selectors() (the built-ins and any the caller registered);
+  /// `all` (every pool label) is always added as the upper reference.
   std::vector<std::string> strategies = {"random",    "kmeans-paper", "kmedoids",
                                          "typiclust", "probcover",    "kcenter"};
-  /// Encoders for kmeans-paper (the paper's comparison): pixels, efficientnet-lite0, ssl-pool.
-  /// The other clustering strategies use `main_encoder`.
+  /// Encoders (registry::encoders() names) for kmeans-paper, the paper's comparison. The other
+  /// clustering strategies use `main_encoder`.
   std::vector<std::string> encoders = {"pixels", "efficientnet-lite0", "ssl-pool"};
   std::string main_encoder = "efficientnet-lite0";
   std::vector<Index> budgets = {20, 40, 60, 80, 100};  ///< initial-phase budgets (paper)
@@ -58,14 +57,18 @@ struct ExperimentConfig {
     /// Active phase only for these (strategy or strategy:encoder); empty = every strategy.
     std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
   } segmentation;
-  std::string classifier = "probe";  ///< probe (logistic regression on main_encoder's
-                                     ///< features), mlp (learn::MlpProbe on them) or cnn
-  /// Classification acquisition: threshold (the paper's rule), entropy, margin,
-  /// least-confidence, bald (MC dropout: classifier mlp or cnn), badge or random.
+  /// Classification learner (registry::learners()): probe (logistic regression on
+  /// main_encoder's features), mlp (learn::MlpProbe on them), cnn, or one the caller registered.
+  std::string classifier = "probe";
+  std::string segmenter = "unet";  ///< segmentation learner (registry::learners())
+  /// Classification acquisition (registry::acquisitions() reading probabilities): threshold
+  /// (the paper's rule), entropy, margin, least-confidence, bald (needs a learner with MC
+  /// dropout: mlp or cnn), badge, top-entropy-kcenter, random, or one the caller registered.
   std::string classification_acquisition = "threshold";
   int mc_passes = 20;  ///< dropout passes per pool prediction for bald
-  /// Segmentation acquisition: mean-pixel-entropy (the paper's rule), top-pixel-entropy,
-  /// foreground-weighted-entropy or random.
+  /// Segmentation acquisition (registry::acquisitions() reading probability maps):
+  /// mean-pixel-entropy (the paper's rule), top-pixel-entropy, foreground-weighted-entropy or
+  /// random.
   std::string segmentation_acquisition = "mean-pixel-entropy";
   int resolution = 64;        ///< learner input side (paper: 224 on a GPU)
   int pixel_resolution = 64;  ///< side of the raw-pixel embedding (paper: 224), capped at the
@@ -95,7 +98,8 @@ struct ExperimentOutput {
   double seconds = 0;
 };
 
-/// Runs the experiment, logging progress lines to `log`. Throws IoError for a missing or
+/// Runs the experiment (the stages of experiment/stages.hpp in order), logging progress lines to
+/// `log`. Throws IoError for a missing or
 /// malformed dataset or encoder file (with what to run to get it), InvalidArgument for bad
 /// configuration (unknown strategy, budgets larger than the pool).
 ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log);

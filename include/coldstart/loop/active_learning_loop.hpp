@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "coldstart/acquire/concept.hpp"
-#include "coldstart/embed/concept.hpp"
 #include "coldstart/learn/concept.hpp"
 #include "coldstart/loop/oracle.hpp"
 #include "coldstart/loop/run_log.hpp"
@@ -26,14 +25,13 @@ struct LoopParams {
   void validate(Index pool) const;
 };
 
-/// Everything a run reads. `pool_images` feed the embedder (may be empty when it looks
-/// embeddings up by id); `pool`, `val` and `test` feed the learner (Input is an n×d view for
-/// probes or a span of images for pixel learners). Validation/test answers are ground truth
-/// (never charged to the budget); pool answers come only from the oracle.
+/// Everything a run reads besides the pool's embeddings: `pool`, `val` and `test` feed the
+/// learner (Input is an n×d view for probes or a span of images for pixel learners).
+/// Validation/test answers are ground truth (never charged to the budget); pool answers come only
+/// from the oracle.
 template <class Input>
 struct LoopData {
   std::vector<std::string> pool_ids;
-  std::span<const io::Image> pool_images = {};
   Input pool;
   learn::Labelled<Input> val;
   learn::Labelled<Input> test;
@@ -52,21 +50,23 @@ struct LoopResult {
 /// can be trained, so that round's metrics are those of the constant model
 /// (`chance_level_metrics`) and the next batch comes from the cold-start selector again, told
 /// which samples are labelled, until a second class turns up.
-/// @tparam E models embed::Embedder, S select::InitialSelector, L learn::Learner,
-///         A acquire::AcquisitionFunction, O loop::Oracle.
+///
+/// The selector reads `embeddings` (row i = pool_ids[i]): the output of the embed stage, computed
+/// once before the loop, so the loop itself never runs an encoder.
+/// @tparam S models select::InitialSelector, L learn::Learner, A acquire::AcquisitionFunction,
+///         O loop::Oracle.
 /// @code
-///   ActiveLearningLoop loop(embedder, selector, learner, acquisition, oracle,
+///   ActiveLearningLoop loop(pool_embeddings, selector, learner, acquisition, oracle,
 ///                           {.initial_budget = 20, .batch = 20, .rounds = 5,
 ///                            .manifest = "run.jsonl"});
 ///   LoopResult r = loop.run(data, header, rng);
 /// @endcode
-template <embed::Embedder E, select::InitialSelector S, learn::Learner L,
-          acquire::AcquisitionFunction A, Oracle O>
+template <select::InitialSelector S, learn::Learner L, acquire::AcquisitionFunction A, Oracle O>
 class ActiveLearningLoop {
  public:
-  ActiveLearningLoop(E& embedder, const S& selector, L& learner, const A& acquisition, O& oracle,
-                     LoopParams params = {})
-      : embedder_(embedder),
+  ActiveLearningLoop(EmbeddingsView embeddings, const S& selector, L& learner,
+                     const A& acquisition, O& oracle, LoopParams params = {})
+      : embeddings_(embeddings),
         selector_(selector),
         learner_(learner),
         acquisition_(acquisition),
@@ -80,7 +80,7 @@ class ActiveLearningLoop {
                                Rng& rng);
 
  private:
-  E& embedder_;
+  EmbeddingsView embeddings_;
   const S& selector_;
   L& learner_;
   const A& acquisition_;

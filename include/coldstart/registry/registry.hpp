@@ -32,6 +32,7 @@ enum class Input {
   kMcProbs,             ///< acquisition: Monte-Carlo dropout passes (T × n×C)
   kProbMaps,            ///< acquisition: per-pixel foreground probabilities (n maps)
   kProbsAndEmbeddings,  ///< acquisition: probabilities and the learner's features
+  kAnyOutputs,          ///< acquisition: probabilities or maps, only to count the pool
   kImages,              ///< encoders and pixel learners: images
   kFeatures,            ///< feature learners: embeddings of a fixed encoder
 };
@@ -106,6 +107,9 @@ class Registry {
   std::string kind_;
   std::vector<EntryType> entries_;
 };
+
+/// A parameter value as help and docs print it: true, 20, 0.95, "imagenet".
+[[nodiscard]] std::string value_text(const boost::json::value& v);
 
 /// "k_nn=20, alpha=0.95": the declared parameters with their defaults ("-" when none).
 [[nodiscard]] std::string params_summary(const std::vector<ParamInfo>& params);

@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "coldstart/loop/evaluate.hpp"
+#include "coldstart/loop/evaluate_round.hpp"
 
 namespace coldstart::loop {
 
@@ -36,7 +36,7 @@ inline Index input_count(const EmbeddingsView& x) { return x.rows(); }
 inline Index input_count(std::span<const io::Image> x) { return static_cast<Index>(x.size()); }
 
 template <class L>
-acquire::ModelOutputs predict_pool(const L& learner, const typename L::Input& pool, int mc_passes,
+ModelOutputs predict_pool(const L& learner, const typename L::Input& pool, int mc_passes,
                                    Rng& rng) {
   if constexpr (learn::McDropoutLearner<L>) {
     if (mc_passes > 0) return learner.predict_mc(pool, mc_passes, rng);
@@ -46,13 +46,14 @@ acquire::ModelOutputs predict_pool(const L& learner, const typename L::Input& po
 
 }  // namespace detail
 
-template <embed::Embedder E, select::InitialSelector S, learn::Learner L,
-          acquire::AcquisitionFunction A, Oracle O>
-LoopResult ActiveLearningLoop<E, S, L, A, O>::run(const LoopData<typename L::Input>& data,
+template <select::InitialSelector S, learn::Learner L, acquire::AcquisitionFunction A, Oracle O>
+LoopResult ActiveLearningLoop<S, L, A, O>::run(const LoopData<typename L::Input>& data,
                                                   boost::json::object header, Rng& rng) {
   const auto n = static_cast<Index>(data.pool_ids.size());
   COLDSTART_CHECK(detail::input_count(data.pool) == n, InvalidArgument,
                   "pool has {} ids but {} learner inputs", n, detail::input_count(data.pool));
+  COLDSTART_CHECK(embeddings_.rows() == n, InvalidArgument,
+                  "pool has {} ids but {} embedding rows", n, embeddings_.rows());
   params_.validate(n);
   std::map<std::string, Index> row_of;
   for (Index i = 0; i < n; ++i)
@@ -64,7 +65,6 @@ LoopResult ActiveLearningLoop<E, S, L, A, O>::run(const LoopData<typename L::Inp
   header["batch"] = static_cast<std::int64_t>(params_.batch);
   header["rounds"] = params_.rounds;
   header["mc_passes"] = params_.mc_passes;
-  header["encoder"] = embed::card_of(embedder_);
   RunLog log(params_.manifest, std::move(header));
   LoopResult result;
   result.resumed_from = static_cast<int>(log.rounds().size());
@@ -96,14 +96,6 @@ LoopResult ActiveLearningLoop<E, S, L, A, O>::run(const LoopData<typename L::Inp
   // cold-start selector again (told what is labelled) instead of from the acquisition function.
   bool model_trained = false;
   auto train_and_evaluate = [&](int round) -> std::map<std::string, double> {
-    if (classify && distinct_classes(labels) < 2) {
-      model_trained = false;
-      int positive = params_.positive_class;
-      if (positive < 0)
-        for (int y : data.test.labels) positive = std::max(positive, y);
-      return chance_level_metrics(labels, data.test.labels, std::max(positive, 0));
-    }
-    model_trained = true;
     const auto inputs = detail::gather_inputs(data.pool, rows);
     learn::Labelled<typename L::Input> train{inputs};
     if (classify)
@@ -111,18 +103,10 @@ LoopResult ActiveLearningLoop<E, S, L, A, O>::run(const LoopData<typename L::Inp
     else
       train.masks = masks;
     Rng train_rng = rng.fork(1000 + static_cast<std::uint64_t>(round));
-    (void)learner_.fit(train, data.val, train_rng);
-    const acquire::ModelOutputs test = learner_.predict(data.test.inputs);
-    if (!classify) return segmentation_metrics(test.prob_maps, data.test.masks);
-    const int positive = params_.positive_class >= 0 ? params_.positive_class
-                                                     : static_cast<int>(test.probs.cols()) - 1;
-    double threshold = 0.5;
-    if (detail::input_count(data.val.inputs) > 0)
-      threshold =
-          pick_threshold(learner_.predict(data.val.inputs).probs, data.val.labels, positive);
-    else
-      threshold = pick_threshold(learner_.predict(train.inputs).probs, labels, positive);
-    return classification_metrics(test.probs, data.test.labels, positive, threshold);
+    RoundEvaluation r =
+        evaluate_round(learner_, train, data.val, data.test, params_.positive_class, train_rng);
+    model_trained = r.trained;
+    return std::move(r.metrics);
   };
 
   const int first = result.resumed_from;
@@ -130,31 +114,18 @@ LoopResult ActiveLearningLoop<E, S, L, A, O>::run(const LoopData<typename L::Inp
     // Rebuild the model of the last finished round (training is deterministic given its rng).
     (void)train_and_evaluate(first - 1);
   }
-  RowMatrixXf embeddings;
-  auto embed_pool = [&] {
-    if (embeddings.rows() > 0) return;
-    if constexpr (embed::IdEmbedder<E>) {
-      embeddings = embedder_.embed_ids(data.pool_ids);
-    } else {
-      COLDSTART_CHECK(static_cast<Index>(data.pool_images.size()) == n, InvalidArgument,
-                      "pool has {} ids but {} images to embed", n, data.pool_images.size());
-      embeddings = embedder_.embed(data.pool_images);
-    }
-  };
   for (int round = first; round <= params_.rounds; ++round) {
     Rng round_rng = rng.fork(static_cast<std::uint64_t>(round));
     std::vector<Index> picks;
     if (round == 0) {
-      embed_pool();
-      picks = selector_.select(embeddings, params_.initial_budget, {}, round_rng).indices;
+      picks = selector_.select(embeddings_, params_.initial_budget, {}, round_rng).indices;
     } else if (!model_trained) {
-      embed_pool();
       select::SelectionContext ctx;
       ctx.labelled = rows;
-      picks = selector_.select(embeddings, params_.batch, ctx, round_rng).indices;
+      picks = selector_.select(embeddings_, params_.batch, ctx, round_rng).indices;
     } else {
       Rng mc_rng = round_rng.fork(1);
-      const acquire::ModelOutputs out =
+      const ModelOutputs out =
           detail::predict_pool(learner_, data.pool, params_.mc_passes, mc_rng);
       acquire::AcquisitionContext ctx;
       ctx.labelled = rows;

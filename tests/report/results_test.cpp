@@ -1,9 +1,10 @@
 #include <coldstart/io/file.hpp>
-#include <coldstart/loop/report.hpp>
+#include <coldstart/report/results.hpp>
 
 #include "support/testing.hpp"
 
-namespace coldstart::loop {
+namespace coldstart::report {
+using namespace coldstart::eval;
 namespace {
 
 ResultRow row(const std::string& strategy, long budget, long seed, double v,
@@ -115,4 +116,4 @@ TEST(Report, SvgHasOneLinePerSeries) {
 }
 
 }  // namespace
-}  // namespace coldstart::loop
+}  // namespace coldstart::report

@@ -8,7 +8,12 @@
 #include <string>
 #include <vector>
 
-namespace coldstart::loop {
+#include "coldstart/eval/statistics.hpp"
+
+namespace coldstart::report {
+
+using eval::Summary;
+using eval::summarise;
 
 /// One measured value. Columns of results.csv, in this order.
 struct ResultRow {
@@ -24,28 +29,6 @@ struct ResultRow {
 [[nodiscard]] std::vector<ResultRow> read_results(const std::string& csv_path);
 void write_results(const std::string& csv_path, const std::vector<ResultRow>& rows);
 
-/// Mean, sample standard deviation and 95 % confidence half-width (Student t, n − 1 degrees of
-/// freedom; 0 for n = 1) of a group of values.
-struct Summary {
-  long n = 0;
-  double mean = 0, sd = 0, ci95 = 0;
-};
-[[nodiscard]] Summary summarise(const std::vector<double>& values);
-
-/// 97.5 % quantile of Student's t with `df` degrees of freedom (the two-sided 95 % critical
-/// value); 0 for df ≤ 0.
-[[nodiscard]] double t_quantile_975(long df);
-
-/// Welch's unequal-variance t-test of mean(a) − mean(b). `df` is the Welch–Satterthwaite
-/// degrees of freedom; `p_greater` / `p_less` are the one-sided p-values of the alternatives
-/// mean(a) > mean(b) / mean(a) < mean(b). nullopt when a group has fewer than 2 values or both
-/// have zero variance up to rounding (no test is possible).
-struct WelchTest {
-  double t = 0, df = 0, p_greater = 1, p_less = 1;
-};
-[[nodiscard]] std::optional<WelchTest> welch_t_test(const std::vector<double>& a,
-                                                    const std::vector<double>& b);
-
 /// Key of one summary cell.
 struct CellKey {
   std::string dataset, task, metric, phase, strategy, encoder, learner;
@@ -53,9 +36,6 @@ struct CellKey {
   auto operator<=>(const CellKey&) const = default;
 };
 [[nodiscard]] std::map<CellKey, Summary> summarise(const std::vector<ResultRow>& rows);
-
-/// Whether larger values of a metric are better (false for hd, hd95).
-[[nodiscard]] bool higher_is_better(const std::string& metric);
 
 /// How a cell compares with random at the same budget: +1 significantly better, −1
 /// significantly worse (Welch one-sided p < alpha in the metric's good / bad direction), 0
@@ -88,4 +68,4 @@ std::vector<std::string> write_svg_curves(const std::vector<ResultRow>& rows,
                                      const std::string& task, const std::string& metric,
                                      const std::string& phase);
 
-}  // namespace coldstart::loop
+}  // namespace coldstart::report

@@ -1,0 +1,93 @@
+// Stage 5: active learning from cold-start labels, through loop::ActiveLearningLoop.
+#include <algorithm>
+#include <chrono>
+#include <ostream>
+#include <variant>
+
+#include "coldstart/loop/active_learning_loop.hpp"
+#include "coldstart/registry/registry.hpp"
+#include "learner.hpp"
+
+namespace coldstart::experiment {
+
+namespace {
+
+bool gets_active_phase(const TaskData& t, const std::string& strategy,
+                       const std::string& encoder) {
+  const auto& a = t.active_strategies;
+  return a.empty() || std::count(a.begin(), a.end(), strategy + ":" + encoder) ||
+         std::count(a.begin(), a.end(), strategy);
+}
+
+// One seed of one strategy: the loop over the task's learner, whatever its input.
+loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const Split& split,
+                         const RowMatrixXf& emb, const registry::AnySelector& selector,
+                         const registry::AnyAcquisition& acq, const std::string& encoder,
+                         Rng& rng) {
+  const bool mc = registry::acquisitions().at(t.acquisition).input == registry::Input::kMcProbs;
+  const loop::LoopParams lp{.initial_budget = cfg.active_initial,
+                            .batch = cfg.batch,
+                            .rounds = cfg.rounds,
+                            .mc_passes = mc ? cfg.mc_passes : 0,
+                            .positive_class = 1};
+  const boost::json::object header{{"encoder", encoder}};
+  registry::AnyLearnerVariant learner = detail::make_learner(cfg, t);
+  auto run = [&](auto& l) {
+    using L = std::decay_t<decltype(l)>;
+    if constexpr (std::same_as<L, registry::ImageSegmenter>) {
+      loop::SimulatedOracle oracle(split.pool_ids, t.pool_y, t.pool_masks);
+      loop::ActiveLearningLoop loop(emb, selector, l, acq, oracle, lp);
+      return loop.run({split.pool_ids, t.pool_images, {t.val_images, {}, t.val_masks},
+                       {t.test_images, {}, t.test_masks}},
+                      header, rng);
+    } else {
+      loop::SimulatedOracle oracle(split.pool_ids, t.pool_y);
+      loop::ActiveLearningLoop loop(emb, selector, l, acq, oracle, lp);
+      if constexpr (std::same_as<L, registry::FeatureClassifier>)
+        return loop.run({split.pool_ids, t.pool_x, {t.val_x, t.val_y}, {t.test_x, t.test_y}},
+                        header, rng);
+      else
+        return loop.run({split.pool_ids, t.pool_images, {t.val_images, t.val_y},
+                         {t.test_images, t.test_y}},
+                        header, rng);
+    }
+  };
+  return std::visit(run, learner);
+}
+
+}  // namespace
+
+std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData& t,
+                                    const Encoded& encoded, const Split& split,
+                                    std::ostream& log) {
+  std::vector<ResultRow> rows;
+  const auto pool_n = static_cast<Index>(split.pool.size());
+  if (!cfg.active) return rows;
+  if (cfg.active_initial + cfg.rounds * cfg.batch > pool_n) {
+    log << "  " << t.name << ": active phase skipped: " << cfg.active_initial << " + "
+        << cfg.rounds << " x " << cfg.batch << " labels exceed the pool of " << pool_n << "\n";
+    return rows;
+  }
+  const registry::AnyAcquisition acq = registry::acquisitions().make(t.acquisition);
+  for (const auto& [strategy, encoder] : strategy_runs(cfg, t)) {
+    if (!gets_active_phase(t, strategy, encoder)) continue;
+    const auto t0 = std::chrono::steady_clock::now();
+    const RowMatrixXf emb = encoder == "none"
+                                ? t.pool_x
+                                : detail::gather_rows(encoded.embeddings.at(encoder), split.pool);
+    const registry::AnySelector selector = registry::selectors().make(strategy);
+    const int repeats = strategy == "random" ? t.random_draws : t.seeds;
+    for (int s = 0; s < repeats; ++s) {
+      Rng rng = Rng(cfg.seed).fork(
+          stable_hash("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
+      for (const auto& r : one_run(cfg, t, split, emb, selector, acq, encoder, rng).rounds)
+        add_rows(rows, cfg, t, strategy, encoder, "active", r.labelled_total, s, r.metrics);
+    }
+    log << "  " << t.name << " / " << strategy << " / " << encoder << ": active phase "
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+        << " s\n";
+  }
+  return rows;
+}
+
+}  // namespace coldstart::experiment

@@ -1,0 +1,104 @@
+// ExperimentConfig: the paper protocol and validation against the registry.
+#include <algorithm>
+
+#include "coldstart/experiment/experiment.hpp"
+#include "coldstart/registry/encoders.hpp"
+#include "coldstart/registry/learners.hpp"
+
+namespace coldstart::experiment {
+
+void ExperimentConfig::apply_paper_protocol() {
+  resolution = 224;
+  pixel_resolution = 224;
+  width = 64;
+  epochs = 50;
+  classifier = "cnn";
+  random_draws = 10;
+  seeds = 3;
+  ssl_steps = 2000;
+  active_strategies.clear();
+  segmentation = {strategies, encoders, budgets, random_draws, seeds, epochs, {}};
+}
+
+namespace {
+
+// The classification settings and their segmentation counterparts pass the same checks.
+void check_comparison(const char* what, const std::vector<std::string>& strategies,
+                      const std::vector<std::string>& encoders, const std::vector<Index>& budgets,
+                      int draws, int reps) {
+  for (const auto& s : strategies)
+    COLDSTART_CHECK(registry::selectors().contains(s), InvalidArgument,
+                    "{}: unknown strategy '{}' (expected {})", what, s,
+                    registry::selectors().joined_names());
+  for (const auto& e : encoders)
+    COLDSTART_CHECK(registry::encoders().contains(e), InvalidArgument,
+                    "{}: unknown encoder '{}' (expected {})", what, e,
+                    registry::encoders().joined_names());
+  COLDSTART_CHECK(!budgets.empty(), InvalidArgument, "{}: no budgets", what);
+  for (Index b : budgets)
+    COLDSTART_CHECK(b > 0, InvalidArgument, "{}: budget {} (expected > 0)", what, b);
+  COLDSTART_CHECK(draws >= 1 && reps >= 1, InvalidArgument,
+                  "{}: random_draws {} and seeds {} (expected >= 1)", what, draws, reps);
+}
+
+// The names of the acquisition functions whose input a task's learner gives.
+std::string acquisitions_reading(bool maps) {
+  std::string out;
+  for (const auto& e : registry::acquisitions().entries()) {
+    const bool reads_maps = e.input == registry::Input::kProbMaps;
+    if (e.input == registry::Input::kAnyOutputs || reads_maps == maps)
+      out += (out.empty() ? "" : ", ") + e.name;
+  }
+  return out;
+}
+
+void check_acquisition(const char* what, const std::string& name, bool maps) {
+  const auto& reg = registry::acquisitions();
+  COLDSTART_CHECK(reg.contains(name), InvalidArgument, "{} acquisition '{}' (expected {})", what,
+                  name, acquisitions_reading(maps));
+  const registry::Input in = reg.at(name).input;
+  COLDSTART_CHECK(in == registry::Input::kAnyOutputs || (in == registry::Input::kProbMaps) == maps,
+                  InvalidArgument, "{} acquisition '{}' reads {} (expected one of {})", what,
+                  name, registry::to_string(in), acquisitions_reading(maps));
+}
+
+void check_learner(const char* what, const std::string& name, learn::Task task) {
+  COLDSTART_CHECK(registry::learners().contains(name), InvalidArgument,
+                  "{} '{}' (expected {})", what, name, registry::learners().joined_names());
+  COLDSTART_CHECK(registry::task_of(registry::learners().at(name)) == task, InvalidArgument,
+                  "{} '{}' is a {} learner", what, name,
+                  task == learn::Task::kClassification ? "segmentation" : "classification");
+}
+
+}  // namespace
+
+void ExperimentConfig::validate() const {
+  COLDSTART_CHECK(!data_dir.empty(), InvalidArgument, "no dataset folder given");
+  check_comparison("classification", strategies, encoders, budgets, random_draws, seeds);
+  check_comparison("segmentation", segmentation.strategies, segmentation.encoders,
+                   segmentation.budgets, segmentation.random_draws, segmentation.seeds);
+  COLDSTART_CHECK(epochs >= 1 && segmentation.epochs >= 1, InvalidArgument,
+                  "epochs {} and segmentation epochs {} (expected >= 1)", epochs,
+                  segmentation.epochs);
+  COLDSTART_CHECK(registry::encoders().contains(main_encoder), InvalidArgument,
+                  "unknown main encoder '{}' (expected {})", main_encoder,
+                  registry::encoders().joined_names());
+  check_learner("classifier", classifier, learn::Task::kClassification);
+  check_learner("segmenter", segmenter, learn::Task::kSegmentation);
+  check_acquisition("classification", classification_acquisition, false);
+  check_acquisition("segmentation", segmentation_acquisition, true);
+  // BALD reads Monte-Carlo dropout passes, which a learner without dropout cannot give.
+  COLDSTART_CHECK(registry::acquisitions().at(classification_acquisition).input !=
+                          registry::Input::kMcProbs ||
+                      registry::supports_mc(registry::learners().at(classifier)),
+                  InvalidArgument,
+                  "acquisition {} needs a learner with MC dropout (e.g. mlp or cnn), not {}",
+                  classification_acquisition, classifier);
+  COLDSTART_CHECK(mc_passes >= 2, InvalidArgument, "mc_passes {} (expected >= 2)", mc_passes);
+  COLDSTART_CHECK(resolution >= 32 && resolution % 32 == 0, InvalidArgument,
+                  "resolution {} (expected a multiple of 32)", resolution);
+  COLDSTART_CHECK(pixel_resolution >= 8, InvalidArgument, "pixel_resolution {} (expected >= 8)",
+                  pixel_resolution);
+}
+
+}  // namespace coldstart::experiment

@@ -1,0 +1,107 @@
+// run_experiment: the stages in order, then the outputs.
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+
+#include "coldstart/experiment/stages.hpp"
+#include "coldstart/io/file.hpp"
+#include "coldstart/io/manifest.hpp"
+
+namespace coldstart::experiment {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string default_models_dir() {
+#ifdef COLDSTART_SOURCE_DIR_FOR_MODELS
+  return COLDSTART_SOURCE_DIR_FOR_MODELS "/models";
+#else
+  return "models";
+#endif
+}
+
+// The configuration with its defaults filled in.
+ExperimentConfig resolved(const ExperimentConfig& in) {
+  ExperimentConfig cfg = in;
+  cfg.validate();
+  if (cfg.dataset_name.empty()) cfg.dataset_name = fs::path(cfg.data_dir).filename().string();
+  if (cfg.dataset_name.empty())
+    cfg.dataset_name = fs::path(cfg.data_dir).parent_path().filename().string();
+  if (cfg.cache_dir.empty()) cfg.cache_dir = io::default_cache_dir("embeddings");
+  if (cfg.models_dir.empty()) {
+    const char* env = std::getenv("COLDSTART_MODELS");
+    cfg.models_dir = env ? env : default_models_dir();
+  }
+  return cfg;
+}
+
+// Budgets larger than the pool fail here, before any encoder runs.
+void check_budgets(const ExperimentConfig& cfg, const std::vector<std::string>& tasks,
+                   const Split& split) {
+  const auto pool_n = static_cast<Index>(split.pool.size());
+  for (const auto& task : tasks)
+    for (Index b : task == "classification" ? cfg.budgets : cfg.segmentation.budgets)
+      COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b,
+                      pool_n);
+}
+
+}  // namespace
+
+ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& ds,
+                               const Split& split, const Encoded& encoded,
+                               std::vector<ResultRow> rows, double seconds, std::ostream& log) {
+  ExperimentOutput out;
+  out.rows = std::move(rows);
+  out.results_csv = (fs::path(cfg.out_dir) / "results.csv").string();
+  out.results_md = (fs::path(cfg.out_dir) / "results.md").string();
+  out.manifest = (fs::path(cfg.out_dir) / "manifest.json").string();
+  report::write_results(out.results_csv, out.rows);
+  io::atomic_write(out.results_md,
+                   "# " + cfg.dataset_name + "\n\n" + report::markdown_report(out.rows));
+  out.plots = report::write_svg_curves(out.rows, cfg.out_dir, {"auprc", "f1", "dice", "hd95"});
+  out.seconds = seconds;
+  auto manifest = io::make_manifest("coldstart paper_experiment");
+  manifest["dataset"] = cfg.dataset_name;
+  manifest["data_dir"] = cfg.data_dir;
+  manifest["dataset_sha256"] = ds.content_hash();
+  manifest["seed"] = static_cast<std::int64_t>(cfg.seed);
+  manifest["encoders"] = encoded.cards;
+  manifest["pool"] = static_cast<std::int64_t>(split.pool.size());
+  manifest["val"] = static_cast<std::int64_t>(split.val.size());
+  manifest["test"] = static_cast<std::int64_t>(split.test.size());
+  manifest["resolution"] = cfg.resolution;
+  manifest["classifier"] = cfg.classifier;
+  manifest["wall_seconds"] = out.seconds;
+  io::write_json(out.manifest, manifest);
+  log << "wrote " << out.results_csv << ", " << out.results_md << " and " << out.plots.size()
+      << " plots in " << out.seconds << " s\n";
+  return out;
+}
+
+ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const ExperimentConfig cfg = resolved(config);
+  const io::Dataset ds(cfg.data_dir);
+  fs::create_directories(cfg.out_dir);
+  fs::create_directories(cfg.cache_dir);
+  const PreparedImages images = prepare_images(cfg, ds, log);
+  const Split split = split_dataset(cfg, ds, images, log);
+  check_budgets(cfg, images.tasks, split);
+  const Encoded encoded = embed_images(cfg, images, split, log);
+  std::vector<ResultRow> rows;
+  for (const auto& task : images.tasks) {
+    const auto tt = std::chrono::steady_clock::now();
+    const TaskData t = task_data(cfg, task, ds, images, split, encoded);
+    for (auto phase : {initial_phase, active_phase})
+      for (auto& r : phase(cfg, t, encoded, split, log)) rows.push_back(std::move(r));
+    log << "task " << t.name << " done in "
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - tt).count() << " s\n";
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return write_outputs(cfg, ds, split, encoded, std::move(rows), seconds, log);
+}
+
+}  // namespace coldstart::experiment
