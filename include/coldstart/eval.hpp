@@ -8,5 +8,7 @@
 #include "coldstart/eval/distance_transform.hpp"
 #include "coldstart/eval/hausdorff.hpp"
 #include "coldstart/eval/mask.hpp"
+#include "coldstart/eval/split.hpp"
+#include "coldstart/eval/statistics.hpp"
 #include "coldstart/eval/summary.hpp"
 #include "coldstart/eval/threshold.hpp"

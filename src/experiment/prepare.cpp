@@ -5,7 +5,7 @@
 #include <set>
 
 #include "coldstart/experiment/stages.hpp"
-#include "coldstart/loop/split.hpp"
+#include "coldstart/eval/split.hpp"
 
 namespace coldstart::experiment {
 
@@ -86,10 +86,10 @@ Split split_dataset(const ExperimentConfig& cfg, const io::Dataset& ds,
   std::vector<Index> groups(n);
   std::iota(groups.begin(), groups.end(), 0);
   if (cfg.grouped_split)
-    groups = loop::near_duplicate_groups(images.thumbnails, cfg.duplicate_correlation);
+    groups = eval::near_duplicate_groups(images.thumbnails, cfg.duplicate_correlation);
   std::vector<int> labels;
   for (const auto& s : ds.samples()) labels.push_back(s.label);
-  const std::vector<int> part = loop::grouped_split(groups, labels, cfg.split_seed);
+  const std::vector<int> part = eval::grouped_split(groups, labels, cfg.split_seed);
   Split split;
   for (std::size_t i = 0; i < n; ++i)
     (part[i] == 0 ? split.pool : part[i] == 1 ? split.val : split.test)

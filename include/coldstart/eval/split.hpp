@@ -7,7 +7,7 @@
 
 #include "coldstart/types.hpp"
 
-namespace coldstart::loop {
+namespace coldstart::eval {
 
 /// Near-duplicate groups: images whose 32×32 grey thumbnails (box-filtered) (mean-centred, unit
 /// norm) have a correlation ≥ `min_correlation` share a group (transitively). Returns a group id
@@ -21,4 +21,4 @@ namespace coldstart::loop {
                                              const std::vector<int>& labels, std::uint64_t seed,
                                              double val_fraction = 0.1, double test_fraction = 0.2);
 
-}  // namespace coldstart::loop
+}  // namespace coldstart::eval

@@ -1,9 +1,9 @@
-#include <coldstart/loop/split.hpp>
+#include <coldstart/eval/split.hpp>
 #include <set>
 
 #include "support/testing.hpp"
 
-namespace coldstart::loop {
+namespace coldstart::eval {
 namespace {
 
 TEST(NearDuplicateGroups, JoinsCorrelatedThumbnailsTransitively) {
@@ -45,4 +45,4 @@ TEST(GroupedSplit, KeepsGroupsTogetherAndHitsFractions) {
 }
 
 }  // namespace
-}  // namespace coldstart::loop
+}  // namespace coldstart::eval

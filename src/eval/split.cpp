@@ -1,4 +1,4 @@
-#include "coldstart/loop/split.hpp"
+#include "coldstart/eval/split.hpp"
 
 #include <map>
 #include <numeric>
@@ -6,7 +6,7 @@
 #include "coldstart/cluster/distance.hpp"
 #include "coldstart/random.hpp"
 
-namespace coldstart::loop {
+namespace coldstart::eval {
 
 std::vector<Index> near_duplicate_groups(const RowMatrixXf& thumbnails, double min_correlation) {
   const Index n = thumbnails.rows();
@@ -77,4 +77,4 @@ std::vector<int> grouped_split(const std::vector<Index>& groups, const std::vect
   return part;
 }
 
-}  // namespace coldstart::loop
+}  // namespace coldstart::eval
