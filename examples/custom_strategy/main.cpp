@@ -67,9 +67,10 @@ int demo(const fs::path& dir) {
   for (const auto& r : out.rows) custom_rows += r.strategy == "centre-out";
   std::cout << "run_experiment: " << custom_rows << " result rows of centre-out\n";
   const std::string picks = (dir / "picks.csv").string();
-  const std::vector<std::string> args = {"coldstart", "select", "--embeddings",
-                                         (dir / "emb.npy").string(), "--budget", "3",
-                                         "--strategy", "centre-out", "--out", picks};
+  const std::vector<std::string> args = {
+      "coldstart", "select", "--embeddings", (dir / "emb.npy").string(),
+      "--budget",  "3",      "--strategy",   "centre-out",
+      "--out",     picks};
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   const int rc = coldstart::cli::main(static_cast<int>(argv.size()), argv.data());

@@ -39,16 +39,21 @@ constexpr ParamField<P, T> param(const char* name, T P::*member, const char* hel
 
 /// A Params struct that declares its fields.
 template <class P>
-concept DeclaredParams = requires { P::fields(); };
+concept DeclaredParams = requires {
+  P::fields();
+};
 
 /// A Params struct with a `validate()` that throws InvalidArgument on bad values.
 template <class P>
-concept ValidatedParams = requires(const P& p) { p.validate(); };
+concept ValidatedParams = requires(const P& p) {
+  p.validate();
+};
 
 /// Calls `f(field)` for every declared field of P (nothing when P declares none).
 template <class P, class F>
 constexpr void for_each_param(F&& f) {
-  if constexpr (DeclaredParams<P>) std::apply([&](const auto&... fs) { (f(fs), ...); }, P::fields());
+  if constexpr (DeclaredParams<P>)
+    std::apply([&](const auto&... fs) { (f(fs), ...); }, P::fields());
 }
 
 }  // namespace coldstart

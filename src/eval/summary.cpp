@@ -136,9 +136,8 @@ std::map<std::string, double> segmentation_metrics(const std::vector<RowMatrixXf
       ++hd_n;
     }
   }
-  std::map<std::string, double> m{{"dice", per_image.mean(per_image.dice)},
-                                  {"hd_images", hd_n},
-                                  {"hd_undefined", undefined}};
+  std::map<std::string, double> m{
+      {"dice", per_image.mean(per_image.dice)}, {"hd_images", hd_n}, {"hd_undefined", undefined}};
   if (hd_n > 0) {
     m["hd"] = hd / hd_n;
     m["hd95"] = hd95 / hd_n;

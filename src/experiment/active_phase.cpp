@@ -12,8 +12,7 @@ namespace coldstart::experiment {
 
 namespace {
 
-bool gets_active_phase(const TaskData& t, const std::string& strategy,
-                       const std::string& encoder) {
+bool gets_active_phase(const TaskData& t, const std::string& strategy, const std::string& encoder) {
   const auto& a = t.active_strategies;
   return a.empty() || std::count(a.begin(), a.end(), strategy + ":" + encoder) ||
          std::count(a.begin(), a.end(), strategy);
@@ -37,7 +36,9 @@ loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const S
     if constexpr (std::same_as<L, registry::ImageSegmenter>) {
       loop::SimulatedOracle oracle(split.pool_ids, t.pool_y, t.pool_masks);
       loop::ActiveLearningLoop loop(emb, selector, l, acq, oracle, lp);
-      return loop.run({split.pool_ids, t.pool_images, {t.val_images, {}, t.val_masks},
+      return loop.run({split.pool_ids,
+                       t.pool_images,
+                       {t.val_images, {}, t.val_masks},
                        {t.test_images, {}, t.test_masks}},
                       header, rng);
     } else {
@@ -47,9 +48,9 @@ loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const S
         return loop.run({split.pool_ids, t.pool_x, {t.val_x, t.val_y}, {t.test_x, t.test_y}},
                         header, rng);
       else
-        return loop.run({split.pool_ids, t.pool_images, {t.val_images, t.val_y},
-                         {t.test_images, t.test_y}},
-                        header, rng);
+        return loop.run(
+            {split.pool_ids, t.pool_images, {t.val_images, t.val_y}, {t.test_images, t.test_y}},
+            header, rng);
     }
   };
   return std::visit(run, learner);
@@ -58,14 +59,13 @@ loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const S
 }  // namespace
 
 std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData& t,
-                                    const Encoded& encoded, const Split& split,
-                                    std::ostream& log) {
+                                    const Encoded& encoded, const Split& split, std::ostream& log) {
   std::vector<ResultRow> rows;
   const auto pool_n = static_cast<Index>(split.pool.size());
   if (!cfg.active) return rows;
   if (cfg.active_initial + cfg.rounds * cfg.batch > pool_n) {
-    log << "  " << t.name << ": active phase skipped: " << cfg.active_initial << " + "
-        << cfg.rounds << " x " << cfg.batch << " labels exceed the pool of " << pool_n << "\n";
+    log << "  " << t.name << ": active phase skipped: " << cfg.active_initial << " + " << cfg.rounds
+        << " x " << cfg.batch << " labels exceed the pool of " << pool_n << "\n";
     return rows;
   }
   const registry::AnyAcquisition acq = registry::acquisitions().make(t.acquisition);
@@ -78,14 +78,13 @@ std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData&
     const registry::AnySelector selector = registry::selectors().make(strategy);
     const int repeats = strategy == "random" ? t.random_draws : t.seeds;
     for (int s = 0; s < repeats; ++s) {
-      Rng rng = Rng(cfg.seed).fork(
-          stable_hash("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
+      Rng rng =
+          Rng(cfg.seed).fork(stable_hash("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
       for (const auto& r : one_run(cfg, t, split, emb, selector, acq, encoder, rng).rounds)
         add_rows(rows, cfg, t, strategy, encoder, "active", r.labelled_total, s, r.metrics);
     }
     log << "  " << t.name << " / " << strategy << " / " << encoder << ": active phase "
-        << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
-        << " s\n";
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
   }
   return rows;
 }

@@ -58,13 +58,13 @@ void check_acquisition(const char* what, const std::string& name, bool maps) {
                   name, acquisitions_reading(maps));
   const registry::Input in = reg.at(name).input;
   COLDSTART_CHECK(in == registry::Input::kAnyOutputs || (in == registry::Input::kProbMaps) == maps,
-                  InvalidArgument, "{} acquisition '{}' reads {} (expected one of {})", what,
-                  name, registry::to_string(in), acquisitions_reading(maps));
+                  InvalidArgument, "{} acquisition '{}' reads {} (expected one of {})", what, name,
+                  registry::to_string(in), acquisitions_reading(maps));
 }
 
 void check_learner(const char* what, const std::string& name, learn::Task task) {
-  COLDSTART_CHECK(registry::learners().contains(name), InvalidArgument,
-                  "{} '{}' (expected {})", what, name, registry::learners().joined_names());
+  COLDSTART_CHECK(registry::learners().contains(name), InvalidArgument, "{} '{}' (expected {})",
+                  what, name, registry::learners().joined_names());
   COLDSTART_CHECK(registry::task_of(registry::learners().at(name)) == task, InvalidArgument,
                   "{} '{}' is a {} learner", what, name,
                   task == learn::Task::kClassification ? "segmentation" : "classification");
@@ -88,12 +88,11 @@ void ExperimentConfig::validate() const {
   check_acquisition("classification", classification_acquisition, false);
   check_acquisition("segmentation", segmentation_acquisition, true);
   // BALD reads Monte-Carlo dropout passes, which a learner without dropout cannot give.
-  COLDSTART_CHECK(registry::acquisitions().at(classification_acquisition).input !=
-                          registry::Input::kMcProbs ||
-                      registry::supports_mc(registry::learners().at(classifier)),
-                  InvalidArgument,
-                  "acquisition {} needs a learner with MC dropout (e.g. mlp or cnn), not {}",
-                  classification_acquisition, classifier);
+  COLDSTART_CHECK(
+      registry::acquisitions().at(classification_acquisition).input != registry::Input::kMcProbs ||
+          registry::supports_mc(registry::learners().at(classifier)),
+      InvalidArgument, "acquisition {} needs a learner with MC dropout (e.g. mlp or cnn), not {}",
+      classification_acquisition, classifier);
   COLDSTART_CHECK(mc_passes >= 2, InvalidArgument, "mc_passes {} (expected >= 2)", mc_passes);
   COLDSTART_CHECK(resolution >= 32 && resolution % 32 == 0, InvalidArgument,
                   "resolution {} (expected a multiple of 32)", resolution);

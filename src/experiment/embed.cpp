@@ -39,8 +39,8 @@ boost::json::object encoder_params(const ExperimentConfig& cfg, const std::strin
 
 }  // namespace
 
-Encoded embed_images(const ExperimentConfig& cfg, const PreparedImages& images,
-                     const Split& split, std::ostream& log) {
+Encoded embed_images(const ExperimentConfig& cfg, const PreparedImages& images, const Split& split,
+                     std::ostream& log) {
   Encoded out;
   for (const auto& name : needed_encoders(cfg, images.tasks)) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -52,8 +52,8 @@ Encoded embed_images(const ExperimentConfig& cfg, const PreparedImages& images,
     } else if (name == "ssl-pool") {  // trained on the pool images only (never val/test)
       std::vector<io::Image> pool_images;
       for (Index r : split.pool) pool_images.push_back(images.small[static_cast<std::size_t>(r)]);
-      registry::EncoderContext ctx{pool_images, cfg.out_dir, cfg.seed, cfg.models_dir,
-                                   cfg.dataset_name, &log};
+      registry::EncoderContext ctx{pool_images,    cfg.out_dir,      cfg.seed,
+                                   cfg.models_dir, cfg.dataset_name, &log};
       registry::AnyEmbedder e = registry::make_encoder(name, params, ctx);
       out.embeddings[name] = e.embed(images.small);
       out.cards[name] = e.card();
@@ -64,8 +64,7 @@ Encoded embed_images(const ExperimentConfig& cfg, const PreparedImages& images,
       out.cards[name] = cached.card();
     }
     log << "encoder " << name << ": " << out.embeddings[name].cols() << "-d, "
-        << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
-        << " s\n";
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
   }
   return out;
 }

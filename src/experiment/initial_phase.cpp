@@ -40,8 +40,7 @@ void one_strategy(const ExperimentConfig& cfg, const TaskData& t, const std::str
   const bool nested = strategy == "kmeans-paper";
   const Index b_max = *std::max_element(t.budgets.begin(), t.budgets.end());
   for (int s = 0; s < repeats; ++s) {
-    const Rng base =
-        Rng(cfg.seed).fork(stable_hash(strategy + "/" + encoder) % 100000 * 100 + s);
+    const Rng base = Rng(cfg.seed).fork(stable_hash(strategy + "/" + encoder) % 100000 * 100 + s);
     std::vector<Index> longest;
     if (nested) {
       Rng sel_rng = base.fork(static_cast<std::uint64_t>(b_max));

@@ -4,8 +4,8 @@
 #include <ostream>
 #include <set>
 
-#include "coldstart/experiment/stages.hpp"
 #include "coldstart/eval/split.hpp"
+#include "coldstart/experiment/stages.hpp"
 
 namespace coldstart::experiment {
 
@@ -92,7 +92,9 @@ Split split_dataset(const ExperimentConfig& cfg, const io::Dataset& ds,
   const std::vector<int> part = eval::grouped_split(groups, labels, cfg.split_seed);
   Split split;
   for (std::size_t i = 0; i < n; ++i)
-    (part[i] == 0 ? split.pool : part[i] == 1 ? split.val : split.test)
+    (part[i] == 0   ? split.pool
+     : part[i] == 1 ? split.val
+                    : split.test)
         .push_back(static_cast<Index>(i));
   for (Index r : split.pool) split.pool_ids.push_back(ds.samples()[r].id);
   const std::set<Index> distinct(groups.begin(), groups.end());

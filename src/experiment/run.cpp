@@ -43,8 +43,7 @@ void check_budgets(const ExperimentConfig& cfg, const std::vector<std::string>& 
   const auto pool_n = static_cast<Index>(split.pool.size());
   for (const auto& task : tasks)
     for (Index b : task == "classification" ? cfg.budgets : cfg.segmentation.budgets)
-      COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b,
-                      pool_n);
+      COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b, pool_n);
 }
 
 }  // namespace

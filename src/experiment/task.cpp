@@ -37,8 +37,8 @@ std::map<std::string, double> train_and_test(const ExperimentConfig& cfg, const 
       return loop::evaluate_round(l, {x, y}, {t.val_x, t.val_y}, {t.test_x, t.test_y}, 1, rng);
     } else if constexpr (std::same_as<L, registry::ImageClassifier>) {
       const auto x = gather(t.pool_images, picks);
-      return loop::evaluate_round(l, {x, y}, {t.val_images, t.val_y}, {t.test_images, t.test_y},
-                                  1, rng);
+      return loop::evaluate_round(l, {x, y}, {t.val_images, t.val_y}, {t.test_images, t.test_y}, 1,
+                                  rng);
     } else {
       const auto x = gather(t.pool_images, picks);
       const auto m = gather(t.pool_masks, picks);

@@ -44,11 +44,7 @@ void add_builtin_acquisitions(AcquisitionRegistry& r) {
 }  // namespace
 
 AcquisitionRegistry& acquisitions() {
-  static AcquisitionRegistry r = [] {
-    AcquisitionRegistry built("acquisition function");
-    add_builtin_acquisitions(built);
-    return built;
-  }();
+  static AcquisitionRegistry r = built_registry<AcquisitionRegistry>("acquisition function", add_builtin_acquisitions);
   return r;
 }
 

@@ -10,14 +10,22 @@ namespace coldstart::registry {
 
 const char* to_string(Input in) {
   switch (in) {
-    case Input::kEmbeddings: return "embeddings";
-    case Input::kProbs: return "probabilities";
-    case Input::kMcProbs: return "MC-dropout probabilities";
-    case Input::kProbMaps: return "probability maps";
-    case Input::kProbsAndEmbeddings: return "probabilities + features";
-    case Input::kAnyOutputs: return "any model outputs";
-    case Input::kImages: return "images";
-    case Input::kFeatures: return "embeddings (features)";
+    case Input::kEmbeddings:
+      return "embeddings";
+    case Input::kProbs:
+      return "probabilities";
+    case Input::kMcProbs:
+      return "MC-dropout probabilities";
+    case Input::kProbMaps:
+      return "probability maps";
+    case Input::kProbsAndEmbeddings:
+      return "probabilities + features";
+    case Input::kAnyOutputs:
+      return "any model outputs";
+    case Input::kImages:
+      return "images";
+    case Input::kFeatures:
+      return "embeddings (features)";
   }
   return "?";
 }

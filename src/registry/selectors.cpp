@@ -22,7 +22,8 @@ void add_builtin_selectors(SelectorRegistry& r) {
   r.add(selector_entry<KMedoidsSelector<>>(
       "kmedoids", "the medoids of FasterPAM with k = labelled + budget, largest clusters first"));
   r.add(selector_entry<TypiClustSelector<>>(
-      "typiclust", "TypiClust: the most typical (densest) sample of each uncovered k-means cluster"));
+      "typiclust",
+      "TypiClust: the most typical (densest) sample of each uncovered k-means cluster"));
   r.add(selector_entry<ProbCoverSelector<>>(
       "probcover", "ProbCover: greedy max coverage of delta-balls, delta by the purity rule"));
   r.add(selector_entry<KCenterGreedySelector>(
@@ -37,11 +38,7 @@ void add_builtin_selectors(SelectorRegistry& r) {
 }  // namespace
 
 SelectorRegistry& selectors() {
-  static SelectorRegistry r = [] {
-    SelectorRegistry built("selector");
-    add_builtin_selectors(built);
-    return built;
-  }();
+  static SelectorRegistry r = built_registry<SelectorRegistry>("selector", add_builtin_selectors);
   return r;
 }
 

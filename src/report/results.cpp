@@ -8,7 +8,6 @@
 #include <set>
 #include <sstream>
 
-
 #include "coldstart/error.hpp"
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
@@ -16,8 +15,8 @@
 namespace coldstart::report {
 
 using eval::higher_is_better;
-using eval::welch_t_test;
 using eval::t_quantile_975;
+using eval::welch_t_test;
 
 std::vector<std::string> result_columns() {
   return {"dataset", "task",   "strategy", "encoder", "learner",

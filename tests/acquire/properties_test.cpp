@@ -1,5 +1,5 @@
-// Contract of every registered acquisition function: exactly `batch` distinct ids, none labelled, ties
-// broken by the seed, same seed => same ids, also with 1 vs 2 threads.
+// Contract of every registered acquisition function: exactly `batch` distinct ids, none labelled,
+// ties broken by the seed, same seed => same ids, also with 1 vs 2 threads.
 
 #include <omp.h>
 

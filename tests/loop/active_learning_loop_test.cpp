@@ -222,8 +222,6 @@ TEST(ActiveLearningLoop, BadParametersAndData) {
                    "pool has 120 ids but 100 embedding rows");
 }
 
-
-
 // Test double: the first `budget` unlabelled rows in order (a selector that can pick one class).
 struct FirstRows {
   select::Selection select(EmbeddingsView x, Index budget, const select::SelectionContext& ctx,
@@ -274,7 +272,6 @@ TEST(ActiveLearningLoop, OneClassColdStartCountsAsChanceAndKeepsSelecting) {
   // From here the acquisition function chooses: the least confident, not the next rows.
   EXPECT_NE(r.rounds[3].selected, std::vector<std::string>(ids.begin() + 20, ids.begin() + 25));
 }
-
 
 }  // namespace
 }  // namespace coldstart::loop

@@ -65,8 +65,7 @@ TEST(Registry, ParsesCommandLineText) {
   const ParamInfo i{"k", "int", "", 0}, u{"s", "uint", "", 0u}, f{"a", "float", "", 0.0},
       b{"z", "bool", "", false};
   EXPECT_EQ(parse_param_text(i, "-3", "t").as_int64(), -3);
-  EXPECT_EQ(parse_param_text(u, "18446744073709551615", "t").as_uint64(),
-            18446744073709551615ull);
+  EXPECT_EQ(parse_param_text(u, "18446744073709551615", "t").as_uint64(), 18446744073709551615ull);
   EXPECT_EQ(parse_param_text(f, "0.25", "t").as_double(), 0.25);
   EXPECT_TRUE(parse_param_text(b, "true", "t").as_bool());
   EXPECT_THROW_MSG((void)parse_param_text(i, "3x", "t"), InvalidArgument,
@@ -111,8 +110,8 @@ std::string docs_block(const std::string& text, const std::string& marker) {
   const auto a = text.find(open);
   if (a == std::string::npos) return "(no " + open + " marker)";
   const auto b = text.find(close, a);
-  return text.substr(a + open.size(), b == std::string::npos ? std::string::npos
-                                                             : b - a - open.size());
+  return text.substr(a + open.size(),
+                     b == std::string::npos ? std::string::npos : b - a - open.size());
 }
 
 TEST(Registry, DocsTablesAreTheRegistry) {

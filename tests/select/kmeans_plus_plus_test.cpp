@@ -46,8 +46,8 @@ TEST(KMeansPlusPlusSelector, GreedyChoiceMinimisesThePotential) {
   const auto b = testing::blobs(80, 5, 4, 21, 2.0);
   const std::vector<Index> lab{0, 1};
   Rng rng(8);
-  const Selection s =
-      KMeansPlusPlusSelector({.standardize = false, .trials = 400}).select(b.x, 1, {.labelled = lab}, rng);
+  const Selection s = KMeansPlusPlusSelector({.standardize = false, .trials = 400})
+                          .select(b.x, 1, {.labelled = lab}, rng);
   Index best = -1;
   double best_pot = std::numeric_limits<double>::infinity();
   for (Index c = 2; c < 80; ++c) {

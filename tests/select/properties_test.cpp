@@ -1,5 +1,6 @@
-// Contract of every registered selector (and tiled variants): exactly `budget` distinct rows, none labelled; same seed =>
-// identical picks, also with 1 vs 2 threads; strata respected; bad input -> clear errors.
+// Contract of every registered selector (and tiled variants): exactly `budget` distinct rows, none
+// labelled; same seed => identical picks, also with 1 vs 2 threads; strata respected; bad input ->
+// clear errors.
 
 #include <omp.h>
 
@@ -140,7 +141,9 @@ TEST_P(AllSelectors, MessagesNameTheSelector) {
 
 INSTANTIATE_TEST_SUITE_P(Registered, AllSelectors,
                          ::testing::Range(0, static_cast<int>(all_selectors().size())),
-                         [](const auto& info) { return test_name(all_selectors()[info.param].name); });
+                         [](const auto& info) {
+                           return test_name(all_selectors()[info.param].name);
+                         });
 
 }  // namespace
 }  // namespace coldstart::select

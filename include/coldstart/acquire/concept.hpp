@@ -13,7 +13,6 @@ namespace coldstart::acquire {
 /// The model outputs an acquisition function reads (the core type, types.hpp).
 using ModelOutputs = coldstart::ModelOutputs;
 
-
 /// What the acquisition knows of the labelled set: which rows are labelled and their labels (the
 /// threshold rule picks its threshold on them).
 struct AcquisitionContext {

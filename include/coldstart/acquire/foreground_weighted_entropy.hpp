@@ -2,9 +2,9 @@
 // ForegroundWeightedEntropy: mean pixel entropy damped for images the model sees as (almost)
 // empty.
 
-#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::acquire {
 
@@ -17,7 +17,8 @@ struct ForegroundWeightedEntropyParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("half_area", &ForegroundWeightedEntropyParams::half_area, "predicted foreground fraction at which the weight is 1/2")};
+    return std::tuple{param("half_area", &ForegroundWeightedEntropyParams::half_area,
+                            "predicted foreground fraction at which the weight is 1/2")};
   }
 };
 

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <vector>
 
-#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
 #include "coldstart/eval/threshold.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::acquire {
 
@@ -25,8 +25,10 @@ struct ThresholdProximityParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("positive_class", &ThresholdProximityParams::positive_class, "column of probs holding p(positive)"),
-                      param("fallback_threshold", &ThresholdProximityParams::fallback_threshold, "threshold while the labelled set lacks a class")};
+    return std::tuple{param("positive_class", &ThresholdProximityParams::positive_class,
+                            "column of probs holding p(positive)"),
+                      param("fallback_threshold", &ThresholdProximityParams::fallback_threshold,
+                            "threshold while the labelled set lacks a class")};
   }
 };
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <vector>
 
-#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::acquire {
 
@@ -21,7 +21,8 @@ struct TopPixelEntropyParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("q_percent", &TopPixelEntropyParams::q_percent, "share of pixels averaged, the most uncertain first, in (0, 100]")};
+    return std::tuple{param("q_percent", &TopPixelEntropyParams::q_percent,
+                            "share of pixels averaged, the most uncertain first, in (0, 100]")};
   }
 };
 

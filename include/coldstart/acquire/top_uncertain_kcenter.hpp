@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <limits>
 
-#include "coldstart/params.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/acquire/detail/common.hpp"
 #include "coldstart/acquire/entropy.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::acquire {
 
@@ -22,8 +22,10 @@ struct TopUncertainKCenterParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("top_m", &TopUncertainKCenterParams::top_m, "candidates kept by uncertainty; 0 = pool_factor x batch"),
-                      param("pool_factor", &TopUncertainKCenterParams::pool_factor, "candidates per batch slot when top_m = 0")};
+    return std::tuple{param("top_m", &TopUncertainKCenterParams::top_m,
+                            "candidates kept by uncertainty; 0 = pool_factor x batch"),
+                      param("pool_factor", &TopUncertainKCenterParams::pool_factor,
+                            "candidates per batch slot when top_m = 0")};
   }
 };
 

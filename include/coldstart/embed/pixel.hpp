@@ -5,10 +5,10 @@
 #include <span>
 #include <string>
 
-#include "coldstart/params.hpp"
 #include "coldstart/embed/concept.hpp"
 #include "coldstart/embed/preprocessing.hpp"
 #include "coldstart/io/image.hpp"
+#include "coldstart/params.hpp"
 #include "coldstart/types.hpp"
 
 namespace coldstart::embed {

@@ -22,9 +22,9 @@ namespace coldstart::experiment {
 
 /// Stage 1: every image decoded once, at each size a later stage reads.
 struct PreparedImages {
-  std::vector<std::string> tasks;   ///< "classification", "segmentation:<mask folder>"
-  std::vector<int> binary;          ///< 1 where the label is the positive class
-  std::vector<io::Image> small;     ///< gray, learner resolution (CNN, U-Net, ssl-pool)
+  std::vector<std::string> tasks;     ///< "classification", "segmentation:<mask folder>"
+  std::vector<int> binary;            ///< 1 where the label is the positive class
+  std::vector<io::Image> small;       ///< gray, learner resolution (CNN, U-Net, ssl-pool)
   std::vector<io::Image> encoder_in;  ///< gray, 224 px (pretrained encoders)
   std::vector<io::Image> pixel_in;    ///< gray, raw-pixel side (never above the native size)
   RowMatrixXf thumbnails;             ///< 32×32 box-filtered, one row per image (split groups)

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "coldstart/params.hpp"
 #include "coldstart/learn/concept.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::learn {
 
@@ -41,13 +41,15 @@ struct CnnClassifierParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("resolution", &CnnClassifierParams::resolution, "square input side (multiple of 32)"),
-                      param("width", &CnnClassifierParams::width, "channels of the first conv (VGG-11: 64)"),
-                      param("dropout", &CnnClassifierParams::dropout, "dropout before each fully connected layer"),
-                      param("epochs", &CnnClassifierParams::epochs, "training epochs"),
-                      param("batch_size", &CnnClassifierParams::batch_size, "images per step"),
-                      param("learning_rate", &CnnClassifierParams::learning_rate, "initial learning rate"),
-                      param("threads", &CnnClassifierParams::threads, "LibTorch threads (0 = unchanged)")};
+    return std::tuple{
+        param("resolution", &CnnClassifierParams::resolution, "square input side (multiple of 32)"),
+        param("width", &CnnClassifierParams::width, "channels of the first conv (VGG-11: 64)"),
+        param("dropout", &CnnClassifierParams::dropout,
+              "dropout before each fully connected layer"),
+        param("epochs", &CnnClassifierParams::epochs, "training epochs"),
+        param("batch_size", &CnnClassifierParams::batch_size, "images per step"),
+        param("learning_rate", &CnnClassifierParams::learning_rate, "initial learning rate"),
+        param("threads", &CnnClassifierParams::threads, "LibTorch threads (0 = unchanged)")};
   }
 };
 

@@ -3,9 +3,9 @@
 
 #include <vector>
 
-#include "coldstart/params.hpp"
 #include "coldstart/learn/concept.hpp"
 #include "coldstart/learn/detail/feature_set.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::learn {
 
@@ -25,10 +25,11 @@ struct LogisticProbeParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("c", &LogisticProbeParams::c, "inverse L2 strength (scikit-learn C)"),
-                      param("balanced", &LogisticProbeParams::balanced, "class-balanced sample weights"),
-                      param("max_iter", &LogisticProbeParams::max_iter, "L-BFGS iterations"),
-                      param("tol", &LogisticProbeParams::tol, "gradient tolerance relative to max(1, |f|)")};
+    return std::tuple{
+        param("c", &LogisticProbeParams::c, "inverse L2 strength (scikit-learn C)"),
+        param("balanced", &LogisticProbeParams::balanced, "class-balanced sample weights"),
+        param("max_iter", &LogisticProbeParams::max_iter, "L-BFGS iterations"),
+        param("tol", &LogisticProbeParams::tol, "gradient tolerance relative to max(1, |f|)")};
   }
 };
 

@@ -3,9 +3,9 @@
 
 #include <vector>
 
-#include "coldstart/params.hpp"
 #include "coldstart/learn/concept.hpp"
 #include "coldstart/learn/detail/feature_set.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::learn {
 
@@ -28,11 +28,13 @@ struct MlpProbeParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("hidden", &MlpProbeParams::hidden, "hidden ReLU units"),
-                      param("dropout", &MlpProbeParams::dropout, "drop rate of the hidden units (training and MC passes)"),
-                      param("weight_decay", &MlpProbeParams::weight_decay, "L2 penalty on the weights"),
-                      param("learning_rate", &MlpProbeParams::learning_rate, "Adam step size"),
-                      param("epochs", &MlpProbeParams::epochs, "full-batch Adam steps")};
+    return std::tuple{
+        param("hidden", &MlpProbeParams::hidden, "hidden ReLU units"),
+        param("dropout", &MlpProbeParams::dropout,
+              "drop rate of the hidden units (training and MC passes)"),
+        param("weight_decay", &MlpProbeParams::weight_decay, "L2 penalty on the weights"),
+        param("learning_rate", &MlpProbeParams::learning_rate, "Adam step size"),
+        param("epochs", &MlpProbeParams::epochs, "full-batch Adam steps")};
   }
 };
 

@@ -3,9 +3,9 @@
 
 #include <memory>
 
-#include "coldstart/params.hpp"
 #include "coldstart/learn/cnn_classifier.hpp"  // Optimizer
 #include "coldstart/learn/concept.hpp"
+#include "coldstart/params.hpp"
 
 namespace coldstart::learn {
 
@@ -34,13 +34,15 @@ struct UNetSegmenterParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("resolution", &UNetSegmenterParams::resolution, "square input side (multiple of 16)"),
-                      param("width", &UNetSegmenterParams::width, "channels of the first encoder conv"),
-                      param("dropout", &UNetSegmenterParams::dropout, "bottleneck dropout (> 0 enables MC passes)"),
-                      param("epochs", &UNetSegmenterParams::epochs, "training epochs"),
-                      param("batch_size", &UNetSegmenterParams::batch_size, "images per step"),
-                      param("learning_rate", &UNetSegmenterParams::learning_rate, "learning rate"),
-                      param("threads", &UNetSegmenterParams::threads, "LibTorch threads (0 = unchanged)")};
+    return std::tuple{
+        param("resolution", &UNetSegmenterParams::resolution, "square input side (multiple of 16)"),
+        param("width", &UNetSegmenterParams::width, "channels of the first encoder conv"),
+        param("dropout", &UNetSegmenterParams::dropout,
+              "bottleneck dropout (> 0 enables MC passes)"),
+        param("epochs", &UNetSegmenterParams::epochs, "training epochs"),
+        param("batch_size", &UNetSegmenterParams::batch_size, "images per step"),
+        param("learning_rate", &UNetSegmenterParams::learning_rate, "learning rate"),
+        param("threads", &UNetSegmenterParams::threads, "LibTorch threads (0 = unchanged)")};
   }
 };
 

@@ -64,8 +64,8 @@ struct LoopResult {
 template <select::InitialSelector S, learn::Learner L, acquire::AcquisitionFunction A, Oracle O>
 class ActiveLearningLoop {
  public:
-  ActiveLearningLoop(EmbeddingsView embeddings, const S& selector, L& learner,
-                     const A& acquisition, O& oracle, LoopParams params = {})
+  ActiveLearningLoop(EmbeddingsView embeddings, const S& selector, L& learner, const A& acquisition,
+                     O& oracle, LoopParams params = {})
       : embeddings_(embeddings),
         selector_(selector),
         learner_(learner),

@@ -66,7 +66,9 @@ class AnySelector {
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
   /// {name, params} for manifests.
-  [[nodiscard]] boost::json::object describe() const { return {{"name", name_}, {"params", params_}}; }
+  [[nodiscard]] boost::json::object describe() const {
+    return {{"name", name_}, {"params", params_}};
+  }
 
  private:
   struct Concept {
@@ -111,7 +113,9 @@ class AnyAcquisition {
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
   /// {name, params} for manifests.
-  [[nodiscard]] boost::json::object describe() const { return {{"name", name_}, {"params", params_}}; }
+  [[nodiscard]] boost::json::object describe() const {
+    return {{"name", name_}, {"params", params_}};
+  }
 
  private:
   struct Concept {

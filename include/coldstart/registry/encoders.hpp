@@ -19,7 +19,7 @@ struct EncoderContext {
   std::string work_dir;    ///< where a trained encoder is written ("" = the system temp folder)
   std::uint64_t seed = 0;  ///< training seed of trained encoders
   std::string models_dir;  ///< searched first for pretrained model files ("" = find_model's order)
-  std::string name = "pool";  ///< names files a trained encoder writes (<name>-simclr.pt)
+  std::string name = "pool";    ///< names files a trained encoder writes (<name>-simclr.pt)
   std::ostream* log = nullptr;  ///< progress lines of trained encoders (nullptr = quiet)
 };
 
@@ -38,7 +38,8 @@ struct TorchScriptOptions {
   void validate() const;
   static constexpr auto fields() {
     return std::tuple{
-        param("preset", &TorchScriptOptions::preset, "preprocessing: imagenet or txrv (\"\" = card)"),
+        param("preset", &TorchScriptOptions::preset,
+              "preprocessing: imagenet or txrv (\"\" = card)"),
         param("size", &TorchScriptOptions::size, "input side in pixels (0 = the model card's)"),
         param("batch_size", &TorchScriptOptions::batch_size, "images per forward pass"),
         param("threads", &TorchScriptOptions::threads, "LibTorch threads (0 = default)")};

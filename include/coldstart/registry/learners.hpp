@@ -20,14 +20,13 @@ class AnyLearner {
   static constexpr learn::Task kTask = T;
 
   template <learn::Learner L>
-    requires(std::same_as<typename L::Input, In> && L::kTask == T)
-  AnyLearner(std::string name, L l, boost::json::object params)
+  requires(std::same_as<typename L::Input, In>&& L::kTask == T)
+      AnyLearner(std::string name, L l, boost::json::object params)
       : self_(std::make_unique<Model<L>>(std::move(l))),
         name_(std::move(name)),
         params_(std::move(params)) {}
 
-  learn::FitReport fit(const learn::Labelled<In>& train, const learn::Labelled<In>& val,
-                       Rng& rng) {
+  learn::FitReport fit(const learn::Labelled<In>& train, const learn::Labelled<In>& val, Rng& rng) {
     return self_->fit(train, val, rng);
   }
   [[nodiscard]] learn::Prediction predict(const In& x) const { return self_->predict(x); }
@@ -39,7 +38,9 @@ class AnyLearner {
   [[nodiscard]] bool supports_mc() const { return self_->supports_mc(); }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
-  [[nodiscard]] boost::json::object describe() const { return {{"name", name_}, {"params", params_}}; }
+  [[nodiscard]] boost::json::object describe() const {
+    return {{"name", name_}, {"params", params_}};
+  }
 
  private:
   struct Concept {
@@ -99,8 +100,8 @@ template <learn::Learner L, class P = typename L::Params>
     const P p = from_json<P>(o, defaults, "learner '" + name + "'");
     return AnyLearnerVariant(Erased(name, L(p), to_json(p)));
   };
-  const Input in = std::same_as<typename L::Input, learn::FeatureInput> ? Input::kFeatures
-                                                                         : Input::kImages;
+  const Input in =
+      std::same_as<typename L::Input, learn::FeatureInput> ? Input::kFeatures : Input::kImages;
   return {name, std::move(description), in, param_infos<P>(defaults), make};
 }
 

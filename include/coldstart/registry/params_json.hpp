@@ -30,20 +30,30 @@ namespace detail {
 
 template <class T>
 constexpr const char* type_name() {
-  if constexpr (std::is_same_v<T, std::string>) return "string";
-  else if constexpr (std::is_same_v<T, bool>) return "bool";
-  else if constexpr (std::is_floating_point_v<T>) return "float";
-  else if constexpr (std::is_unsigned_v<T>) return "uint";
-  else return "int";
+  if constexpr (std::is_same_v<T, std::string>)
+    return "string";
+  else if constexpr (std::is_same_v<T, bool>)
+    return "bool";
+  else if constexpr (std::is_floating_point_v<T>)
+    return "float";
+  else if constexpr (std::is_unsigned_v<T>)
+    return "uint";
+  else
+    return "int";
 }
 
 template <class T>
 boost::json::value to_value(const T& v) {
-  if constexpr (std::is_same_v<T, std::string>) return boost::json::value(v);
-  else if constexpr (std::is_same_v<T, bool>) return boost::json::value(v);
-  else if constexpr (std::is_floating_point_v<T>) return boost::json::value(static_cast<double>(v));
-  else if constexpr (std::is_unsigned_v<T>) return boost::json::value(static_cast<std::uint64_t>(v));
-  else return boost::json::value(static_cast<std::int64_t>(v));
+  if constexpr (std::is_same_v<T, std::string>)
+    return boost::json::value(v);
+  else if constexpr (std::is_same_v<T, bool>)
+    return boost::json::value(v);
+  else if constexpr (std::is_floating_point_v<T>)
+    return boost::json::value(static_cast<double>(v));
+  else if constexpr (std::is_unsigned_v<T>)
+    return boost::json::value(static_cast<std::uint64_t>(v));
+  else
+    return boost::json::value(static_cast<std::int64_t>(v));
 }
 
 /// The JSON value as a T, or InvalidArgument naming `who` and the parameter.

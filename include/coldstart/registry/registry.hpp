@@ -118,11 +118,21 @@ class Registry {
 /// docs' tables are this text (tests/registry checks docs/selectors.md against it).
 template <class Product, class Context>
 [[nodiscard]] std::string markdown_table(const Registry<Product, Context>& r) {
-  std::string out = "| name | reads | parameters (default) | what it does |\n| --- | --- | --- | --- |\n";
+  std::string out =
+      "| name | reads | parameters (default) | what it does |\n| --- | --- | --- | --- |\n";
   for (const auto& e : r.entries())
-    out += "| `" + e.name + "` | " + to_string(e.input) + " | " + params_summary(e.params) +
-           " | " + e.description + " |\n";
+    out += "| `" + e.name + "` | " + to_string(e.input) + " | " + params_summary(e.params) + " | " +
+           e.description + " |\n";
   return out;
+}
+
+/// A registry of `kind` filled by `add_builtins`: what each registry accessor builds once, on
+/// first use (a function-local static, so registering from user code works at any time after).
+template <class R>
+[[nodiscard]] R built_registry(std::string kind, void (*add_builtins)(R&)) {
+  R r(std::move(kind));
+  add_builtins(r);
+  return r;
 }
 
 using SelectorRegistry = Registry<AnySelector>;

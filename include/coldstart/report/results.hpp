@@ -12,8 +12,8 @@
 
 namespace coldstart::report {
 
-using eval::Summary;
 using eval::summarise;
+using eval::Summary;
 
 /// One measured value. Columns of results.csv, in this order.
 struct ResultRow {

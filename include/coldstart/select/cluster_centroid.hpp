@@ -2,9 +2,9 @@
 // ClusterCentroidSelector: the samples nearest to k-means centroids, the reference paper's
 // cold-start protocol.
 
-#include "coldstart/params.hpp"
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/kmeans.hpp"
+#include "coldstart/params.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
 
@@ -37,8 +37,10 @@ struct ClusterCentroidParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("standardize", &ClusterCentroidParams::standardize, "z-score each column before clustering"),
-                      param("k_start", &ClusterCentroidParams::k_start, "first k of the sweep (kmeans-paper)")};
+    return std::tuple{
+        param("standardize", &ClusterCentroidParams::standardize,
+              "z-score each column before clustering"),
+        param("k_start", &ClusterCentroidParams::k_start, "first k of the sweep (kmeans-paper)")};
   }
 };
 

@@ -6,9 +6,9 @@
 #include <limits>
 #include <vector>
 
-#include "coldstart/params.hpp"
 #include "coldstart/cluster/distance.hpp"
 #include "coldstart/cluster/standardize.hpp"
+#include "coldstart/params.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
 
@@ -59,13 +59,13 @@ class KMeansPlusPlusSelector {
     params_.validate();
     const auto labelled =
         detail::check_inputs(x, budget, ctx, "select::KMeansPlusPlusSelector::select");
-    return detail::stratified(x, budget, ctx, labelled, rng,
-                              [this](EmbeddingsView xs, Index b, std::span<const Index> lab,
-                                     Rng& r) {
-                                if (!params_.standardize) return run(xs, b, lab, r);
-                                const RowMatrixXf z = cluster::Standardizer{}.fit_transform(xs);
-                                return run(z, b, lab, r);
-                              });
+    return detail::stratified(
+        x, budget, ctx, labelled, rng,
+        [this](EmbeddingsView xs, Index b, std::span<const Index> lab, Rng& r) {
+          if (!params_.standardize) return run(xs, b, lab, r);
+          const RowMatrixXf z = cluster::Standardizer{}.fit_transform(xs);
+          return run(z, b, lab, r);
+        });
   }
 
   [[nodiscard]] const KMeansPlusPlusParams& params() const noexcept { return params_; }

@@ -1,9 +1,9 @@
 #pragma once
 // ProbCoverSelector: greedy max coverage of δ-balls (Yehuda et al. 2022).
 
-#include "coldstart/params.hpp"
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/kmeans.hpp"
+#include "coldstart/params.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
 
@@ -30,10 +30,13 @@ struct ProbCoverParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("alpha", &ProbCoverParams::alpha, "purity threshold of the delta rule, in (0, 1]"),
-                      param("delta", &ProbCoverParams::delta, "ball radius; <= 0 picks delta by the purity rule"),
-                      param("k_nn", &ProbCoverParams::k_nn, "neighbours kept per row (balls are truncated to them)"),
-                      param("n_pseudo_classes", &ProbCoverParams::n_pseudo_classes, "clusters of the pseudo-labelling behind the delta rule")};
+    return std::tuple{
+        param("alpha", &ProbCoverParams::alpha, "purity threshold of the delta rule, in (0, 1]"),
+        param("delta", &ProbCoverParams::delta, "ball radius; <= 0 picks delta by the purity rule"),
+        param("k_nn", &ProbCoverParams::k_nn,
+              "neighbours kept per row (balls are truncated to them)"),
+        param("n_pseudo_classes", &ProbCoverParams::n_pseudo_classes,
+              "clusters of the pseudo-labelling behind the delta rule")};
   }
 };
 

@@ -1,9 +1,9 @@
 #pragma once
 // TypiClustSelector: the most typical sample of each uncovered cluster (Hacohen et al. 2022).
 
-#include "coldstart/params.hpp"
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/kmeans.hpp"
+#include "coldstart/params.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
 
@@ -29,9 +29,11 @@ struct TypiClustParams {
 
   /// The tunable fields (coldstart/params.hpp).
   static constexpr auto fields() {
-    return std::tuple{param("max_clusters", &TypiClustParams::max_clusters, "cap on k = labelled + budget"),
-                      param("min_cluster_size", &TypiClustParams::min_cluster_size, "clusters this small are skipped while larger ones remain"),
-                      param("k_nn", &TypiClustParams::k_nn, "neighbours in the typicality estimate")};
+    return std::tuple{
+        param("max_clusters", &TypiClustParams::max_clusters, "cap on k = labelled + budget"),
+        param("min_cluster_size", &TypiClustParams::min_cluster_size,
+              "clusters this small are skipped while larger ones remain"),
+        param("k_nn", &TypiClustParams::k_nn, "neighbours in the typicality estimate")};
   }
 };
 

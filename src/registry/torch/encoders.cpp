@@ -30,9 +30,9 @@ namespace {
 
 /// The SimCLR encoder trained on the pool: its parameters.
 struct SslPoolParams {
-  int image_size = 64;   ///< training and inference side
-  Index max_steps = 150; ///< SimCLR steps
-  int threads = 0;       ///< LibTorch threads
+  int image_size = 64;    ///< training and inference side
+  Index max_steps = 150;  ///< SimCLR steps
+  int threads = 0;        ///< LibTorch threads
   static constexpr auto fields() {
     return std::tuple{param("image_size", &SslPoolParams::image_size, "training side in pixels"),
                       param("max_steps", &SslPoolParams::max_steps, "SimCLR steps"),
@@ -80,8 +80,8 @@ AnyEmbedder make_ssl_pool(const SslPoolParams& p, const EncoderContext& ctx) {
 
 void add_builtin_encoders(EncoderRegistry& r) {
   auto pretrained = [](std::string name, std::string description) {
-    EncoderRegistry::EntryType e{name, std::move(description), Input::kImages,
-                                 param_infos<TorchScriptOptions>(), {}};
+    EncoderRegistry::EntryType e{
+        name, std::move(description), Input::kImages, param_infos<TorchScriptOptions>(), {}};
     e.make = [name](const boost::json::object& o, const EncoderContext& ctx) {
       const auto opts = from_json<TorchScriptOptions>(o, {}, "encoder '" + name + "'");
       return torchscript(find_model(name, ctx.models_dir), opts);
@@ -106,11 +106,7 @@ void add_builtin_encoders(EncoderRegistry& r) {
 }  // namespace
 
 EncoderRegistry& encoders() {
-  static EncoderRegistry r = [] {
-    EncoderRegistry built("encoder");
-    add_builtin_encoders(built);
-    return built;
-  }();
+  static EncoderRegistry r = built_registry<EncoderRegistry>("encoder", add_builtin_encoders);
   return r;
 }
 

@@ -26,11 +26,7 @@ void add_builtin_learners(LearnerRegistry& r) {
 }  // namespace
 
 LearnerRegistry& learners() {
-  static LearnerRegistry r = [] {
-    LearnerRegistry built("learner");
-    add_builtin_learners(built);
-    return built;
-  }();
+  static LearnerRegistry r = built_registry<LearnerRegistry>("learner", add_builtin_learners);
   return r;
 }
 

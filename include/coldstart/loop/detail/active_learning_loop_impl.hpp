@@ -37,7 +37,7 @@ inline Index input_count(std::span<const io::Image> x) { return static_cast<Inde
 
 template <class L>
 ModelOutputs predict_pool(const L& learner, const typename L::Input& pool, int mc_passes,
-                                   Rng& rng) {
+                          Rng& rng) {
   if constexpr (learn::McDropoutLearner<L>) {
     if (mc_passes > 0) return learner.predict_mc(pool, mc_passes, rng);
   }
@@ -48,12 +48,12 @@ ModelOutputs predict_pool(const L& learner, const typename L::Input& pool, int m
 
 template <select::InitialSelector S, learn::Learner L, acquire::AcquisitionFunction A, Oracle O>
 LoopResult ActiveLearningLoop<S, L, A, O>::run(const LoopData<typename L::Input>& data,
-                                                  boost::json::object header, Rng& rng) {
+                                               boost::json::object header, Rng& rng) {
   const auto n = static_cast<Index>(data.pool_ids.size());
   COLDSTART_CHECK(detail::input_count(data.pool) == n, InvalidArgument,
                   "pool has {} ids but {} learner inputs", n, detail::input_count(data.pool));
-  COLDSTART_CHECK(embeddings_.rows() == n, InvalidArgument,
-                  "pool has {} ids but {} embedding rows", n, embeddings_.rows());
+  COLDSTART_CHECK(embeddings_.rows() == n, InvalidArgument, "pool has {} ids but {} embedding rows",
+                  n, embeddings_.rows());
   params_.validate(n);
   std::map<std::string, Index> row_of;
   for (Index i = 0; i < n; ++i)
@@ -125,8 +125,7 @@ LoopResult ActiveLearningLoop<S, L, A, O>::run(const LoopData<typename L::Input>
       picks = selector_.select(embeddings_, params_.batch, ctx, round_rng).indices;
     } else {
       Rng mc_rng = round_rng.fork(1);
-      const ModelOutputs out =
-          detail::predict_pool(learner_, data.pool, params_.mc_passes, mc_rng);
+      const ModelOutputs out = detail::predict_pool(learner_, data.pool, params_.mc_passes, mc_rng);
       acquire::AcquisitionContext ctx;
       ctx.labelled = rows;
       if (classify) ctx.labels = labels;
