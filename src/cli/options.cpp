@@ -8,7 +8,8 @@ namespace coldstart::cli {
 CommandSpec::CommandSpec(std::string command, std::string synopsis)
     : command_(std::move(command)),
       synopsis_(std::move(synopsis)),
-      desc_("coldstart " + command_ + " options") {
+      desc_("coldstart " + command_ + " options", /*line_length=*/100,
+            /*min_description_length=*/60) {
   desc_.add_options()("help,h", "show this help");
 }
 

@@ -13,11 +13,11 @@
 
 namespace coldstart::cli {
 
-/// One line per entry, "  name  description", for an option's help text.
+/// One line per entry, "  name: description", for an option's help text.
 template <class R>
 [[nodiscard]] std::string entry_lines(const R& registry) {
   std::string out;
-  for (const auto& e : registry.entries()) out += "\n  " + e.name + "  " + e.description;
+  for (const auto& e : registry.entries()) out += "\n  " + e.name + ": " + e.description;
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "cli.hpp"
 #include "coldstart/registry/encoders.hpp"
 #include "coldstart/registry/learners.hpp"
 #include "coldstart/registry/registry.hpp"
@@ -24,6 +25,13 @@ StrategiesOptions parse_strategies(const std::vector<std::string>& args) {
 
 namespace {
 
+/// A default as typed on the command line: 0.95, not JSON's 9.5E-1.
+std::string value_text(const boost::json::value& v) {
+  if (v.is_double()) return format_number(v.as_double());
+  if (v.is_string()) return std::string(v.as_string());
+  return boost::json::serialize(v);
+}
+
 /// "title:" then per entry its name, what it reads, its description and its parameters.
 template <class R>
 std::string listing(const R& r, const std::string& title) {
@@ -32,8 +40,8 @@ std::string listing(const R& r, const std::string& title) {
     out += "  " + e.name + "  (reads " + registry::to_string(e.input) + ")\n      " +
            e.description + "\n";
     for (const auto& p : e.params)
-      out += "      --param " + p.name + "=" + boost::json::serialize(p.default_value) + "  (" +
-             p.type + ") " + p.help + "\n";
+      out += "      " + p.name + "=" + value_text(p.default_value) + "  (" + p.type + ") " +
+             p.help + "\n";
   }
   return out;
 }
@@ -59,7 +67,9 @@ std::string strategies(const StrategiesOptions& o) {
          listing(registry::encoders(),
                  "encoders (coldstart embed --encoder NAME [--param NAME=VALUE]; or a "
                  "TorchScript file FILE.pt)") +
-         "\n" + listing(registry::learners(), "learners (coldstart run --classifier NAME)");
+         "\n" +
+         listing(registry::learners(),
+                 "learners (coldstart run --classifier NAME; run's options set their parameters)");
 }
 
 }  // namespace coldstart::cli

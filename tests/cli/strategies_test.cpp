@@ -21,7 +21,8 @@ TEST(CliStrategies, ListsEveryRegisteredPartWithItsParameters) {
   for (const auto& n : registry::encoders().names()) EXPECT_TRUE(has("  " + n + "  ")) << n;
   for (const auto& n : registry::learners().names()) EXPECT_TRUE(has("  " + n + "  ")) << n;
   EXPECT_TRUE(has(registry::selectors().at("typiclust").description));
-  EXPECT_TRUE(has("--param k_nn=20")) << text;
+  EXPECT_TRUE(has("      k_nn=20  (int) neighbours")) << text;
+  EXPECT_TRUE(has("      alpha=0.95  (float)")) << text;
   EXPECT_TRUE(has("(reads MC-dropout probabilities)")) << text;
   EXPECT_THROW_MSG((void)parse_strategies({"--bogus"}), UsageError, "bogus");
 }
