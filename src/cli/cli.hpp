@@ -1,7 +1,8 @@
 #pragma once
-// Shared plumbing of the `coldstart` command-line tool: exit codes, usage errors, option
-// parsing helpers, run manifests, the image pool of a folder, progress reporting and the
-// annotation-tool export formats. Only src/cli includes this header.
+// Shared plumbing of the `coldstart` command-line tool: exit codes, usage errors, output paths,
+// run manifests, the image pool of a folder, the id-table reader, progress reporting and the
+// annotation-tool export formats. Only src/cli (and tests/cli) include this header; the public
+// entry points are in coldstart/cli/commands.hpp.
 
 #include <boost/json/object.hpp>
 #include <boost/program_options.hpp>

@@ -20,7 +20,8 @@
 namespace coldstart::cli {
 
 /// Checks a given value: "" when it is fine, else what is wrong ("must be positive (got 0)");
-/// the message is prefixed with the option ("--budget must be ...").
+/// the message is prefixed with the option ("--budget must be ..."; a message that starts with
+/// ':' follows the option directly: "--strategy: unknown selector 'x' (expected ...)").
 template <class T>
 using Check = std::function<std::string(const T&)>;
 

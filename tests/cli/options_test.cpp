@@ -1,9 +1,12 @@
 // Unit tests of the CLI's plumbing, in process: options declared once (CommandSpec), `--param`
-// text against an entry's declared parameters, and the one id-table reader.
+// text against an entry's declared parameters, the one id-table reader, and the parse step of
+// `embed` and `report`.
 #include <sstream>
 
+#include "cli/embed.hpp"
 #include "cli/options.hpp"
 #include "cli/registry_options.hpp"
+#include "cli/report.hpp"
 #include "support/testing.hpp"
 
 using namespace coldstart;
@@ -116,4 +119,40 @@ TEST(CliIdTable, OneReaderForIdsPathsAndLabels) {
   EXPECT_THROW_MSG((void)read_id_table(dir.file("empty.csv")), IoError, "empty id on data row 1");
   coldstart::testing::write_text(dir.file("noid.csv"), "name\na\n");
   EXPECT_THROW_MSG((void)read_id_table(dir.file("noid.csv")), IoError, "noid.csv");
+}
+
+TEST(CliEmbedParse, EncoderParamsAndOutput) {
+  TempDir dir;
+  const std::vector<std::string> base = {"--images", dir.path().string(), "--encoder", "pixels"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return parse_embed(a);
+  };
+  const EmbedOptions o = with({"--out", dir.file("e.npy"), "--param", "size=8", "--chunk", "5"});
+  EXPECT_EQ(o.run.encoder, "pixels");
+  EXPECT_EQ(o.run.encoder_params.at("size").as_int64(), 8);
+  EXPECT_EQ(o.run.chunk, 5);
+  EXPECT_EQ(o.run.progress, Progress::Mode::kAuto);
+  EXPECT_THROW_MSG((void)with({"--out", dir.file("e.csv")}), UsageError,
+                   "--out must end in .npy (got '");
+  EXPECT_THROW_MSG((void)with({"--out", dir.file("e.npy"), "--param", "side=8"}), UsageError,
+                   "encoder 'pixels' has no parameter 'side' (expected size)");
+  EXPECT_THROW_MSG((void)with({"--out", dir.file("e.npy"), "--chunk", "0"}), UsageError,
+                   "--chunk must be at least 1");
+  EXPECT_THROW_MSG((void)with({"--out", dir.file("e.npy"), "--cache", "c", "--no-cache"}),
+                   UsageError, "--cache and --no-cache exclude each other");
+  EXPECT_THROW_MSG((void)with({}), UsageError, "--out is required");
+}
+
+TEST(CliReportParse, PlotsDefaultToTheResultsFolder) {
+  ReportOptions o = parse_report({"some/dir/results.csv"});
+  EXPECT_EQ(o.results, "some/dir/results.csv");
+  EXPECT_EQ(o.plots_dir, "some/dir");
+  o = parse_report({"results.csv", "--no-plots", "--metric", "auprc"});
+  EXPECT_TRUE(o.plots_dir.empty());
+  EXPECT_EQ(o.metrics, std::vector<std::string>{"auprc"});
+  EXPECT_THROW_MSG((void)parse_report({"r.csv", "--plots", "p", "--no-plots"}), UsageError,
+                   "--plots and --no-plots exclude each other");
+  EXPECT_THROW_MSG((void)parse_report({}), UsageError, "--results is required");
 }
