@@ -69,7 +69,8 @@ registry::AnyAcquisition make_acquisition(const std::string& name,
 std::vector<registry::ParamInfo> encoder_params(const std::string& name) {
   if (registry::encoders().contains(name)) return registry::encoders().at(name).params;
   if (registry::is_model_path(name)) return registry::param_infos<registry::TorchScriptOptions>();
-  throw UsageError("unknown --encoder '" + name + "' (expected " +
+  // registry::make_encoder's message, before anything is loaded.
+  throw UsageError("--encoder: unknown encoder '" + name + "' (expected " +
                    registry::encoders().joined_names() + " or a TorchScript file ending in .pt)");
 }
 

@@ -108,7 +108,8 @@ TEST(CliSelectParse, EncoderOptionsBecomeTheEncodersParameters) {
   EXPECT_EQ(o.embed->encoder_params.at("size").as_int64(), 12);
   EXPECT_THROW_MSG((void)with({"--preset", "txrv"}), UsageError,
                    "--preset does not apply to encoder 'pixels'");
-  EXPECT_THROW_MSG((void)with({"--encoder", "resnet"}), UsageError, "unknown --encoder 'resnet'");
+  EXPECT_THROW_MSG((void)with({"--encoder", "resnet"}), UsageError,
+                   "--encoder: unknown encoder 'resnet' (expected pixels");
   EXPECT_THROW_MSG((void)with({"--size", "8", "--encoder-param", "size=9"}), UsageError,
                    "--size and --param size");
   o = with({"--encoder", "m.pt", "--preset", "txrv", "--batch-size", "4"});

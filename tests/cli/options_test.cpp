@@ -91,7 +91,8 @@ TEST(CliParams, RegistryMessagesBecomeUsageErrors) {
                 .at("positive_class")
                 .as_int64(),
             0);
-  EXPECT_THROW_MSG((void)encoder_params("resnet"), UsageError, "unknown --encoder 'resnet'");
+  EXPECT_THROW_MSG((void)encoder_params("resnet"), UsageError,
+                   "--encoder: unknown encoder 'resnet' (expected pixels");
   EXPECT_TRUE(declares(encoder_params("pixels"), "size"));
   EXPECT_TRUE(declares(encoder_params("model.pt"), "preset"));
 }
