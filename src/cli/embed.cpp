@@ -58,19 +58,18 @@ boost::json::object encoder_params_from(const Args& a, const std::string& name,
   const auto declared = encoder_params(name);
   const std::string who = "encoder '" + name + "'";
   boost::json::object p = params_from_text(declared, a.list(param_option), who);
-  const auto preset = a.get<std::string>("preset");
-  const int size = a.get<int>("size");
-  for (const auto& [option, param, given] : {std::tuple{"--preset", "preset", !preset.empty()},
-                                             std::tuple{"--size", "size", size > 0}}) {
-    if (!given) continue;
+  // --preset and --size name parameters the encoder must declare.
+  const auto named = [&](bool given, const char* option, const char* param, boost::json::value v) {
+    if (!given) return;
     if (!declares(declared, param))
       throw UsageError(std::string(option) + " does not apply to " + who + " (it has no '" + param +
                        "' parameter)");
-    if (std::string(param) == "preset")
-      set_param(p, param, boost::json::string(preset), option);
-    else
-      set_param(p, param, size, option);
-  }
+    set_param(p, param, std::move(v), option);
+  };
+  const auto preset = a.get<std::string>("preset");
+  const int size = a.get<int>("size");
+  named(!preset.empty(), "--preset", "preset", boost::json::string(preset));
+  named(size > 0, "--size", "size", size);
   // Speed knobs apply where declared; other encoders ignore them.
   if (declares(declared, "batch_size") && a.given("batch-size"))
     set_param(p, "batch_size", a.get<Index>("batch-size"), "--batch-size");
