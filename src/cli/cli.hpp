@@ -1,12 +1,14 @@
 #pragma once
-// Shared plumbing of the `coldstart` command-line tool: exit codes, usage errors, option
-// parsing helpers, run manifests, the image pool of a folder, progress reporting and the
-// annotation-tool export formats. Only src/cli includes this header.
+// Shared plumbing of the `coldstart` command-line tool: exit codes, usage errors, output paths,
+// run manifests, the image pool of a folder, the id-table reader, progress reporting and the
+// annotation-tool export formats. Only src/cli (and tests/cli) include this header; the public
+// entry points are in coldstart/cli/commands.hpp.
 
 #include <boost/json/object.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,21 +48,6 @@ struct Invocation {
   std::vector<std::string> args;       ///< arguments after the subcommand
   std::vector<std::string> full_argv;  ///< argv as typed, for the manifest
 };
-
-int run_embed(const Invocation& inv);
-int run_select(const Invocation& inv);
-int run_acquire(const Invocation& inv);
-int run_run(const Invocation& inv);
-int run_report(const Invocation& inv);
-
-/// Parses `args` against `desc` (and positional `pos`); prints help and returns true when
-/// --help was given. Throws po::error (usage) on unknown or malformed options.
-bool parse_or_help(const Invocation& inv, const std::string& synopsis,
-                   const po::options_description& desc, po::variables_map& vm,
-                   const po::positional_options_description* pos = nullptr);
-
-/// Throws UsageError "--name is required" when absent.
-void require(const po::variables_map& vm, const std::string& name);
 
 // --- files ---------------------------------------------------------------------------------------
 
@@ -121,11 +108,25 @@ class Progress {
 
 // --- tables --------------------------------------------------------------------------------------
 
-/// Reads a CSV of ids (column `id`) and maps each to its row in `pool_ids`. Throws IoError naming
-/// the file and the first id absent from the pool, or a duplicate.
-[[nodiscard]] std::vector<Index> rows_of_ids(const std::string& csv_path,
-                                             const std::vector<std::string>& pool_ids,
-                                             std::vector<std::string>* labels_out = nullptr);
+/// A CSV of ids: column `id` (non-empty, distinct), optional `path` and `label` columns.
+struct IdTable {
+  std::string source;                      ///< the file read
+  std::vector<std::string> ids;            ///< in file order
+  std::vector<std::string> paths, labels;  ///< "" per row when the column is absent
+  bool has_paths = false, has_labels = false;
+};
+
+/// The one id-table reader (ids of an embedding or model-output matrix, labelled sets). Throws
+/// IoError naming the file for a missing `id` column, an empty id or a duplicate.
+[[nodiscard]] IdTable read_id_table(const std::string& csv_path);
+
+/// IoError "<n> ids for the <what>" unless the table has `rows` ids (`what` names the matrix).
+void check_id_count(const IdTable& t, Index rows, const std::string& what);
+
+/// The row in `pool_ids` of each id of `t`, in table order. IoError names the file and the first
+/// id absent from the pool.
+[[nodiscard]] std::vector<Index> rows_in_pool(const IdTable& t,
+                                              const std::vector<std::string>& pool_ids);
 
 /// Stratum id per pool row from `column` of a metadata CSV (id column `id`); values are
 /// numbered in sorted order. IoError names the file, the column, or the first id without a row.
@@ -162,6 +163,8 @@ std::vector<std::string> write_exports(const std::vector<std::string>& formats,
                                        const std::vector<ExportItem>& items,
                                        const std::string& url_prefix, const std::string& path_root);
 
+/// "" for a known --format value, else "must be cvat or labelstudio (got 'x')".
+[[nodiscard]] std::string format_problem(const std::string& format);
 /// Validates --format values before any work; throws UsageError naming the bad one.
 void check_formats(const std::vector<std::string>& formats);
 

@@ -1,13 +1,8 @@
-// Shared plumbing of the coldstart CLI: option parsing, manifests, pools, progress, exports.
-#include <unistd.h>
-
+// Shared plumbing of the coldstart CLI: output paths, manifests, image pools, id tables.
 #include <algorithm>
-#include <boost/json/serialize.hpp>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
-#include <iostream>
-#include <map>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -21,25 +16,6 @@
 namespace fs = std::filesystem;
 
 namespace coldstart::cli {
-
-bool parse_or_help(const Invocation& inv, const std::string& synopsis,
-                   const po::options_description& desc, po::variables_map& vm,
-                   const po::positional_options_description* pos) {
-  for (const auto& a : inv.args)
-    if (a == "--help" || a == "-h") {
-      std::cout << "usage: coldstart " << inv.command << " " << synopsis << "\n\n" << desc << "\n";
-      return true;
-    }
-  auto parser = po::command_line_parser(inv.args).options(desc);
-  if (pos) parser.positional(*pos);
-  po::store(parser.run(), vm);
-  po::notify(vm);
-  return false;
-}
-
-void require(const po::variables_map& vm, const std::string& name) {
-  if (!vm.count(name)) throw UsageError("--" + name + " is required");
-}
 
 std::string sibling_path(const std::string& output, const std::string& suffix) {
   fs::path p(output);
@@ -115,104 +91,46 @@ std::string pool_hash(const Pool& pool) {
   return io::sha256_hex(acc);
 }
 
-// --- progress ------------------------------------------------------------------------------------
-
-Progress::Mode Progress::parse_mode(const std::string& s) {
-  if (s == "auto") return Mode::kAuto;
-  if (s == "bar") return Mode::kBar;
-  if (s == "lines") return Mode::kLines;
-  if (s == "none") return Mode::kNone;
-  throw UsageError("--progress must be auto, bar, lines or none (got '" + s + "')");
-}
-
-Progress::Progress(std::string what, Index total, Mode mode, double interval_s)
-    : what_(std::move(what)), total_(total), mode_(mode), interval_s_(interval_s) {
-  if (mode_ == Mode::kAuto) mode_ = ::isatty(STDERR_FILENO) ? Mode::kBar : Mode::kLines;
-  start_ = last_ = std::chrono::steady_clock::now();
-}
-
-namespace {
-std::string clock_text(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "--:--";
-  const auto s = static_cast<long long>(seconds + 0.5);
-  std::ostringstream o;
-  if (s >= 3600)
-    o << s / 3600 << ":" << std::setw(2) << std::setfill('0') << (s / 60) % 60;
-  else
-    o << s / 60;
-  o << ":" << std::setw(2) << std::setfill('0') << s % 60;
-  return o.str();
-}
-}  // namespace
-
-void Progress::draw(Index done, bool final) {
-  const auto now = std::chrono::steady_clock::now();
-  const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0.0;
-  const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : NAN;
-  std::ostringstream line;
-  line << std::fixed << std::setprecision(1);
-  if (mode_ == Mode::kBar) {
-    constexpr int kWidth = 30;
-    const int filled =
-        total_ > 0 ? static_cast<int>(kWidth * static_cast<double>(done) / total_) : kWidth;
-    line << "\r" << what_ << " [" << std::string(filled, '#') << std::string(kWidth - filled, '.')
-         << "] " << done << "/" << total_ << " " << rate << " img/s ETA "
-         << clock_text(final ? 0.0 : eta) << "   ";
-    if (final) line << "\n";
-  } else {
-    line << what_ << ": " << done << "/" << total_ << " (" << rate << " img/s, elapsed "
-         << clock_text(elapsed) << ", ETA " << clock_text(final ? 0.0 : eta) << ")\n";
-  }
-  std::cerr << line.str() << std::flush;
-  last_ = now;
-  last_done_ = done;
-}
-
-void Progress::update(Index done) {
-  if (mode_ == Mode::kNone || finished_) return;
-  const auto now = std::chrono::steady_clock::now();
-  const double since = std::chrono::duration<double>(now - last_).count();
-  if (mode_ == Mode::kBar) {
-    if (since >= 0.1 || last_done_ < 0) draw(done, false);
-    return;
-  }
-  const int decile = total_ > 0 ? static_cast<int>(10 * done / total_) : 10;
-  if (decile > last_decile_ || since >= interval_s_) {
-    last_decile_ = decile;
-    draw(done, false);
-  }
-}
-
-void Progress::finish() {
-  if (mode_ == Mode::kNone || finished_) return;
-  finished_ = true;
-  if (mode_ == Mode::kLines && last_done_ == total_) return;  // the last line said it already
-  draw(total_, true);
-}
-
 // --- tables --------------------------------------------------------------------------------------
 
-std::vector<Index> rows_of_ids(const std::string& csv_path,
-                               const std::vector<std::string>& pool_ids,
-                               std::vector<std::string>* labels_out) {
+IdTable read_id_table(const std::string& csv_path) {
   const io::CsvTable t = io::read_csv(csv_path);
-  const std::size_t col = t.require_column("id", csv_path);
+  const std::size_t id_col = t.require_column("id", csv_path);
+  const auto path_col = t.column("path");
   const auto label_col = t.column("label");
+  IdTable out;
+  out.source = csv_path;
+  out.has_paths = path_col.has_value();
+  out.has_labels = label_col.has_value();
+  std::set<std::string> seen;
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    const std::string& id = t.rows[r][id_col];
+    COLDSTART_IO_CHECK(!id.empty(), csv_path, "empty id on data row {}", r + 1);
+    COLDSTART_IO_CHECK(seen.insert(id).second, csv_path, "id '{}' is listed twice (data row {})",
+                       id, r + 1);
+    out.ids.push_back(id);
+    out.paths.push_back(path_col ? t.rows[r][*path_col] : std::string());
+    out.labels.push_back(label_col ? t.rows[r][*label_col] : std::string());
+  }
+  return out;
+}
+
+void check_id_count(const IdTable& t, Index rows, const std::string& what) {
+  COLDSTART_IO_CHECK(static_cast<Index>(t.ids.size()) == rows, t.source, "{} ids for the {}",
+                     t.ids.size(), what);
+}
+
+std::vector<Index> rows_in_pool(const IdTable& t, const std::vector<std::string>& pool_ids) {
   std::unordered_map<std::string, Index> row;
   for (std::size_t i = 0; i < pool_ids.size(); ++i) row.emplace(pool_ids[i], static_cast<Index>(i));
   std::vector<Index> out;
-  std::set<Index> seen;
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    const std::string& id = t.rows[r][col];
-    const auto it = row.find(id);
-    COLDSTART_IO_CHECK(it != row.end(), csv_path,
-                       "id '{}' on data row {} is not in the pool ({} samples)", id, r + 1,
+  out.reserve(t.ids.size());
+  for (std::size_t r = 0; r < t.ids.size(); ++r) {
+    const auto it = row.find(t.ids[r]);
+    COLDSTART_IO_CHECK(it != row.end(), t.source,
+                       "id '{}' on data row {} is not in the pool ({} samples)", t.ids[r], r + 1,
                        pool_ids.size());
-    COLDSTART_IO_CHECK(seen.insert(it->second).second, csv_path,
-                       "id '{}' is listed twice (data row {})", id, r + 1);
     out.push_back(it->second);
-    if (labels_out) labels_out->push_back(label_col ? t.rows[r][*label_col] : std::string());
   }
   return out;
 }
@@ -242,85 +160,6 @@ std::vector<Index> strata_from_csv(const std::string& csv_path, const std::strin
     strata.push_back(std::lower_bound(names.begin(), names.end(), v) - names.begin());
   if (names_out) *names_out = names;
   return strata;
-}
-
-// --- exports -------------------------------------------------------------------------------------
-
-namespace {
-
-std::string relative_to(const std::string& path, const std::string& root) {
-  if (root.empty()) return path;
-  const fs::path rel = fs::absolute(path).lexically_normal().lexically_relative(
-      fs::absolute(root).lexically_normal());
-  if (rel.empty() || *rel.begin() == "..") return path;
-  return rel.generic_string();
-}
-
-}  // namespace
-
-std::string labelstudio_tasks(const std::vector<ExportItem>& items, const std::string& url_prefix,
-                              const std::string& path_root) {
-  boost::json::array tasks;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    boost::json::object data;
-    data["image"] = url_prefix + relative_to(items[i].path, path_root);
-    data["coldstart_id"] = items[i].id;
-    data["coldstart_rank"] = static_cast<std::int64_t>(i + 1);
-    boost::json::object task;
-    task["data"] = std::move(data);
-    tasks.emplace_back(std::move(task));
-  }
-  return io::to_json_text(tasks) + "\n";
-}
-
-std::string cvat_manifest(const std::vector<ExportItem>& items, const std::string& path_root) {
-  std::string out = "{\"version\":\"1.0\"}\n{\"type\":\"images\"}\n";
-  for (const auto& it : items) {
-    const io::Image img = io::read_image(it.path);
-    fs::path rel = relative_to(
-        it.path, path_root.empty() ? fs::path(it.path).parent_path().string() : path_root);
-    boost::json::object line;
-    std::string ext = rel.extension().string();
-    line["name"] = (rel.parent_path() / rel.stem()).generic_string();
-    line["extension"] = ext;
-    line["width"] = img.width;
-    line["height"] = img.height;
-    boost::json::object meta;
-    meta["coldstart_id"] = it.id;
-    line["meta"] = std::move(meta);
-    out += boost::json::serialize(line);
-    out += '\n';
-  }
-  return out;
-}
-
-void check_formats(const std::vector<std::string>& formats) {
-  for (const auto& f : formats)
-    if (f != "cvat" && f != "labelstudio" && f != "csv")
-      throw UsageError("--format must be cvat or labelstudio (got '" + f + "')");
-}
-
-std::vector<std::string> write_exports(const std::vector<std::string>& formats,
-                                       const std::string& output,
-                                       const std::vector<ExportItem>& items,
-                                       const std::string& url_prefix,
-                                       const std::string& path_root) {
-  check_formats(formats);
-  // Render every file first, then write: a failure while reading an image leaves nothing.
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& f : formats) {
-    if (f == "labelstudio")
-      files.emplace_back(sibling_path(output, ".labelstudio.json"),
-                         labelstudio_tasks(items, url_prefix, path_root));
-    else if (f == "cvat")
-      files.emplace_back(sibling_path(output, ".cvat.jsonl"), cvat_manifest(items, path_root));
-  }
-  std::vector<std::string> paths;
-  for (const auto& [path, text] : files) {
-    io::atomic_write(path, text);
-    paths.push_back(path);
-  }
-  return paths;
 }
 
 std::string format_number(double v, int digits) {

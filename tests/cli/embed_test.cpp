@@ -45,7 +45,7 @@ TEST(CliTop, HelpAndUsage) {
   r = run_cli({"frobnicate"});
   EXPECT_EQ(r.code, 2);
   EXPECT_TRUE(contains(r.err, "unknown command 'frobnicate'")) << r.err;
-  for (const std::string cmd : {"embed", "select", "acquire", "run", "report"}) {
+  for (const std::string cmd : {"embed", "select", "acquire", "run", "report", "strategies"}) {
     r = run_cli({cmd, "--help"});
     EXPECT_EQ(r.code, 0) << cmd << ": " << r.err;
     EXPECT_TRUE(contains(r.out, "usage: coldstart " + cmd)) << r.out;

@@ -1,0 +1,220 @@
+// `coldstart embed`: images -> embeddings (.npy) + ids (.csv) + manifest; the encoder options
+// shared with `select --images`.
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "coldstart/embed/cached.hpp"
+#include "coldstart/io/csv.hpp"
+#include "coldstart/io/file.hpp"
+#include "coldstart/io/image_file.hpp"
+#include "coldstart/io/manifest.hpp"
+#include "coldstart/io/npy.hpp"
+#include "embed.hpp"
+#include "registry_options.hpp"
+
+namespace fs = std::filesystem;
+
+namespace coldstart::cli {
+
+void add_encoder_options(CommandSpec& spec, const std::string& param_option) {
+  spec.value<std::string>(
+          "encoder",
+          "a registered encoder or a TorchScript file FILE.pt (its card FILE.json gives the "
+          "preprocessing); registered:" +
+              entry_lines(registry::encoders()),
+          {.def = kDefaultEncoder})
+      .value<std::string>("preset",
+                          "preprocessing preset for TorchScript encoders: imagenet or txrv "
+                          "(default: the model card's)",
+                          {.def = "",
+                           .check =
+                               [](const std::string& p) {
+                                 return p.empty() ? std::string() : one_of({"imagenet", "txrv"})(p);
+                               }})
+      .value<int>("size", "input side in pixels (default: the card's; 224 for pixels)",
+                  {.def = 0, .check = at_least(0)})
+      .value<Index>("batch-size", "images per forward pass",
+                    {.def = 32, .check = at_least<Index>(1)})
+      .value<int>("threads", "LibTorch threads (0 = default)", {.def = 0, .check = at_least(0)})
+      .list(param_option,
+            "NAME=VALUE: a parameter of the encoder (see `coldstart strategies`); repeatable")
+      .value<std::string>(
+          "cache", "embedding cache folder (default: " + io::default_cache_dir("embeddings") +
+                       ", i.e. $XDG_CACHE_HOME/coldstart/embeddings or "
+                       "~/.cache/coldstart/embeddings; not for pixels)")
+      .flag("no-cache", "do not read or write the embedding cache")
+      .value<Index>("chunk", "images decoded per step", {.def = 64, .check = at_least<Index>(1)})
+      .value<std::string>("progress",
+                          "auto (a bar on a terminal, lines otherwise), bar, lines or none",
+                          {.def = "auto", .check = one_of({"auto", "bar", "lines", "none"})});
+}
+
+namespace {
+
+/// The encoder's parameters from --param texts and the named options it declares.
+boost::json::object encoder_params_from(const Args& a, const std::string& name,
+                                        const std::string& param_option) {
+  const auto declared = encoder_params(name);
+  const std::string who = "encoder '" + name + "'";
+  boost::json::object p = params_from_text(declared, a.list(param_option), who);
+  // --preset and --size name parameters the encoder must declare.
+  const auto named = [&](bool given, const char* option, const char* param, boost::json::value v) {
+    if (!given) return;
+    if (!declares(declared, param))
+      throw UsageError(std::string(option) + " does not apply to " + who + " (it has no '" + param +
+                       "' parameter)");
+    set_param(p, param, std::move(v), option);
+  };
+  const auto preset = a.get<std::string>("preset");
+  const int size = a.get<int>("size");
+  named(!preset.empty(), "--preset", "preset", boost::json::string(preset));
+  named(size > 0, "--size", "size", size);
+  // Speed knobs apply where declared; other encoders ignore them.
+  if (declares(declared, "batch_size") && a.given("batch-size"))
+    set_param(p, "batch_size", a.get<Index>("batch-size"), "--batch-size");
+  if (declares(declared, "threads") && a.given("threads"))
+    set_param(p, "threads", a.get<int>("threads"), "--threads");
+  return p;
+}
+
+}  // namespace
+
+EmbedRunOptions encoder_options_from(const Args& a, const std::string& param_option) {
+  EmbedRunOptions o;
+  o.encoder = a.get<std::string>("encoder");
+  o.encoder_params = encoder_params_from(a, o.encoder, param_option);
+  o.chunk = a.get<Index>("chunk");
+  o.progress = Progress::parse_mode(a.get<std::string>("progress"));
+  const bool no_cache = a.get<bool>("no-cache");
+  if (a.has("cache") && no_cache) throw UsageError("--cache and --no-cache exclude each other");
+  if (a.has("cache")) {
+    o.cache_dir = a.get<std::string>("cache");
+  } else if (!no_cache && o.encoder != "pixels") {
+    o.cache_dir = io::default_cache_dir("embeddings");
+  }
+  return o;
+}
+
+namespace {
+
+template <class E>
+void embed_chunks(E& e, const Pool& pool, const EmbedRunOptions& o, Embeddings& out) {
+  const auto n = static_cast<Index>(pool.samples.size());
+  Progress progress("embedding", n, o.progress);
+  std::vector<io::Image> images;
+  for (Index b0 = 0; b0 < n; b0 += o.chunk) {
+    const Index nb = std::min(o.chunk, n - b0);
+    images.clear();
+    for (Index i = b0; i < b0 + nb; ++i)
+      images.push_back(io::read_image(pool.samples[i].image_path));
+    RowMatrixXf part = e.embed(std::span<const io::Image>(images));
+    COLDSTART_CHECK(part.rows() == nb && (b0 == 0 || part.cols() == out.x.cols()), BackendError,
+                    "encoder '{}' returned {}×{} for {} images", std::string(e.name()), part.rows(),
+                    part.cols(), nb);
+    if (b0 == 0) out.x.resize(n, part.cols());
+    out.x.middleRows(b0, nb) = part;
+    progress.update(b0 + nb);
+  }
+  progress.finish();
+}
+
+}  // namespace
+
+EmbeddedPool embed_pool(const Pool& pool, const EmbedRunOptions& o) {
+  EmbeddedPool r;
+  registry::AnyEmbedder enc = registry::make_encoder(o.encoder, o.encoder_params);
+  r.encoder_card = enc.card();
+  for (const auto& s : pool.samples) r.embeddings.ids.push_back(s.id);
+  if (o.cache_dir.empty()) {
+    embed_chunks(enc, pool, o, r.embeddings);
+  } else {
+    std::error_code ec;
+    fs::create_directories(o.cache_dir, ec);
+    COLDSTART_IO_CHECK(fs::is_directory(o.cache_dir), o.cache_dir,
+                       "cannot create the cache folder ({})", ec.message());
+    embed::CachedEmbedder<registry::AnyEmbedder> cached(std::move(enc), o.cache_dir);
+    embed_chunks(cached, pool, o, r.embeddings);
+    r.cache["dir"] = fs::absolute(o.cache_dir).lexically_normal().string();
+    r.cache["key"] = cached.key();
+    r.cache["hits"] = static_cast<std::int64_t>(cached.stats().hits);
+    r.cache["misses"] = static_cast<std::int64_t>(cached.stats().misses);
+  }
+  r.embeddings.validate();
+  return r;
+}
+
+CommandSpec embed_spec() {
+  CommandSpec spec("embed", "--images DIR --out emb.npy [--encoder NAME|FILE.pt] [options]");
+  spec.value<std::string>("images",
+                          "folder of PNG/JPEG/DICOM images, or a dataset folder (labels.csv + "
+                          "images/)",
+                          {.required = true})
+      .value<std::string>("split", "dataset folders: embed only this split (train, val, test)",
+                          {.def = ""})
+      .value<std::string>("out",
+                          "embeddings .npy (n×d float32); ids go to <stem>.ids.csv, the manifest "
+                          "to <stem>.manifest.json",
+                          {.check = [](const std::string& out) -> std::string {
+                             if (fs::path(out).extension() == ".npy") return "";
+                             return "must end in .npy (got '" + out + "')";
+                           },
+                           .required = true});
+  add_encoder_options(spec, "param");
+  return spec;
+}
+
+EmbedOptions parse_embed(const std::vector<std::string>& args) {
+  const Args a = embed_spec().parse(args);
+  EmbedOptions o;
+  o.images = a.get<std::string>("images");
+  o.split = a.get<std::string>("split");
+  o.out = a.get<std::string>("out");
+  o.run = encoder_options_from(a, "param");
+  return o;
+}
+
+EmbedResult embed(const EmbedOptions& o) {
+  check_output_folder(o.out);
+  EmbedResult r{o, load_pool(o.images, o.split), {}};
+  r.embedded = embed_pool(r.pool, o.run);
+  return r;
+}
+
+void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
+  const std::string& npy = r.options.out;
+  const Pool& pool = r.pool;
+  const EmbeddedPool& e = r.embedded;
+  io::CsvTable ids{{"id", "path"}, {}};
+  for (const auto& s : pool.samples) ids.rows.push_back({s.id, s.image_path});
+  const std::string ids_path = ids_path_for(npy);
+  const std::string manifest_path = manifest_path_for(npy);
+
+  boost::json::object m = start_manifest(inv);
+  boost::json::object inputs;
+  inputs["images"] = fs::absolute(pool.root).lexically_normal().string();
+  inputs["dataset"] = pool.is_dataset;
+  inputs["split"] = r.options.split;
+  inputs["count"] = static_cast<std::int64_t>(pool.samples.size());
+  inputs["sha256"] = pool_hash(pool);
+  m["inputs"] = std::move(inputs);
+  m["encoder"] = e.encoder_card;
+  if (!e.cache.empty()) m["cache"] = e.cache;
+  m["shape"] = boost::json::array{e.embeddings.size(), e.embeddings.dim()};
+
+  io::write_npy(npy, e.embeddings.x);
+  io::write_csv(ids_path, ids);
+  boost::json::object outputs;
+  outputs["embeddings"] = file_entry(npy);
+  outputs["ids"] = file_entry(ids_path);
+  m["outputs"] = std::move(outputs);
+  io::write_json(manifest_path, m);
+  out << "wrote " << npy << " (" << e.embeddings.size() << "×" << e.embeddings.dim() << "), "
+      << ids_path << ", " << manifest_path << "\n";
+  if (!e.cache.empty())
+    out << "cache " << e.cache.at("dir").as_string().c_str() << ": "
+        << e.cache.at("hits").as_int64() << " hits, " << e.cache.at("misses").as_int64()
+        << " computed\n";
+}
+
+}  // namespace coldstart::cli

@@ -1,0 +1,68 @@
+#pragma once
+// `coldstart embed` (images -> embeddings) and the encoder options it shares with `select
+// --images`: parse -> EmbedOptions -> embed(EmbedOptions) -> EmbedResult -> write(EmbedResult).
+
+#include <boost/json/object.hpp>
+#include <iosfwd>
+#include <string>
+
+#include "cli.hpp"
+#include "options.hpp"
+
+namespace coldstart::cli {
+
+/// How a pool is embedded: the encoder (a registered name or a TorchScript file) with its
+/// parameters, the on-disk cache and progress reporting.
+struct EmbedRunOptions {
+  std::string encoder = kDefaultEncoder;
+  boost::json::object encoder_params;  ///< declared parameters of the encoder's entry
+  std::string cache_dir;               ///< "" = no cache
+  Index chunk = 64;                    ///< images decoded per step (bounds memory)
+  Progress::Mode progress = Progress::Mode::kAuto;
+};
+
+/// Declares --encoder, --preset, --size, --batch-size, --threads, --cache, --no-cache, --chunk,
+/// --progress and the repeatable `param_option` (NAME=VALUE of the encoder's own parameters).
+void add_encoder_options(CommandSpec& spec, const std::string& param_option);
+
+/// Reads the options of add_encoder_options. --preset/--size/--batch-size/--threads set the
+/// encoder's parameters of those names (preset and size must be declared by the encoder); the
+/// cache defaults to io::default_cache_dir("embeddings") (shared with `run`) for every encoder
+/// but pixels. Throws UsageError.
+[[nodiscard]] EmbedRunOptions encoder_options_from(const Args& a, const std::string& param_option);
+
+struct EmbeddedPool {
+  Embeddings embeddings;
+  boost::json::object encoder_card;  ///< the encoder's card (no cache paths)
+  boost::json::object cache;         ///< {dir, key, hits, misses} or empty
+};
+
+/// Embeds the pool's images in order (row i = pool.samples[i]), chunk by chunk, through the cache
+/// when one is set. IoError names an unreadable image; NumericError a NaN/Inf row.
+[[nodiscard]] EmbeddedPool embed_pool(const Pool& pool, const EmbedRunOptions& o);
+
+// --- the command ---------------------------------------------------------------------------------
+
+struct EmbedOptions {
+  std::string images;  ///< folder of images or dataset folder
+  std::string split;   ///< dataset folders: only this split ("" = all)
+  std::string out;     ///< embeddings .npy
+  EmbedRunOptions run;
+};
+
+struct EmbedResult {
+  EmbedOptions options;
+  Pool pool;
+  EmbeddedPool embedded;
+};
+
+/// The options of `coldstart embed`, declared once.
+[[nodiscard]] CommandSpec embed_spec();
+/// Throws UsageError.
+[[nodiscard]] EmbedOptions parse_embed(const std::vector<std::string>& args);
+/// Embeds the pool (writes only the cache). Throws IoError / BackendError / NumericError.
+[[nodiscard]] EmbedResult embed(const EmbedOptions& o);
+/// Writes the .npy, the ids CSV and the manifest; reports them on `out`.
+void write(const EmbedResult& r, const Invocation& inv, std::ostream& out);
+
+}  // namespace coldstart::cli

@@ -1,0 +1,97 @@
+// Annotation-tool exports of a pick list: CVAT dataset manifests and Label Studio tasks.
+#include <boost/json/serialize.hpp>
+#include <filesystem>
+
+#include "cli.hpp"
+#include "coldstart/io/file.hpp"
+#include "coldstart/io/image_file.hpp"
+#include "coldstart/io/manifest.hpp"
+
+namespace fs = std::filesystem;
+
+namespace coldstart::cli {
+
+// --- exports -------------------------------------------------------------------------------------
+
+namespace {
+
+std::string relative_to(const std::string& path, const std::string& root) {
+  if (root.empty()) return path;
+  const fs::path rel = fs::absolute(path).lexically_normal().lexically_relative(
+      fs::absolute(root).lexically_normal());
+  if (rel.empty() || *rel.begin() == "..") return path;
+  return rel.generic_string();
+}
+
+}  // namespace
+
+std::string labelstudio_tasks(const std::vector<ExportItem>& items, const std::string& url_prefix,
+                              const std::string& path_root) {
+  boost::json::array tasks;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    boost::json::object data;
+    data["image"] = url_prefix + relative_to(items[i].path, path_root);
+    data["coldstart_id"] = items[i].id;
+    data["coldstart_rank"] = static_cast<std::int64_t>(i + 1);
+    boost::json::object task;
+    task["data"] = std::move(data);
+    tasks.emplace_back(std::move(task));
+  }
+  return io::to_json_text(tasks) + "\n";
+}
+
+std::string cvat_manifest(const std::vector<ExportItem>& items, const std::string& path_root) {
+  std::string out = "{\"version\":\"1.0\"}\n{\"type\":\"images\"}\n";
+  for (const auto& it : items) {
+    const io::Image img = io::read_image(it.path);
+    fs::path rel = relative_to(
+        it.path, path_root.empty() ? fs::path(it.path).parent_path().string() : path_root);
+    boost::json::object line;
+    std::string ext = rel.extension().string();
+    line["name"] = (rel.parent_path() / rel.stem()).generic_string();
+    line["extension"] = ext;
+    line["width"] = img.width;
+    line["height"] = img.height;
+    boost::json::object meta;
+    meta["coldstart_id"] = it.id;
+    line["meta"] = std::move(meta);
+    out += boost::json::serialize(line);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_problem(const std::string& format) {
+  if (format == "cvat" || format == "labelstudio" || format == "csv") return "";
+  return "must be cvat or labelstudio (got '" + format + "')";
+}
+
+void check_formats(const std::vector<std::string>& formats) {
+  for (const auto& f : formats)
+    if (const std::string e = format_problem(f); !e.empty()) throw UsageError("--format " + e);
+}
+
+std::vector<std::string> write_exports(const std::vector<std::string>& formats,
+                                       const std::string& output,
+                                       const std::vector<ExportItem>& items,
+                                       const std::string& url_prefix,
+                                       const std::string& path_root) {
+  check_formats(formats);
+  // Render every file first, then write: a failure while reading an image leaves nothing.
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& f : formats) {
+    if (f == "labelstudio")
+      files.emplace_back(sibling_path(output, ".labelstudio.json"),
+                         labelstudio_tasks(items, url_prefix, path_root));
+    else if (f == "cvat")
+      files.emplace_back(sibling_path(output, ".cvat.jsonl"), cvat_manifest(items, path_root));
+  }
+  std::vector<std::string> paths;
+  for (const auto& [path, text] : files) {
+    io::atomic_write(path, text);
+    paths.push_back(path);
+  }
+  return paths;
+}
+
+}  // namespace coldstart::cli

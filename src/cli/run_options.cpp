@@ -1,0 +1,256 @@
+// `coldstart run`: its options, declared once, and the command line -> ExperimentConfig.
+#include <algorithm>
+#include <sstream>
+
+#include "coldstart/io/file.hpp"
+#include "coldstart/registry/encoders.hpp"
+#include "coldstart/registry/learners.hpp"
+#include "registry_options.hpp"
+#include "run.hpp"
+
+namespace coldstart::cli {
+
+namespace {
+
+/// "a,b" items of a list value.
+std::vector<std::string> split_commas(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream s(v);
+  for (std::string item; std::getline(s, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+/// "a,b" and repeated options -> {a, b}.
+std::vector<std::string> list_of(const Args& a, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& v : a.list(name))
+    for (auto& item : split_commas(v)) out.push_back(std::move(item));
+  return out;
+}
+
+/// A check of comma lists: `check` on every item.
+Check<std::string> each_item(Check<std::string> check) {
+  return [check = std::move(check)](const std::string& v) -> std::string {
+    for (const auto& item : split_commas(v))
+      if (std::string e = check(item); !e.empty()) return e;
+    return "";
+  };
+}
+
+template <class R>
+Check<std::string> items_registered_in(const R& r) {
+  return each_item(registered_in(r));
+}
+
+Check<std::string> positive_integers() {
+  return [](const std::string& v) -> std::string {
+    for (const auto& b : split_commas(v)) {
+      std::size_t used = 0;
+      long long x = 0;
+      try {
+        x = std::stoll(b, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != b.size() || x <= 0) return "takes positive integers (got '" + b + "')";
+    }
+    return "";
+  };
+}
+
+std::vector<Index> budgets_of(const Args& a, const std::string& name) {
+  std::vector<Index> out;
+  for (const auto& b : list_of(a, name)) out.push_back(static_cast<Index>(std::stoll(b)));
+  return out;
+}
+
+void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfig& def) {
+  const auto& sel = registry::selectors();
+  const auto& enc = registry::encoders();
+  spec.value<std::string>("data", "dataset folder: images/, masks*/, labels.csv",
+                          {.required = true})
+      .list("task",
+            "classification or segmentation (every mask folder, or --mask-set); repeatable; "
+            "default both",
+            each_item(one_of({"classification", "segmentation"})))
+      .value<std::string>("mask-set", "segmentation: this mask folder only", {.def = ""})
+      .value<int>("positive", "classification: this label vs the rest (-1: the highest label)",
+                  {.def = def.positive})
+      .value<std::string>("out", "output folder (results.csv, results.md, *.svg, manifests)",
+                          {.def = def.out_dir})
+      .value<std::string>("name", "dataset name in the results", {.def = ""})
+      .list("strategies",
+            "comma list of selectors (default: random,kmeans-paper,kmedoids,typiclust,probcover,"
+            "kcenter); registered: " +
+                sel.joined_names(),
+            items_registered_in(sel))
+      .list("encoders", "comma list of encoders compared under kmeans-paper: " + enc.joined_names(),
+            items_registered_in(enc))
+      .value<std::string>("main-encoder", "encoder of the other clustering strategies",
+                          {.def = def.main_encoder, .check = registered_in(enc)})
+      .list("budgets", "comma list of initial budgets (default 20,40,60,80,100)",
+            positive_integers())
+      .value<int>("random-draws", "seeds of random", {.def = def.random_draws})
+      .value<int>("seeds", "seeds of every other strategy", {.def = def.seeds})
+      .list("seg-strategies",
+            "segmentation: comma list of strategies (default random,kmeans-paper)",
+            items_registered_in(sel))
+      .list("seg-encoders",
+            "segmentation: encoders for kmeans-paper (default pixels,"
+            "efficientnet-lite0)",
+            items_registered_in(enc))
+      .list("seg-budgets", "segmentation: comma list of initial budgets (default 20,60,100)",
+            positive_integers())
+      .value<int>("seg-random-draws", "segmentation: seeds of random",
+                  {.def = def.segmentation.random_draws})
+      .value<int>("seg-seeds", "segmentation: seeds of the other strategies",
+                  {.def = def.segmentation.seeds})
+      .value<int>("seg-epochs", "segmentation: U-Net epochs", {.def = def.segmentation.epochs})
+      .value<int>("split-seed", "seed of the 70/10/20 split", {.def = def.split_seed});
+}
+
+void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig& def) {
+  const auto& acq = registry::acquisitions();
+  spec.flag("no-active", "initial phase only")
+      .value<Index>("active-initial", "labels picked before the active rounds",
+                    {.def = def.active_initial})
+      .value<Index>("batch", "labels per active round", {.def = def.batch})
+      .value<int>("rounds", "active rounds", {.def = def.rounds})
+      .list("active-strategies",
+            "comma list of strategies that also get the active phase (default: all)")
+      .value<std::string>("classifier",
+                          "probe (logistic regression on the main encoder's features), mlp (one "
+                          "hidden layer on them) or cnn",
+                          {.def = def.classifier, .check = registered_in(registry::learners())})
+      .value<std::string>("acquisition",
+                          "classification acquisition (threshold, entropy, margin, "
+                          "least-confidence, bald, badge, random; bald needs --classifier mlp "
+                          "or cnn)",
+                          {.def = def.classification_acquisition, .check = registered_in(acq)})
+      .value<std::string>("seg-acquisition",
+                          "segmentation acquisition (mean-pixel-entropy, top-pixel-entropy, "
+                          "foreground-weighted-entropy, random)",
+                          {.def = def.segmentation_acquisition, .check = registered_in(acq)})
+      .value<int>("resolution", "learner input side (×32)", {.def = def.resolution})
+      .value<int>("pixel-resolution", "side of the raw-pixel embedding",
+                  {.def = def.pixel_resolution})
+      .value<int>("epochs", "CNN / U-Net epochs", {.def = def.epochs})
+      .value<int>("width", "CNN / U-Net first-layer channels", {.def = def.width})
+      .value<int>("ssl-steps", "SimCLR steps (ssl-pool)", {.def = def.ssl_steps})
+      .value<int>("threads", "LibTorch threads (0 = default)", {.def = 0})
+      .value<std::string>("models-dir",
+                          "folder of efficientnet-lite0.pt (default: $COLDSTART_MODELS or "
+                          "<repo>/models)",
+                          {.def = ""})
+      .value<std::string>(
+          "cache",
+          "embedding cache folder (default: " + io::default_cache_dir("embeddings") +
+              ", i.e. $XDG_CACHE_HOME/coldstart/embeddings or "
+              "~/.cache/coldstart/embeddings, shared with `coldstart embed`)",
+          {.def = ""})
+      .flag("no-grouped-split", "split without near-duplicate grouping")
+      .value<std::uint64_t>("seed", "base seed", {.def = 0})
+      .flag("paper",
+            "the paper's GPU settings: 224 px, VGG-11 width 64, CNN classifier, 10 random draws")
+      .flag("quick", "a short demonstration: random vs the default strategy (" +
+                         std::string(kDefaultStrategy) +
+                         ") on the main encoder, budget 20, 3 random draws, 1 seed, 3 rounds");
+}
+
+void apply_quick(experiment::ExperimentConfig& cfg) {
+  cfg.strategies = {"random", kDefaultStrategy};
+  cfg.encoders = {cfg.main_encoder};
+  cfg.segmentation.strategies = cfg.strategies;
+  cfg.segmentation.encoders = cfg.encoders;
+  cfg.budgets = {20};
+  cfg.random_draws = 3;
+  cfg.seeds = 1;
+  cfg.rounds = 3;
+  cfg.segmentation.seeds = 1;
+}
+
+}  // namespace
+
+CommandSpec run_spec() {
+  const experiment::ExperimentConfig def;
+  CommandSpec spec("run", "--data DIR [--task classification|segmentation] [--out DIR] [options]");
+  add_comparison_options(spec, def);
+  add_learning_options(spec, def);
+  return spec;
+}
+
+namespace {
+
+/// The options that override the config only when given (so --paper / --quick settings stay).
+void apply_given(const Args& a, experiment::ExperimentConfig& cfg) {
+  const auto set = [&](const char* name, auto& field) {
+    if (a.given(name)) field = a.get<std::decay_t<decltype(field)>>(name);
+  };
+  set("random-draws", cfg.random_draws);
+  set("seg-random-draws", cfg.segmentation.random_draws);
+  set("seg-seeds", cfg.segmentation.seeds);
+  set("seg-epochs", cfg.segmentation.epochs);
+  set("seeds", cfg.seeds);
+  set("split-seed", cfg.split_seed);
+  set("active-initial", cfg.active_initial);
+  set("batch", cfg.batch);
+  set("rounds", cfg.rounds);
+  set("resolution", cfg.resolution);
+  set("pixel-resolution", cfg.pixel_resolution);
+  set("epochs", cfg.epochs);
+  set("width", cfg.width);
+  set("ssl-steps", cfg.ssl_steps);
+  set("classifier", cfg.classifier);
+  if (a.has("strategies")) cfg.strategies = list_of(a, "strategies");
+  if (a.has("encoders")) cfg.encoders = list_of(a, "encoders");
+  if (a.has("budgets")) cfg.budgets = budgets_of(a, "budgets");
+  if (a.has("seg-budgets")) cfg.segmentation.budgets = budgets_of(a, "seg-budgets");
+  if (a.has("seg-strategies")) cfg.segmentation.strategies = list_of(a, "seg-strategies");
+  if (a.has("seg-encoders")) cfg.segmentation.encoders = list_of(a, "seg-encoders");
+  if (a.has("active-strategies")) cfg.active_strategies = list_of(a, "active-strategies");
+}
+
+}  // namespace
+
+RunOptions parse_run(const std::vector<std::string>& args) {
+  const Args a = run_spec().parse(args);
+  if (a.get<bool>("paper") && a.get<bool>("quick"))
+    throw UsageError("--paper and --quick exclude each other");
+  RunOptions o;
+  experiment::ExperimentConfig& cfg = o.config;
+  if (a.get<bool>("paper")) cfg.apply_paper_protocol();
+  cfg.data_dir = a.get<std::string>("data");
+  cfg.out_dir = a.get<std::string>("out");
+  cfg.dataset_name = a.get<std::string>("name");
+  cfg.mask_set = a.get<std::string>("mask-set");
+  cfg.positive = a.get<int>("positive");
+  cfg.main_encoder = a.get<std::string>("main-encoder");
+  if (a.get<bool>("quick")) apply_quick(cfg);
+  apply_given(a, cfg);
+  cfg.classification_acquisition = a.get<std::string>("acquisition");
+  cfg.segmentation_acquisition = a.get<std::string>("seg-acquisition");
+  cfg.threads = a.get<int>("threads");
+  cfg.models_dir = a.get<std::string>("models-dir");
+  cfg.cache_dir = a.get<std::string>("cache");
+  cfg.grouped_split = !a.get<bool>("no-grouped-split");
+  cfg.active = !a.get<bool>("no-active");
+  cfg.seed = a.get<std::uint64_t>("seed");
+  for (const auto& s : cfg.active_strategies)
+    if (std::find(cfg.strategies.begin(), cfg.strategies.end(), s) == cfg.strategies.end())
+      throw UsageError("--active-strategies: '" + s + "' is not among --strategies");
+  for (const auto& t : list_of(a, "task")) {
+    if (t == "classification")
+      cfg.tasks.push_back(t);
+    else
+      o.all_mask_sets = true;  // every mask folder (or --mask-set), resolved by run()
+  }
+  try {
+    cfg.validate();
+  } catch (const InvalidArgument& e) {
+    throw UsageError(e.what());
+  }
+  return o;
+}
+
+}  // namespace coldstart::cli

@@ -1,0 +1,159 @@
+// `coldstart select`: the cold-start pick from embeddings (or images), in annotation order.
+#include "select.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+
+#include "coldstart/io/file.hpp"
+#include "coldstart/io/manifest.hpp"
+#include "coldstart/io/npy.hpp"
+#include "registry_options.hpp"
+
+namespace fs = std::filesystem;
+
+namespace coldstart::cli {
+
+PoolEmbeddings read_embeddings(const std::string& npy, const std::string& ids_csv) {
+  PoolEmbeddings p;
+  const std::string ids_path = ids_csv.empty() ? ids_path_for(npy) : ids_csv;
+  p.e.x = io::read_npy_matrix(npy, true);
+  const IdTable t = read_id_table(ids_path);
+  check_id_count(t, p.e.x.rows(),
+                 std::to_string(p.e.x.rows()) + "×" + std::to_string(p.e.x.cols()) +
+                     " matrix in '" + npy + "'");
+  p.e.ids = t.ids;
+  p.paths = t.paths;
+  p.inputs["embeddings"] = file_entry(npy);
+  p.inputs["ids"] = file_entry(ids_path);
+  // The embed manifest beside the matrix names the encoder.
+  const std::string emb_manifest = manifest_path_for(npy);
+  if (!fs::is_regular_file(emb_manifest)) return p;
+  const auto m = io::read_json(emb_manifest);
+  if (m.is_object() && m.as_object().contains("encoder"))
+    p.encoder = m.as_object().at("encoder").as_object();
+  // Embeddings of a dataset folder: its labels.csv is the default --stratify-by source.
+  if (m.is_object() && m.as_object().contains("inputs")) {
+    const auto& in = m.as_object().at("inputs").as_object();
+    if (in.contains("dataset") && in.at("dataset").is_bool() && in.at("dataset").as_bool() &&
+        in.contains("images") && in.at("images").is_string()) {
+      const fs::path labels = fs::path(in.at("images").as_string().c_str()) / "labels.csv";
+      if (fs::is_regular_file(labels)) p.labels_csv = labels.string();
+    }
+  }
+  p.inputs["embeddings_manifest"] = file_entry(emb_manifest);
+  return p;
+}
+
+namespace {
+
+PoolEmbeddings embed_images(const SelectOptions& o) {
+  PoolEmbeddings p;
+  const Pool pool = load_pool(o.images, o.split);
+  EmbeddedPool ep = embed_pool(pool, *o.embed);
+  p.e = std::move(ep.embeddings);
+  p.encoder = std::move(ep.encoder_card);
+  for (const auto& s : pool.samples) p.paths.push_back(s.image_path);
+  boost::json::object img;
+  img["folder"] = fs::absolute(pool.root).lexically_normal().string();
+  img["split"] = o.split;
+  img["count"] = static_cast<std::int64_t>(pool.samples.size());
+  img["sha256"] = pool_hash(pool);
+  p.inputs["images"] = std::move(img);
+  if (!ep.cache.empty()) p.inputs["cache"] = ep.cache;
+  if (pool.is_dataset) p.labels_csv = (fs::path(pool.root) / "labels.csv").string();
+  return p;
+}
+
+/// The labelled rows and strata of the pick, and their manifest entries in `context`.
+select::SelectionContext context_of(const SelectOptions& o, const PoolEmbeddings& p,
+                                    std::vector<Index>& labelled, std::vector<Index>& strata,
+                                    boost::json::object& context) {
+  if (!o.labelled.empty()) {
+    labelled = rows_in_pool(read_id_table(o.labelled), p.e.ids);
+    boost::json::object l = file_entry(o.labelled);
+    l["count"] = static_cast<std::int64_t>(labelled.size());
+    context["labelled"] = std::move(l);
+  }
+  if (!o.stratify_by.empty()) {
+    const std::string meta = o.metadata.empty() ? p.labels_csv : o.metadata;
+    if (meta.empty())
+      throw UsageError(
+          "--stratify-by needs --metadata FILE.csv (or a dataset folder with labels.csv, "
+          "given by --images or embedded by `coldstart embed`)");
+    std::vector<std::string> names;
+    strata = strata_from_csv(meta, o.stratify_by, p.e.ids, &names);
+    boost::json::object s = file_entry(meta);
+    s["column"] = o.stratify_by;
+    boost::json::array vals;
+    for (const auto& n : names) vals.emplace_back(n);
+    s["values"] = std::move(vals);
+    context["stratify_by"] = std::move(s);
+  }
+  return {.labelled = labelled, .strata = strata};
+}
+
+}  // namespace
+
+SelectResult select(const SelectOptions& o) {
+  check_formats(o.formats);
+  const registry::AnySelector selector = make_selector(o.strategy, o.params);
+  check_output_folder(o.out);
+  SelectResult r{.options = o};
+  r.pool = o.images.empty() ? read_embeddings(o.embeddings, o.ids) : embed_images(o);
+  r.strategy = selector.describe();
+  std::vector<Index> labelled, strata;
+  const auto ctx = context_of(o, r.pool, labelled, strata, r.context);
+  Rng rng(o.seed);
+  r.selection = selector.select(r.pool.e.x, o.budget, ctx, rng);
+
+  const PoolEmbeddings& p = r.pool;
+  const select::Selection& sel = r.selection;
+  r.picks = {{"id", "path", "cluster", "distance"}, {}};
+  for (Index i = 0; i < sel.size(); ++i) {
+    const Index row = sel.indices[i];
+    const Index cl = i < static_cast<Index>(sel.cluster.size()) ? sel.cluster[i] : -1;
+    const double dist = i < static_cast<Index>(sel.distance.size()) ? sel.distance[i] : NAN;
+    r.picks.rows.push_back(
+        {p.e.ids[row], p.paths[row], cl >= 0 ? std::to_string(cl) : "", format_number(dist, 9)});
+    r.items.push_back({p.e.ids[row], p.paths[row], dist});
+  }
+  if (!o.formats.empty())
+    for (const auto& it : r.items)
+      COLDSTART_IO_CHECK(!it.path.empty(), o.ids.empty() ? o.out : o.ids,
+                         "--format needs image paths, but id '{}' has none (ids CSV without a "
+                         "path column)",
+                         it.id);
+  return r;
+}
+
+void write(const SelectResult& r, const Invocation& inv, std::ostream& out) {
+  const SelectOptions& o = r.options;
+  boost::json::object m = start_manifest(inv);
+  m["inputs"] = r.pool.inputs;
+  if (!r.pool.encoder.empty()) m["encoder"] = r.pool.encoder;
+  m["strategy"] = r.strategy;
+  m["seed"] = o.seed;
+  m["budget"] = o.budget;
+  m["context"] = r.context;
+  io::write_csv(o.out, r.picks);
+  const auto exports = write_exports(o.formats, o.out, r.items, o.url_prefix, o.path_root);
+  boost::json::object outputs;
+  outputs["picks"] = file_entry(o.out);
+  for (const auto& e : exports) outputs[fs::path(e).filename().string()] = file_entry(e);
+  m["outputs"] = std::move(outputs);
+  const std::string manifest_path = manifest_path_for(o.out);
+  io::write_json(manifest_path, m);
+
+  out << "rank  id  cluster  distance\n";
+  for (std::size_t i = 0; i < r.picks.rows.size(); ++i) {
+    const auto& row = r.picks.rows[i];
+    out << i + 1 << "  " << row[0] << "  " << (row[2].empty() ? "-" : row[2]) << "  "
+        << (row[3].empty() ? "-" : row[3]) << "\n";
+  }
+  out << "wrote " << o.out;
+  for (const auto& e : exports) out << ", " << e;
+  out << ", " << manifest_path << " (strategy " << o.strategy << ", seed " << o.seed << ")\n";
+}
+
+}  // namespace coldstart::cli

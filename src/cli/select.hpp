@@ -1,0 +1,71 @@
+#pragma once
+// `coldstart select`: the cold-start pick from embeddings (or images), in annotation order.
+// parse_select -> SelectOptions -> select(SelectOptions) -> SelectResult -> write(SelectResult).
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "coldstart/io/csv.hpp"
+#include "coldstart/select/concept.hpp"
+#include "embed.hpp"
+#include "options.hpp"
+
+namespace coldstart::cli {
+
+struct SelectOptions {
+  std::string embeddings;  ///< .npy from `coldstart embed` ("" with --images)
+  std::string ids;         ///< ids CSV of --embeddings ("" = <stem>.ids.csv)
+  std::string images;      ///< folder (or dataset folder) embedded first ("" with --embeddings)
+  std::string split;       ///< dataset folders: select only from this split
+  std::optional<EmbedRunOptions> embed;  ///< how --images are embedded
+  Index budget = 0;
+  std::string strategy = kDefaultStrategy;  ///< a registered selector
+  boost::json::object params;               ///< its parameters (--param, --pseudo-classes)
+  std::string labelled;                     ///< CSV of ids already labelled ("" = none)
+  std::string stratify_by;                  ///< metadata column spreading the picks ("" = none)
+  std::string metadata;  ///< CSV holding that column ("" = the dataset's labels.csv)
+  std::uint64_t seed = 0;
+  std::string out;                   ///< picks CSV
+  std::vector<std::string> formats;  ///< annotation-tool exports: cvat, labelstudio
+  std::string url_prefix, path_root;
+};
+
+/// The pool as `select` sees it: embeddings with ids and image paths, and where they came from.
+struct PoolEmbeddings {
+  Embeddings e;
+  std::vector<std::string> paths;  ///< image path per row ("" when unknown)
+  boost::json::object inputs;      ///< manifest entries of the inputs
+  boost::json::object encoder;     ///< the encoder's card, when known
+  std::string labels_csv;          ///< dataset labels.csv, when the pool is a dataset folder
+};
+
+struct SelectResult {
+  SelectOptions options;
+  PoolEmbeddings pool;
+  boost::json::object strategy;  ///< {name, params} of the selector used
+  boost::json::object context;   ///< labelled / stratify_by inputs
+  select::Selection selection;
+  io::CsvTable picks;             ///< id, path, cluster, distance in annotation order
+  std::vector<ExportItem> items;  ///< the picks for the annotation-tool exports
+};
+
+/// The options of `coldstart select`, declared once (choices and help from the registry).
+[[nodiscard]] CommandSpec select_spec();
+/// Throws UsageError (unknown strategy or parameter, bad value, conflicting options).
+[[nodiscard]] SelectOptions parse_select(const std::vector<std::string>& args);
+/// Reads (or embeds) the pool and picks. Writes nothing but the embedding cache. Throws IoError
+/// naming the file, InvalidArgument (budget larger than the unlabelled pool), UsageError.
+[[nodiscard]] SelectResult select(const SelectOptions& o);
+/// Writes the picks, the exports and the manifest (last); lists the picks on `out`.
+void write(const SelectResult& r, const Invocation& inv, std::ostream& out);
+
+/// The pool of --embeddings: the matrix, its id table (ids, optional paths) and the embed
+/// manifest beside it (encoder card, dataset labels.csv).
+[[nodiscard]] PoolEmbeddings read_embeddings(const std::string& npy, const std::string& ids_csv);
+
+}  // namespace coldstart::cli

@@ -1,0 +1,104 @@
+// `coldstart select`: its options, declared once, and the command line -> SelectOptions.
+#include "registry_options.hpp"
+#include "select.hpp"
+
+namespace coldstart::cli {
+
+CommandSpec select_spec() {
+  CommandSpec spec("select",
+                   "(--embeddings emb.npy | --images DIR) --budget N [--strategy NAME] "
+                   "[--param NAME=VALUE] [--labelled done.csv] [--stratify-by COLUMN] --seed S "
+                   "--out picks.csv");
+  const auto& selectors = registry::selectors();
+  spec.value<std::string>("embeddings",
+                          "embeddings .npy from `coldstart embed` (ids from <stem>.ids.csv or "
+                          "--ids)")
+      .value<std::string>("ids", "CSV of ids (column id, optional path) for --embeddings")
+      .value<std::string>("images", "embed this folder (or dataset folder) first with --encoder")
+      .value<std::string>("split", "dataset folders: select only from this split", {.def = ""})
+      .value<Index>("budget", "number of samples to pick (> 0)",
+                    {.check = positive<Index>(), .required = true})
+      .value<std::string>(
+          "strategy",
+          "the selector (default " + std::string(kDefaultStrategy) +
+              "); `coldstart strategies` lists their parameters:" + entry_lines(selectors),
+          {.def = kDefaultStrategy, .check = registered_in(selectors)})
+      .list("param",
+            "NAME=VALUE: a parameter of the selector (e.g. k_nn=30); repeatable; unknown names "
+            "and bad values are refused")
+      .value<Index>("pseudo-classes",
+                    "probcover: clusters of the purity rule for δ, i.e. --param "
+                    "n_pseudo_classes=N (0 = library default)",
+                    {.def = 0, .check = at_least<Index>(0)})
+      .value<std::string>("labelled",
+                          "CSV with column id: samples already labelled (never picked; they "
+                          "cover their clusters)")
+      .value<std::string>("stratify-by",
+                          "spread picks over the values of this metadata column (site, "
+                          "scanner...)")
+      .value<std::string>("metadata",
+                          "CSV with columns id and the --stratify-by column (default: the "
+                          "dataset's labels.csv)")
+      .value<std::uint64_t>("seed", "random seed", {.def = 0})
+      .value<std::string>("out", "picks CSV: id, path, cluster, distance in annotation order",
+                          {.required = true})
+      .list("format",
+            "also write an annotation-tool import file: cvat (<stem>.cvat.jsonl, CVAT dataset "
+            "manifest) or labelstudio (<stem>.labelstudio.json, Label Studio tasks); repeatable",
+            format_problem)
+      .value<std::string>(
+          "url-prefix",
+          "labelstudio: prefix of each image URL, e.g. /data/local-files/?d=", {.def = ""})
+      .value<std::string>("path-root",
+                          "write export paths relative to this folder (default: as listed; "
+                          "cvat: file names)",
+                          {.def = ""});
+  add_encoder_options(spec, "encoder-param");
+  return spec;
+}
+
+namespace {
+
+/// The selector's parameters: --param, then --pseudo-classes where the selector declares
+/// n_pseudo_classes (other selectors ignore it, as they always have).
+boost::json::object selector_params(const Args& a, const std::string& strategy) {
+  const auto& declared = registry::selectors().at(strategy).params;
+  boost::json::object p =
+      params_from_text(declared, a.list("param"), "selector '" + strategy + "'");
+  const Index pseudo = a.get<Index>("pseudo-classes");
+  if (pseudo > 0 && declares(declared, "n_pseudo_classes"))
+    set_param(p, "n_pseudo_classes", pseudo, "--pseudo-classes");
+  (void)make_selector(strategy, p);  // bad values: a usage error now, not after the embedding
+  return p;
+}
+
+}  // namespace
+
+SelectOptions parse_select(const std::vector<std::string>& args) {
+  const Args a = select_spec().parse(args);
+  if (a.has("embeddings") == a.has("images"))
+    throw UsageError("give exactly one of --embeddings and --images");
+  if (a.has("ids") && !a.has("embeddings")) throw UsageError("--ids needs --embeddings");
+  if (a.has("metadata") && !a.has("stratify-by"))
+    throw UsageError("--metadata needs --stratify-by");
+  SelectOptions o;
+  o.embeddings = a.str("embeddings");
+  o.ids = a.str("ids");
+  o.images = a.str("images");
+  o.split = a.get<std::string>("split");
+  o.budget = a.get<Index>("budget");
+  o.strategy = a.get<std::string>("strategy");
+  o.params = selector_params(a, o.strategy);
+  o.labelled = a.str("labelled");
+  o.stratify_by = a.str("stratify-by");
+  o.metadata = a.str("metadata");
+  o.seed = a.get<std::uint64_t>("seed");
+  o.out = a.get<std::string>("out");
+  o.formats = a.list("format");
+  o.url_prefix = a.get<std::string>("url-prefix");
+  o.path_root = a.get<std::string>("path-root");
+  if (!o.images.empty()) o.embed = encoder_options_from(a, "encoder-param");
+  return o;
+}
+
+}  // namespace coldstart::cli
