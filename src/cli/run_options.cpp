@@ -110,6 +110,27 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
       .value<int>("split-seed", "seed of the 70/10/20 split", {.def = def.split_seed});
 }
 
+// "a, b, c": the registered names a task can use (help text from the registry).
+template <class R, class Pred>
+std::string names_where(const R& r, Pred keep) {
+  std::string out;
+  for (const auto& e : r.entries())
+    if (keep(e)) out += (out.empty() ? "" : ", ") + e.name;
+  return out;
+}
+
+std::string learners_for(learn::Task task) {
+  return names_where(registry::learners(),
+                     [&](const auto& e) { return registry::task_of(e) == task; });
+}
+
+std::string acquisitions_for(bool maps) {
+  return names_where(registry::acquisitions(), [&](const auto& e) {
+    return e.input == registry::Input::kAnyOutputs ||
+           (e.input == registry::Input::kProbMaps) == maps;
+  });
+}
+
 void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig& def) {
   const auto& acq = registry::acquisitions();
   spec.flag("no-active", "initial phase only")
@@ -120,17 +141,19 @@ void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig&
       .list("active-strategies",
             "comma list of strategies that also get the active phase (default: all)")
       .value<std::string>("classifier",
-                          "probe (logistic regression on the main encoder's features), mlp (one "
-                          "hidden layer on them) or cnn",
+                          "classification learner: " +
+                              learners_for(learn::Task::kClassification) +
+                              " (probe/mlp read the main encoder's features)",
                           {.def = def.classifier, .check = registered_in(registry::learners())})
+      .value<std::string>("segmenter",
+                          "segmentation learner: " + learners_for(learn::Task::kSegmentation),
+                          {.def = def.segmenter, .check = registered_in(registry::learners())})
       .value<std::string>("acquisition",
-                          "classification acquisition (threshold, entropy, margin, "
-                          "least-confidence, bald, badge, random; bald needs --classifier mlp "
-                          "or cnn)",
+                          "classification acquisition: " + acquisitions_for(false) +
+                              " (bald needs a learner with MC dropout: mlp or cnn)",
                           {.def = def.classification_acquisition, .check = registered_in(acq)})
       .value<std::string>("seg-acquisition",
-                          "segmentation acquisition (mean-pixel-entropy, top-pixel-entropy, "
-                          "foreground-weighted-entropy, random)",
+                          "segmentation acquisition: " + acquisitions_for(true),
                           {.def = def.segmentation_acquisition, .check = registered_in(acq)})
       .value<int>("resolution", "learner input side (×32)", {.def = def.resolution})
       .value<int>("pixel-resolution", "side of the raw-pixel embedding",
@@ -228,6 +251,7 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   cfg.main_encoder = a.get<std::string>("main-encoder");
   if (a.get<bool>("quick")) apply_quick(cfg);
   apply_given(a, cfg);
+  cfg.segmenter = a.get<std::string>("segmenter");
   cfg.classification_acquisition = a.get<std::string>("acquisition");
   cfg.segmentation_acquisition = a.get<std::string>("seg-acquisition");
   cfg.threads = a.get<int>("threads");
