@@ -52,8 +52,8 @@ TEST(PrecomputedEmbedder, IdsMustMatchThePool) {
   EXPECT_THROW_MSG((void)pre.embed_ids(ids), InvalidArgument, "2 of 4 pool ids are not in");
   EXPECT_THROW_MSG((void)pre.embed_ids(ids), InvalidArgument, "'zz', 'yy'");
   EXPECT_THROW_MSG((void)pre.embed_ids({}), InvalidArgument, "n = 0");
-  std::vector<io::Image> imgs(1);
-  EXPECT_THROW_MSG((void)pre.embed(imgs), InvalidArgument, "looked up by sample id");
+  // No embed(images) to call by mistake: the type says it finds rows by id only.
+  static_assert(IdEmbedder<PrecomputedEmbedder> && !Embedder<PrecomputedEmbedder>);
 }
 
 TEST(PrecomputedEmbedder, RejectsMalformedFiles) {

@@ -27,12 +27,18 @@ concept DescribedEmbedder = Embedder<E> && requires(const E& e) {
   { e.card() } -> std::convertible_to<boost::json::object>;
 };
 
-/// Optional capability: embeddings looked up by sample id instead of computed from pixels
-/// (PrecomputedEmbedder). `embed_dataset` uses it and then skips decoding images.
+/// Embeddings looked up by sample id instead of computed from pixels (PrecomputedEmbedder).
+/// `embed_dataset` uses it and then skips decoding images.
 template <class E>
 concept IdEmbedder = requires(E& e, std::span<const std::string> ids) {
   { e.embed_ids(ids) } -> std::same_as<RowMatrixXf>;
+  { e.dim() } -> std::convertible_to<Index>;
+  { e.name() } -> std::convertible_to<std::string>;
 };
+
+/// Either kind: computes rows from images, or looks them up by id.
+template <class E>
+concept AnyKindOfEmbedder = Embedder<E> || IdEmbedder<E>;
 
 /// The card of any embedder: its own `card()` when it has one, else {name, dim}.
 template <Embedder E>

@@ -20,10 +20,10 @@ struct EmbedPoolParams {
 /// Embeds `samples` in order: row i of the result is samples[i]. Images are decoded at their
 /// own resolution `chunk` at a time (the embedder resizes); an IdEmbedder (precomputed rows) is
 /// asked by id and no image is decoded. Memory O(chunk·H·W·C + n·d).
-/// @tparam E models coldstart::embed::Embedder.
+/// @tparam E models coldstart::embed::Embedder or IdEmbedder.
 /// @throws InvalidArgument for an empty sample list, IoError for unreadable images, NumericError
 ///   for NaN/Inf rows, and whatever the embedder throws.
-template <Embedder E>
+template <AnyKindOfEmbedder E>
 [[nodiscard]] Embeddings embed_samples(E& e, const std::vector<io::Sample>& samples,
                                        const EmbedPoolParams& p = {}) {
   COLDSTART_CHECK(!samples.empty(), InvalidArgument, "no samples to embed (n = 0){}", "");
@@ -53,7 +53,7 @@ template <Embedder E>
 }
 
 /// Embeds every sample of a dataset folder (io::Dataset order).
-template <Embedder E>
+template <AnyKindOfEmbedder E>
 [[nodiscard]] Embeddings embed_dataset(E& e, const io::Dataset& ds, const EmbedPoolParams& p = {}) {
   return embed_samples(e, ds.samples(), p);
 }

@@ -30,8 +30,9 @@ struct PrecomputedParams {
 /// are unique and as many as the matrix rows; `embed_ids` checks that every requested id is
 /// present and returns the rows in the requested order, so the pool may be any subset.
 ///
-/// It has no pixels-to-features map: `embed(images)` throws, and `embed_dataset`/`embed_samples`
-/// (embed_dataset.hpp) call `embed_ids` instead, without decoding images. Cost O(n·d) to load.
+/// It has no pixels-to-features map, so it is an IdEmbedder and not an Embedder: `embed_dataset`
+/// / `embed_samples` (embed_dataset.hpp) call `embed_ids`, without decoding images. Cost O(n·d)
+/// to load.
 /// @code
 ///   embed::PrecomputedEmbedder cxr({.npy_path = "cxr_foundation.npy", .ids_path = "ids.csv"});
 ///   Embeddings e = embed::embed_dataset(cxr, io::Dataset("data/jsrt"));
@@ -82,15 +83,6 @@ class PrecomputedEmbedder {
     return out;
   }
 
-  /// Not available: precomputed rows are found by id. Throws InvalidArgument saying so.
-  [[nodiscard]] RowMatrixXf embed(std::span<const io::Image> images) const {
-    COLDSTART_CHECK(false, InvalidArgument,
-                    "precomputed embeddings '{}' are looked up by sample id, not computed from "
-                    "{} images: call embed_ids() or embed::embed_dataset()",
-                    p_.npy_path, images.size());
-    return {};
-  }
-
   [[nodiscard]] Index dim() const noexcept { return x_.cols(); }
   [[nodiscard]] Index size() const noexcept { return x_.rows(); }
   [[nodiscard]] std::string name() const { return p_.name; }
@@ -115,7 +107,7 @@ class PrecomputedEmbedder {
   std::string npy_sha256_;
 };
 
-static_assert(DescribedEmbedder<PrecomputedEmbedder>);
+static_assert(!Embedder<PrecomputedEmbedder>);
 static_assert(IdEmbedder<PrecomputedEmbedder>);
 
 }  // namespace coldstart::embed
