@@ -13,8 +13,8 @@
 #   4. gpu_kmeans pam: FasterPAM at n=20,000 with CPU vs GPU swap gains
 #   5. embed_throughput --device cuda, float16 and float32: EfficientNet-Lite0 and DenseNet-121
 #      against PyTorch eager
-#   6. paper_experiment --protocol paper on JSRT, shortened (raw pixels, budget 20, one seed,
-#      one epoch); its learners run on the CPU (LibTorch CPU), as everywhere in coldstart
+#   6. coldstart run --paper (the paper protocol) on JSRT, shortened (raw pixels, budget 20, one
+#      seed, one epoch); its learners run on the CPU (LibTorch CPU), as everywhere in coldstart
 # and writes OUTDIR/summary.json, OUTDIR/summary.md (tables for docs/benchmarks/gpu.md),
 # OUTDIR/log.txt and OUTDIR/paper_results.md. Every step has its own time limit inside an
 # overall budget (DEVICE_CHECK_BUDGET seconds, default 470), so the command ends within 8 minutes.
@@ -154,7 +154,7 @@ if ((DRY)); then
   TARGETS=(gpu_kmeans coldstart_cuda_tests)
 else
   TARGETS=(gpu_kmeans coldstart_cuda_tests coldstart_embed_cuda_tests embed_throughput
-    paper_experiment)
+    coldstart_cli)
 fi
 ok configure && step build 300 cmake --build "$BUILD" -j "$JOBS" --target "${TARGETS[@]}"
 
@@ -187,12 +187,12 @@ if ok build; then
         --work "$WORK/models" --json "$WORK/embed_$dt.json"
     done
     if [[ -f "$BUNDLE/data/jsrt/labels.csv" ]]; then
-      # The paper's settings (224 px, VGG-11 width 64, CNN learner), cut to one budget, one draw
-      # and one epoch; raw-pixel embeddings, since no pretrained encoder travels.
-      step paper_jsrt 100 "$BUILD/examples/paper_experiment" --protocol paper \
-        --data "$BUNDLE/data/jsrt" --task classification --strategies random kmeans-paper \
-        --encoders pixels --budgets 20 --random-draws 1 --seeds 1 --epochs 1 --no-active \
-        --threads "$(nproc)" --out "$WORK/paper"
+      # The paper's settings (--paper: 224 px, VGG-11 width 64, CNN learner), cut to one budget,
+      # one draw and one epoch; raw-pixel embeddings, since no pretrained encoder travels.
+      step paper_jsrt 100 "$BUILD/coldstart" run --paper --data "$BUNDLE/data/jsrt" \
+        --task classification --name jsrt --encoders pixels --main-encoder pixels \
+        --strategies random,kmeans-paper --budgets 20 --random-draws 1 --seeds 1 --epochs 1 \
+        --no-active --threads "$(nproc)" --out "$WORK/paper"
       [[ -f "$WORK/paper/results.md" ]] && cp "$WORK/paper/results.md" "$OUTDIR/paper_results.md"
     else
       STATUS+=("paper_jsrt:skipped (no .device-bundle/data/jsrt):0")

@@ -32,16 +32,16 @@ def junit(path):
         return None
     suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
     tot = {"tests": 0, "failures": 0, "skipped": 0, "errors": 0}
-    names = {"failed": [], "skipped": []}
+    names = {"failed_names": [], "skipped_names": []}
     for s in suites:
         for case in s.findall("testcase"):
             tot["tests"] += 1
             if case.find("failure") is not None or case.find("error") is not None:
                 tot["failures"] += 1
-                names["failed"].append(case.get("name"))
+                names["failed_names"].append(case.get("name"))
             elif case.find("skipped") is not None or case.get("status") in ("notrun", "disabled"):
                 tot["skipped"] += 1
-                names["skipped"].append(case.get("name"))
+                names["skipped_names"].append(case.get("name"))
     tot.update(names)
     return tot
 
@@ -76,8 +76,10 @@ def main():
         check(f"step {name}", "ran", st["status"], st["status"] == "ok")
     if tests is not None:
         if a.mode == "device":
+            failed = ", ".join(tests["failed_names"] + [n + " (skipped)" for n in tests["skipped_names"]])
             check("ctest -L cuda", "all pass, none skipped",
-                  f"{tests['tests']} tests, {tests['failures']} failed, {tests['skipped']} skipped",
+                  f"{tests['tests']} tests, {tests['failures']} failed, {tests['skipped']} skipped"
+                  + (f": {failed}" if failed else ""),
                   tests["tests"] > 0 and tests["failures"] == 0 and tests["skipped"] == 0)
         else:
             check("ctest -L cuda (no GPU: skips expected)", "none failed",

@@ -10,7 +10,7 @@
 //     start, measures cuBLAS SGEMM on the engine's tile shape and on 8192³ in this process, and
 //     reports the assignment's FLOP rate as a fraction of the better SGEMM rate. Then a smaller
 //     case on CPU and GPU from the same start: inertia and label agreement.
-//   gpu_kmeans pam [--n 20000 --d 64 --k 100 --seed 2] [--cpu-only] [--json OUT.json]
+//   gpu_kmeans pam [--n 20000 --d 64 --k 100 --blobs 1 --seed 2] [--cpu-only] [--json OUT.json]
 //     FasterPam<> (CPU swap gains) against FasterPam<cuda::SwapGains> from the same medoids
 //     (the first k rows): seconds per fit, same medoids, objective difference.
 //
@@ -222,7 +222,8 @@ int run_kmeans(const Options& o) {
 
 int run_pam(const Options& o) {
   const Index n = o.get("n", 20000), d = o.get("d", 64), k = o.get("k", 100);
-  const bench::SyntheticSpec spec{static_cast<std::uint32_t>(d), static_cast<std::uint32_t>(k),
+  const bench::SyntheticSpec spec{static_cast<std::uint32_t>(d),
+                                  static_cast<std::uint32_t>(o.get("blobs", 1)),
                                   static_cast<std::uint32_t>(o.get("seed", 2))};
   const RowMatrixXf x = host_synthetic(spec, n);
   std::vector<Index> init(static_cast<std::size_t>(k));
@@ -231,6 +232,7 @@ int run_pam(const Options& o) {
   rep["n"] = n;
   rep["d"] = d;
   rep["k"] = k;
+  rep["blobs"] = spec.blobs;
   rep["cpu_threads"] = static_cast<std::int64_t>(std::thread::hardware_concurrency());
   rep["cpu_only"] = o.cpu_only;
   // Both fits precompute the n×n distances on the CPU (n ≤ precompute_limit); they differ only

@@ -98,7 +98,8 @@ using SwapEvaluateFn = void (*)(void* policy, const SwapState&, const SwapCandid
 template <SwapGainPolicy Gains = CpuSwapGains>
 class FasterPam {
  public:
-  explicit FasterPam(FasterPamParams p = {}, Gains gains = {}) : p_(p), gains_(std::move(gains)) {}
+  explicit FasterPam(FasterPamParams p = {}, Gains gains = Gains())
+      : p_(p), gains_(std::move(gains)) {}
 
   [[nodiscard]] Clustering fit(EmbeddingsView x, Index k, Rng& rng) const {
     Gains g = gains_;  // per fit: a policy may hold per-fit state (device buffers)
