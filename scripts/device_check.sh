@@ -117,27 +117,35 @@ unpack() {
         tar -xf data.tar.* -C "$PREFIX")
     fi
   done
-  # Debian's CMake files for GTest and Boost are relocatable; make the symlinks of .so names
-  # that point to absolute /usr paths point into the prefix instead.
+  # Debian's CMake files are relocatable, but a few development symlinks point to absolute
+  # paths (libz.so -> /lib/x86_64-linux-gnu/libz.so.1.2.13): point them into the prefix.
   find "$PREFIX" -type l | while read -r l; do
     t=$(readlink "$l")
-    if [[ "$t" == /usr/* ]]; then ln -sfn "$PREFIX$t" "$l"; fi
+    if [[ "$t" == /* ]]; then ln -sfn "$PREFIX$t" "$l"; fi
   done
-  ls "$PREFIX/usr/lib/x86_64-linux-gnu" | head -50
+  local broken
+  broken=$(find "$PREFIX" -xtype l)
+  if [[ -n "$broken" ]]; then
+    echo "broken symlinks in the prefix (a package missing from the bundle?):"
+    echo "$broken"
+    return 1
+  fi
+  ls -l "$PREFIX/usr/lib/x86_64-linux-gnu" "$PREFIX/lib/x86_64-linux-gnu"
 }
 step unpack 60 unpack
-export LD_LIBRARY_PATH=$PREFIX/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export LD_LIBRARY_PATH=$PREFIX/usr/lib/x86_64-linux-gnu:$PREFIX/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 GEN=()
 command -v ninja >/dev/null && GEN=(-G Ninja)
 CONFIG=(-S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release
   -DCMAKE_PREFIX_PATH="$PREFIX/usr" -DCOLDSTART_NATIVE=ON -DCOLDSTART_WITH_DICOM=OFF
   -DCOLDSTART_MICROBENCHMARKS=OFF -DCOLDSTART_WITH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90
   -DCOLDSTART_WITH_TORCH=ON)
-step configure 120 cmake "${CONFIG[@]}"
+ok unpack && step configure 120 cmake "${CONFIG[@]}"
 # The bundle, not the system, must have provided the Debian dependencies.
 check_from_bundle() {
   local bad=0
-  for v in Eigen3_DIR Boost_DIR boost_json_DIR PNG_LIBRARY_RELEASE TURBOJPEG_LIBRARY GTest_DIR; do
+  for v in Eigen3_DIR Boost_DIR boost_json_DIR PNG_LIBRARY_RELEASE ZLIB_LIBRARY_RELEASE \
+    TURBOJPEG_LIBRARY GTest_DIR; do
     local val
     val=$(grep -E "^$v:" "$BUILD/CMakeCache.txt" | cut -d= -f2- || true)
     echo "$v = $val"
