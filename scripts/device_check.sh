@@ -168,6 +168,20 @@ ok configure && step build 300 cmake --build "$BUILD" -j "$JOBS" --target "${TAR
 
 GK=$BUILD/benchmarks/gpu_kmeans
 PY=${PYTHON:-python3}
+# ... and, at run time, the bundle's shared libraries.
+runtime_from_bundle() {
+  local deps bad=0
+  deps=$(ldd "$BUILD/libcoldstart.so")
+  echo "$deps"
+  for lib in libboost_json libboost_container libpng16 libturbojpeg libz.so; do
+    if ! grep "$lib" <<<"$deps" | grep -q "=> $PREFIX"; then
+      echo "$lib: not loaded from the bundle prefix"
+      bad=1
+    fi
+  done
+  return $bad
+}
+ok build && step runtime_from_bundle 10 runtime_from_bundle
 if ok build; then
   # --- 1. CUDA tests ---------------------------------------------------------------------------
   if ((DRY)); then
