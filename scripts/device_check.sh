@@ -78,7 +78,9 @@ step() {
     STATUS+=("$name:ok:$dt")
     say "OK   $name (${dt}s)"
   else
-    STATUS+=("$name:failed (rc $rc$( ((rc == 124)) && echo ', time limit')):$dt")
+    local why="rc $rc"
+    if ((rc == 124)); then why="$why, time limit"; fi
+    STATUS+=("$name:failed ($why):$dt")
     say "FAIL $name (rc $rc, ${dt}s); see log.txt"
   fi
   return 0
@@ -124,7 +126,7 @@ unpack() {
     if [[ "$t" == /* ]]; then ln -sfn "$PREFIX$t" "$l"; fi
   done
   local broken
-  broken=$(find "$PREFIX" -xtype l)
+  broken=$(find "$PREFIX/usr/lib" "$PREFIX/lib" "$PREFIX/usr/include" -xtype l)
   if [[ -n "$broken" ]]; then
     echo "broken symlinks in the prefix (a package missing from the bundle?):"
     echo "$broken"
@@ -173,7 +175,7 @@ runtime_from_bundle() {
   local deps bad=0
   deps=$(ldd "$BUILD/libcoldstart.so")
   echo "$deps"
-  for lib in libboost_json libboost_container libpng16 libturbojpeg libz.so; do
+  for lib in libboost_json libpng16 libturbojpeg libz.so; do
     if ! grep "$lib" <<<"$deps" | grep -q "=> $PREFIX"; then
       echo "$lib: not loaded from the bundle prefix"
       bad=1
