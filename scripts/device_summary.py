@@ -66,7 +66,16 @@ def main():
             steps[name] = {"status": status, "seconds": float(secs or 0)}
     km, peer, pam = load(w("kmeans.json")), load(w("peer.json")), load(w("pam.json"))
     embed = {dt: load(w(f"embed_{dt}.json")) for dt in ("float16", "float32")}
-    tests = junit(w("ctest_cuda.xml"))
+    tests = None
+    for part in ("ctest_cuda.xml", "ctest_embed_cuda.xml"):
+        t = junit(w(part))
+        if t is None:
+            continue
+        if tests is None:
+            tests = t
+        else:
+            for key in t:
+                tests[key] += t[key]
     checks = []  # (name, target, value, passed or None when not run)
 
     def check(name, target, value, passed):
@@ -77,7 +86,7 @@ def main():
     if tests is not None:
         if a.mode == "device":
             failed = ", ".join(tests["failed_names"] + [n + " (skipped)" for n in tests["skipped_names"]])
-            check("ctest -L cuda", "all pass, none skipped",
+            check("ctest -L cuda, -L embed_cuda", "all pass, none skipped",
                   f"{tests['tests']} tests, {tests['failures']} failed, {tests['skipped']} skipped"
                   + (f": {failed}" if failed else ""),
                   tests["tests"] > 0 and tests["failures"] == 0 and tests["skipped"] == 0)
