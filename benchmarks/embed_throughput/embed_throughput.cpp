@@ -51,8 +51,8 @@ struct Options {
   std::string work = (std::filesystem::temp_directory_path() / "coldstart_embed_bench").string();
   std::string json;
   bool optimize = true;
-  Index simclr_steps = 0;  ///< > 0: time train_simclr (default params) for this many steps
-  std::string device = "cpu";    ///< cpu or cuda
+  Index simclr_steps = 0;         ///< > 0: time train_simclr (default params) for this many steps
+  std::string device = "cpu";     ///< cpu or cuda
   std::string dtype = "float32";  ///< on cuda: float16 or float32
 };
 
@@ -162,14 +162,14 @@ int run(const Options& o) {
   boost::json::array rows;
   for (const auto& arch : o.archs) {
     const std::string model = random_model(o, arch);
-    embed::TorchScriptEmbedder enc({.model_path = model,
-                                    .preprocessing = embed::Preprocessing::imagenet(224),
-                                    .batch_size = o.batch,
-                                    .threads = o.threads,
-                                    .device = o.device == "cuda" ? embed::Device::kCuda
-                                                                 : embed::Device::kCpu,
-                                    .half_on_cuda = o.dtype == "float16",
-                                    .optimize = o.optimize});
+    embed::TorchScriptEmbedder enc(
+        {.model_path = model,
+         .preprocessing = embed::Preprocessing::imagenet(224),
+         .batch_size = o.batch,
+         .threads = o.threads,
+         .device = o.device == "cuda" ? embed::Device::kCuda : embed::Device::kCpu,
+         .half_on_cuda = o.dtype == "float16",
+         .optimize = o.optimize});
     const Index n = std::max<Index>(o.batch, o.images / o.batch * o.batch);
     std::vector<float> x(static_cast<std::size_t>(n) * 3 * 224 * 224);
     coldstart::Rng rng(42);

@@ -52,8 +52,8 @@ RowMatrixXf host_synthetic(const bench::SyntheticSpec& s, Index n) {
 #pragma omp parallel for schedule(static)
   for (Index i = 0; i < n; ++i)
     for (Index j = 0; j < static_cast<Index>(s.d); ++j)
-      x(i, j) = bench::synthetic_value(s, static_cast<std::uint32_t>(i),
-                                       static_cast<std::uint32_t>(j));
+      x(i, j) =
+          bench::synthetic_value(s, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j));
   return x;
 }
 
@@ -127,7 +127,8 @@ int run_kmeans(const Options& o) {
     const RowMatrixXf start = x.topRows(k);
 
     // cuBLAS SGEMM in this process: the engine's tile shape (k × 8192 × d) and 8192³.
-    const double tile_rate = bench::sgemm_tflops(static_cast<int>(k), 8192, static_cast<int>(d), 10);
+    const double tile_rate =
+        bench::sgemm_tflops(static_cast<int>(k), 8192, static_cast<int>(d), 10);
     const double square_rate = bench::sgemm_tflops(8192, 8192, 8192, 5);
     const double sgemm = std::max(tile_rate, square_rate);
     rep["sgemm_tile_tflops"] = tile_rate;
@@ -212,8 +213,8 @@ int run_kmeans(const Options& o) {
         static_cast<long>(gpu.iterations), cpu_s, gpu_s);
   } else {
     std::printf("  CPU reference n=%ld d=%ld k=%ld: inertia %.9e in %d iterations, %.3f s\n",
-                static_cast<long>(cn), static_cast<long>(cd), static_cast<long>(ck),
-                cpu.objective, static_cast<int>(cpu.iterations), cpu_s);
+                static_cast<long>(cn), static_cast<long>(cd), static_cast<long>(ck), cpu.objective,
+                static_cast<int>(cpu.iterations), cpu_s);
   }
   rep["check"] = std::move(chk);
   if (!o.json.empty()) coldstart::io::write_json(o.json, rep);
@@ -246,8 +247,7 @@ int run_pam(const Options& o) {
   if (!o.cpu_only) {
     rep["device"] = bench::device_description();
     t0 = Clock::now();
-    const cluster::Clustering gpu =
-        cluster::FasterPam<cluster::cuda::SwapGains>().fit(x, init);
+    const cluster::Clustering gpu = cluster::FasterPam<cluster::cuda::SwapGains>().fit(x, init);
     const double gpu_s = seconds_since(t0);
     rep["gpu_seconds"] = gpu_s;
     rep["gpu_objective"] = gpu.objective;
@@ -260,13 +260,14 @@ int run_pam(const Options& o) {
         "(%ld passes), speed-up %.2fx, same medoids: %s, objective %.9e vs %.9e\n",
         bench::device_description(), static_cast<long>(n), static_cast<long>(d),
         static_cast<long>(k), cpu_s, static_cast<long>(cpu.iterations), gpu_s,
-        static_cast<long>(gpu.iterations), cpu_s / gpu_s,
-        gpu.medoids == cpu.medoids ? "yes" : "NO", cpu.objective, gpu.objective);
+        static_cast<long>(gpu.iterations), cpu_s / gpu_s, gpu.medoids == cpu.medoids ? "yes" : "NO",
+        cpu.objective, gpu.objective);
   } else {
-    std::printf("gpu_kmeans pam --cpu-only: n=%ld d=%ld k=%ld: CPU %.2f s, %ld passes, "
-                "objective %.9e\n",
-                static_cast<long>(n), static_cast<long>(d), static_cast<long>(k), cpu_s,
-                static_cast<long>(cpu.iterations), cpu.objective);
+    std::printf(
+        "gpu_kmeans pam --cpu-only: n=%ld d=%ld k=%ld: CPU %.2f s, %ld passes, "
+        "objective %.9e\n",
+        static_cast<long>(n), static_cast<long>(d), static_cast<long>(k), cpu_s,
+        static_cast<long>(cpu.iterations), cpu.objective);
   }
   if (!o.json.empty()) coldstart::io::write_json(o.json, rep);
   return 0;

@@ -57,14 +57,15 @@ const char* device_description() {
   cudaDeviceProp p{};
   check(cudaGetDeviceProperties(&p, 0), "cudaGetDeviceProperties");
   text = std::string(p.name) + " (sm_" + std::to_string(p.major) + std::to_string(p.minor) + ", " +
-         std::to_string(p.multiProcessorCount) + " SMs, " +
-         std::to_string(p.totalGlobalMem >> 30) + " GiB)";
+         std::to_string(p.multiProcessorCount) + " SMs, " + std::to_string(p.totalGlobalMem >> 30) +
+         " GiB)";
   return text.c_str();
 }
 
 double sgemm_tflops(int m, int n, int k, int reps) {
   float *a = nullptr, *b = nullptr, *c = nullptr;
-  const std::uint64_t na = static_cast<std::uint64_t>(m) * k, nb = static_cast<std::uint64_t>(k) * n,
+  const std::uint64_t na = static_cast<std::uint64_t>(m) * k,
+                      nb = static_cast<std::uint64_t>(k) * n,
                       nc = static_cast<std::uint64_t>(m) * n;
   check(cudaMalloc(reinterpret_cast<void**>(&a), na * sizeof(float)), "cudaMalloc");
   check(cudaMalloc(reinterpret_cast<void**>(&b), nb * sizeof(float)), "cudaMalloc");

@@ -210,8 +210,13 @@ class FasterPamState {
 
   /// The bookkeeping as a swap-gain policy reads it.
   [[nodiscard]] SwapState view() const noexcept {
-    return {.n = n_, .k = k_, .nearest = near_.data(), .d1 = d1_.data(), .d2 = d2_.data(),
-            .loss = loss_.data(), .version = version_};
+    return {.n = n_,
+            .k = k_,
+            .nearest = near_.data(),
+            .d1 = d1_.data(),
+            .d2 = d2_.data(),
+            .loss = loss_.data(),
+            .version = version_};
   }
 
   void swap(Index slot, Index c, const float* r, double change) {
@@ -310,8 +315,7 @@ SwapMove swap_gain(const SwapState& s, const float* r, double* delta) {
 // the sequential algorithm, whatever the thread count. The block doubles while no swap is found
 // (late passes, where almost all the time goes) and drops to one candidate after a swap.
 Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRows& rows,
-                          std::vector<Index> med, void* policy,
-                          detail::SwapEvaluateFn evaluate) {
+                          std::vector<Index> med, void* policy, detail::SwapEvaluateFn evaluate) {
   const Index n = x.rows();
   FasterPamState st(n, med, rows);
   const Index threads = std::max(1, omp_get_max_threads());
@@ -346,10 +350,10 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
         ++m;
       }
       if (m > 0)
-        evaluate(policy, st.view(),
-                 SwapCandidates{.ids = cand.data(), .rows = row_ptr.data(), .count = m,
-                                .full = full},
-                 res.data());
+        evaluate(
+            policy, st.view(),
+            SwapCandidates{.ids = cand.data(), .rows = row_ptr.data(), .count = m, .full = full},
+            res.data());
       Index hit = -1;
       for (Index b = 0; b < m; ++b)
         if (res[b].change < -1e-10 * std::max(1.0, st.total())) {

@@ -320,8 +320,8 @@ void SwapGainEngine::bind_matrix(const float* full) {
   Impl& m = *impl_;
   COLDSTART_CUDA_CHECK(cudaSetDevice(m.device));
   m.matrix.resize(static_cast<std::size_t>(m.n) * static_cast<std::size_t>(m.n));
-  COLDSTART_CUDA_CHECK(cudaMemcpy(m.matrix.get(), full, sizeof(float) * m.n * m.n,
-                                  cudaMemcpyHostToDevice));
+  COLDSTART_CUDA_CHECK(
+      cudaMemcpy(m.matrix.get(), full, sizeof(float) * m.n * m.n, cudaMemcpyHostToDevice));
   m.has_matrix = true;
 }
 
@@ -347,14 +347,13 @@ void SwapGainEngine::set_state(const std::ptrdiff_t* nearest, const float* d1, c
   COLDSTART_CUDA_CHECK(cudaMemcpy(m.d2.get(), d2, m.n * sizeof(float), cudaMemcpyHostToDevice));
   COLDSTART_CUDA_CHECK(cudaMemcpy(m.start.get(), m.host_start.data(),
                                   (k + 1) * sizeof(std::int32_t), cudaMemcpyHostToDevice));
-  COLDSTART_CUDA_CHECK(cudaMemcpy(m.member.get(), m.host_member.data(),
-                                  m.n * sizeof(std::int32_t), cudaMemcpyHostToDevice));
-  COLDSTART_CUDA_CHECK(
-      cudaMemcpy(m.loss.get(), loss, k * sizeof(double), cudaMemcpyHostToDevice));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.member.get(), m.host_member.data(), m.n * sizeof(std::int32_t),
+                                  cudaMemcpyHostToDevice));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.loss.get(), loss, k * sizeof(double), cudaMemcpyHostToDevice));
 }
 
-void SwapGainEngine::evaluate(const std::ptrdiff_t* ids, const float* const* rows,
-                              std::ptrdiff_t b, double* change, std::ptrdiff_t* slot) {
+void SwapGainEngine::evaluate(const std::ptrdiff_t* ids, const float* const* rows, std::ptrdiff_t b,
+                              double* change, std::ptrdiff_t* slot) {
   Impl& m = *impl_;
   if (b == 0) return;
   if (m.k < 2)

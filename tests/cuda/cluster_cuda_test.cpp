@@ -238,8 +238,13 @@ TEST(CudaSwapGainEngine, BoundMatrixEqualsCpuPolicyAndBruteForce) {
     for (Index c = 0; c < n; ++c) dist(a, c) = (x.row(a) - x.row(c)).norm();
   const std::vector<Index> med{0, 150, 300, 450, 600, 750, 900, 1050, 1200};
   const PamState s = pam_state(dist, med);
-  const SwapState view{.n = n, .k = k, .nearest = s.near.data(), .d1 = s.d1.data(),
-                       .d2 = s.d2.data(), .loss = s.loss.data(), .version = 0};
+  const SwapState view{.n = n,
+                       .k = k,
+                       .nearest = s.near.data(),
+                       .d1 = s.d1.data(),
+                       .d2 = s.d2.data(),
+                       .loss = s.loss.data(),
+                       .version = 0};
   std::vector<Index> ids;
   std::vector<const float*> rows;
   for (Index c = 1; c < n; c += 7) {
@@ -247,8 +252,8 @@ TEST(CudaSwapGainEngine, BoundMatrixEqualsCpuPolicyAndBruteForce) {
     rows.push_back(dist.data() + c * n);
   }
   const Index b = static_cast<Index>(ids.size());
-  const SwapCandidates cands{.ids = ids.data(), .rows = rows.data(), .count = b,
-                             .full = dist.data()};
+  const SwapCandidates cands{
+      .ids = ids.data(), .rows = rows.data(), .count = b, .full = dist.data()};
   std::vector<SwapMove> cpu(b), gpu(b), gpu_rows(b);
   CpuSwapGains{}.evaluate(view, cands, cpu.data());
   cuda::SwapGains(0, 1).evaluate(view, cands, gpu.data());  // bound matrix, ids

@@ -50,8 +50,11 @@ void expect_close_to_cpu(bool half, double tol) {
   const Preprocessing pre{"custom", 32, 1, 1.0f, 0.0f, {0.5f, 0, 0}, {0.25f, 1, 1}};
   const auto imgs = images(12);
   TorchScriptEmbedder cpu({.model_path = model, .preprocessing = pre, .batch_size = 5});
-  TorchScriptEmbedder gpu({.model_path = model, .preprocessing = pre, .batch_size = 5,
-                           .device = Device::kCuda, .half_on_cuda = half});
+  TorchScriptEmbedder gpu({.model_path = model,
+                           .preprocessing = pre,
+                           .batch_size = 5,
+                           .device = Device::kCuda,
+                           .half_on_cuda = half});
   const RowMatrixXf a = cpu.embed(imgs), b = gpu.embed(imgs);
   ASSERT_EQ(a.rows(), 12);
   ASSERT_EQ(b.rows(), a.rows());

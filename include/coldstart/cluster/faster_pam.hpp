@@ -57,11 +57,10 @@ struct SwapMove {
 /// out[b] = min over slots j of (loss[j] + Σ_o removal/addition terms), as in the paper's
 /// Algorithm 2. Must not change the state; ties between slots go to the lower slot.
 template <class P>
-concept SwapGainPolicy =
-    std::copy_constructible<P> &&
+concept SwapGainPolicy = std::copy_constructible<P> &&
     requires(P& p, const SwapState& s, const SwapCandidates& c, SwapMove* out) {
-      p.evaluate(s, c, out);
-    };
+  p.evaluate(s, c, out);
+};
 
 /// CPU swap gains: candidates in parallel (OpenMP, one candidate per thread at a time), each
 /// candidate's sums in sample order. O(n + k) per candidate. Bit-identical for any thread count.
@@ -71,13 +70,11 @@ struct CpuSwapGains {
 static_assert(SwapGainPolicy<CpuSwapGains>);
 
 namespace detail {
-using SwapEvaluateFn = void (*)(void* policy, const SwapState&, const SwapCandidates&,
-                                SwapMove*);
+using SwapEvaluateFn = void (*)(void* policy, const SwapState&, const SwapCandidates&, SwapMove*);
 /// The FasterPAM driver (src/cluster/kmedoids.cpp); `initial` null: start from p.init with rng.
 [[nodiscard]] Clustering faster_pam_fit(EmbeddingsView x, Index k, Rng* rng,
-                                        const std::vector<Index>* initial,
-                                        const FasterPamParams& p, void* policy,
-                                        SwapEvaluateFn evaluate);
+                                        const std::vector<Index>* initial, const FasterPamParams& p,
+                                        void* policy, SwapEvaluateFn evaluate);
 }  // namespace detail
 
 /// FasterPAM with Euclidean dissimilarities: eager swaps, each candidate's best swap found in
