@@ -138,7 +138,8 @@ def main():
     md = []
     md.append(f"# device_check {a.mode}: {'all checks passed' if all_passed else 'NOT all checks passed'}"
               f" ({a.seconds:.0f} s)\n")
-    dev = (km or {}).get("device") or (pam or {}).get("device") or "no GPU (dry run)"
+    dev = ((km or {}).get("device") or (pam or {}).get("device")
+           or ("no GPU (dry run)" if a.mode == "dry-run" else "none reported (no GPU program ran)"))
     md.append(f"Device: {dev}. Values are copied from the programs' JSON output.\n")
     md.append("| check | target | value | result |\n| --- | --- | --- | --- |")
     for c in checks:
