@@ -6,6 +6,8 @@
 //   embed_throughput [--batch 16] [--threads 2] [--images 128] [--repeats 3]
 //                    [--archs efficientnet-lite0,densenet121] [--python python3]
 //                    [--work DIR] [--json OUT.json] [--no-optimize]
+//   embed_throughput --device cuda --dtype float16|float32 [...]   (GPU: both sides on device 0,
+//                    each batch copied from host memory and the embeddings copied back)
 //   embed_throughput --simclr-steps 5 [--threads 2]   (seconds per SimCLR training step)
 //
 // Rounds alternate C++ and Python so that background load hits both alike; each side reports
@@ -49,7 +51,9 @@ struct Options {
   std::string work = (std::filesystem::temp_directory_path() / "coldstart_embed_bench").string();
   std::string json;
   bool optimize = true;
-  Index simclr_steps = 0;  ///< > 0: time train_simclr (default params) for this many steps
+  Index simclr_steps = 0;         ///< > 0: time train_simclr (default params) for this many steps
+  std::string device = "cpu";     ///< cpu or cuda
+  std::string dtype = "float32";  ///< on cuda: float16 or float32
 };
 
 std::string run_command(const std::string& cmd) {
@@ -102,7 +106,8 @@ double cpp_round(embed::TorchScriptEmbedder& enc, const std::vector<float>& x, I
 double peer_round(const Options& o, const std::string& arch) {
   std::ostringstream cmd;
   cmd << o.python << " " << COLDSTART_SOURCE_DIR << "/benchmarks/peers/embed_peers.py --arch "
-      << arch << " --batch " << o.batch << " --threads " << o.threads << " --images " << o.images;
+      << arch << " --batch " << o.batch << " --threads " << o.threads << " --images " << o.images
+      << " --device " << o.device << " --dtype " << o.dtype;
   const boost::json::value v = boost::json::parse(run_command(cmd.str()));
   return v.as_object().at("img_per_s").to_number<double>();
 }
@@ -143,23 +148,28 @@ int run(const Options& o) {
   report["images_per_round"] = static_cast<std::int64_t>(o.images);
   report["repeats"] = o.repeats;
   report["optimize"] = o.optimize;
-  report["device"] = "cpu";
+  report["device"] = o.device;
+  report["dtype"] = o.device == "cuda" ? o.dtype : "float32";
   report["cuda_available"] = embed::cuda_available();
   std::printf(
-      "embed_throughput: CPU %s, %ld hardware threads, batch %ld, threads %d, %ld images "
-      "x %d rounds, load %s\n",
-      cpu_model().c_str(), sysconf(_SC_NPROCESSORS_ONLN), static_cast<long>(o.batch), o.threads,
+      "embed_throughput: device %s (%s), CPU %s, %ld hardware threads, batch %ld, threads %d, "
+      "%ld images x %d rounds, load %s\n",
+      o.device.c_str(), o.device == "cuda" ? o.dtype.c_str() : "float32", cpu_model().c_str(),
+      sysconf(_SC_NPROCESSORS_ONLN), static_cast<long>(o.batch), o.threads,
       static_cast<long>(o.images), o.repeats, loadavg().c_str());
   std::printf("%-20s %14s %14s %14s %8s\n", "arch", "C++ img/s", "C++ e2e img/s", "eager img/s",
               "ratio");
   boost::json::array rows;
   for (const auto& arch : o.archs) {
     const std::string model = random_model(o, arch);
-    embed::TorchScriptEmbedder enc({.model_path = model,
-                                    .preprocessing = embed::Preprocessing::imagenet(224),
-                                    .batch_size = o.batch,
-                                    .threads = o.threads,
-                                    .optimize = o.optimize});
+    embed::TorchScriptEmbedder enc(
+        {.model_path = model,
+         .preprocessing = embed::Preprocessing::imagenet(224),
+         .batch_size = o.batch,
+         .threads = o.threads,
+         .device = o.device == "cuda" ? embed::Device::kCuda : embed::Device::kCpu,
+         .half_on_cuda = o.dtype == "float16",
+         .optimize = o.optimize});
     const Index n = std::max<Index>(o.batch, o.images / o.batch * o.batch);
     std::vector<float> x(static_cast<std::size_t>(n) * 3 * 224 * 224);
     coldstart::Rng rng(42);
@@ -233,6 +243,10 @@ int main(int argc, char** argv) {
       o.json = next();
     else if (a == "--no-optimize")
       o.optimize = false;
+    else if (a == "--device")
+      o.device = next();
+    else if (a == "--dtype")
+      o.dtype = next();
     else if (a == "--simclr-steps")
       o.simclr_steps = std::stol(next());
     else if (a == "--archs") {
@@ -242,9 +256,13 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "usage: embed_throughput [--batch N] [--threads N] [--images N] [--repeats N]"
                    " [--archs a,b] [--python PY] [--work DIR] [--json OUT] [--no-optimize]"
-                   " [--simclr-steps N]\n";
+                   " [--device cpu|cuda] [--dtype float16|float32] [--simclr-steps N]\n";
       return a == "--help" || a == "-h" ? 0 : 2;
     }
+  }
+  if ((o.device != "cpu" && o.device != "cuda") || (o.dtype != "float16" && o.dtype != "float32")) {
+    std::cerr << "embed_throughput: --device cpu|cuda, --dtype float16|float32\n";
+    return 2;
   }
   try {
     return run(o);

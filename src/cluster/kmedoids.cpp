@@ -208,29 +208,15 @@ class FasterPamState {
   [[nodiscard]] double total() const { return total_; }
   [[nodiscard]] const std::vector<Index>& medoids() const { return med_; }
 
-  /// Best swap of a candidate with distance row r: (change in total, slot). Reads the state
-  /// only, so several candidates can be evaluated at once; `delta` is k doubles of scratch.
-  std::pair<double, Index> evaluate(const float* r, double* delta) const {
-    if (k_ == 1) {  // no second medoid: the swap cost is Σ (d(o, c) − d1(o))
-      double acc = 0.0;
-      for (Index o = 0; o < n_; ++o) acc += static_cast<double>(r[o]) - d1_[o];
-      return {acc, 0};
-    }
-    std::copy(loss_.begin(), loss_.end(), delta);
-    double acc = 0.0;
-    for (Index o = 0; o < n_; ++o) {
-      const float dc = r[o], a = d1_[o];
-      if (dc < a) {
-        acc += static_cast<double>(dc) - a;
-        delta[near_[o]] += static_cast<double>(a) - d2_[o];
-      } else if (dc < d2_[o]) {
-        delta[near_[o]] += static_cast<double>(dc) - d2_[o];
-      }
-    }
-    Index best = 0;
-    for (Index j = 1; j < k_; ++j)
-      if (delta[j] < delta[best]) best = j;
-    return {delta[best] + acc, best};
+  /// The bookkeeping as a swap-gain policy reads it.
+  [[nodiscard]] SwapState view() const noexcept {
+    return {.n = n_,
+            .k = k_,
+            .nearest = near_.data(),
+            .d1 = d1_.data(),
+            .d2 = d2_.data(),
+            .loss = loss_.data(),
+            .version = version_};
   }
 
   void swap(Index slot, Index c, const float* r, double change) {
@@ -256,6 +242,7 @@ class FasterPamState {
     }
     update_loss();
     total_ += change;
+    ++version_;
   }
 
  private:
@@ -294,7 +281,33 @@ class FasterPamState {
   std::vector<double> loss_;
   std::vector<char> is_med_;
   double total_ = 0.0;
+  std::uint64_t version_ = 0;
 };
+
+/// Best swap of one candidate with distance row r against state s; `delta` is k doubles of
+/// scratch. Sums run in sample order.
+SwapMove swap_gain(const SwapState& s, const float* r, double* delta) {
+  if (s.k == 1) {  // no second medoid: the swap cost is Σ (d(o, c) − d1(o))
+    double acc = 0.0;
+    for (Index o = 0; o < s.n; ++o) acc += static_cast<double>(r[o]) - s.d1[o];
+    return {acc, 0};
+  }
+  std::copy(s.loss, s.loss + s.k, delta);
+  double acc = 0.0;
+  for (Index o = 0; o < s.n; ++o) {
+    const float dc = r[o], a = s.d1[o];
+    if (dc < a) {
+      acc += static_cast<double>(dc) - a;
+      delta[s.nearest[o]] += static_cast<double>(a) - s.d2[o];
+    } else if (dc < s.d2[o]) {
+      delta[s.nearest[o]] += static_cast<double>(dc) - s.d2[o];
+    }
+  }
+  Index best = 0;
+  for (Index j = 1; j < s.k; ++j)
+    if (delta[j] < delta[best]) best = j;
+  return {delta[best] + acc, best};
+}
 
 // Eager FasterPAM, evaluated speculatively: a block of upcoming candidates is scored in parallel
 // against the current state, then scanned in order; the first improving candidate is swapped in
@@ -302,15 +315,15 @@ class FasterPamState {
 // the sequential algorithm, whatever the thread count. The block doubles while no swap is found
 // (late passes, where almost all the time goes) and drops to one candidate after a swap.
 Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRows& rows,
-                          std::vector<Index> med) {
-  const Index n = x.rows(), k = static_cast<Index>(med.size());
+                          std::vector<Index> med, void* policy, detail::SwapEvaluateFn evaluate) {
+  const Index n = x.rows();
   FasterPamState st(n, med, rows);
   const Index threads = std::max(1, omp_get_max_threads());
   const Index max_block = 256 * threads;
   std::vector<Index> cand(static_cast<std::size_t>(max_block));
   std::vector<const float*> row_ptr(static_cast<std::size_t>(max_block));
-  std::vector<std::pair<double, Index>> res(static_cast<std::size_t>(max_block));
-  std::vector<double> scratch(static_cast<std::size_t>(threads * k));
+  std::vector<SwapMove> res(static_cast<std::size_t>(max_block));
+  const float* full = rows.precomputed() ? rows.row(0) : nullptr;
   Index last_swap = -1, block = 1;
   int pass = 0;
   bool done = false;
@@ -336,13 +349,14 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
         row_ptr[m] = m == 0 ? first_row : rows.row(c);
         ++m;
       }
-      // Small blocks (right after a swap) run serially: no wasted evaluations, no fork/join.
-#pragma omp parallel for schedule(dynamic, 4) if (m >= 64 && n >= 2048)
-      for (Index b = 0; b < m; ++b)
-        res[b] = st.evaluate(row_ptr[b], scratch.data() + omp_get_thread_num() * k);
+      if (m > 0)
+        evaluate(
+            policy, st.view(),
+            SwapCandidates{.ids = cand.data(), .rows = row_ptr.data(), .count = m, .full = full},
+            res.data());
       Index hit = -1;
       for (Index b = 0; b < m; ++b)
-        if (res[b].first < -1e-10 * std::max(1.0, st.total())) {
+        if (res[b].change < -1e-10 * std::max(1.0, st.total())) {
           hit = b;
           break;
         }
@@ -350,7 +364,7 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
         block = std::min(max_block, 2 * block);
         continue;
       }
-      st.swap(res[hit].second, cand[hit], row_ptr[hit], res[hit].first);
+      st.swap(res[hit].slot, cand[hit], row_ptr[hit], res[hit].change);
       last_swap = cand[hit];
       ++swaps;
       c = cand[hit] + 1;
@@ -375,24 +389,33 @@ void FasterPamParams::validate(Index n, Index d, Index k) const {
                   row_block);
 }
 
-Clustering FasterPam::fit(EmbeddingsView x, Index k, Rng& rng) const {
-  p_.validate(x.rows(), x.cols(), k);
-  if (p_.check_finite)
-    coldstart::detail::check_finite_rows(x, "cluster::FasterPam::fit", "embeddings");
-  const Eigen::VectorXf norms = squared_norms(x);
-  DistanceRows rows(x, norms, x.rows() <= p_.precompute_limit, p_.candidate_block, p_.row_block);
-  return run_faster_pam(x, p_, rows, initial_medoids(p_.init, rows, x.rows(), k, rng));
+void CpuSwapGains::evaluate(const SwapState& s, const SwapCandidates& c, SwapMove* out) const {
+  // Small blocks (right after a swap) run serially: no wasted evaluations, no fork/join.
+  const bool parallel = c.count >= 64 && s.n >= 2048;
+  const int threads = parallel ? std::max(1, omp_get_max_threads()) : 1;
+  thread_local std::vector<double> scratch;  // threads·k doubles, grown once per fit size
+  scratch.resize(static_cast<std::size_t>(threads * std::max<Index>(1, s.k)));
+  double* base = scratch.data();
+#pragma omp parallel for schedule(dynamic, 4) num_threads(threads) if (parallel)
+  for (Index b = 0; b < c.count; ++b)
+    out[b] = swap_gain(s, c.rows[b], base + omp_get_thread_num() * s.k);
 }
 
-Clustering FasterPam::fit(EmbeddingsView x, const std::vector<Index>& initial) const {
-  p_.validate(x.rows(), x.cols(), static_cast<Index>(initial.size()));
-  check_medoids("cluster::FasterPam::fit", x.rows(), initial);
-  if (p_.check_finite)
+namespace detail {
+
+Clustering faster_pam_fit(EmbeddingsView x, Index k, Rng* rng, const std::vector<Index>* initial,
+                          const FasterPamParams& p, void* policy, SwapEvaluateFn evaluate) {
+  p.validate(x.rows(), x.cols(), k);
+  if (initial) check_medoids("cluster::FasterPam::fit", x.rows(), *initial);
+  if (p.check_finite)
     coldstart::detail::check_finite_rows(x, "cluster::FasterPam::fit", "embeddings");
   const Eigen::VectorXf norms = squared_norms(x);
-  DistanceRows rows(x, norms, x.rows() <= p_.precompute_limit, p_.candidate_block, p_.row_block);
-  return run_faster_pam(x, p_, rows, initial);
+  DistanceRows rows(x, norms, x.rows() <= p.precompute_limit, p.candidate_block, p.row_block);
+  std::vector<Index> med = initial ? *initial : initial_medoids(p.init, rows, x.rows(), k, *rng);
+  return run_faster_pam(x, p, rows, std::move(med), policy, evaluate);
 }
+
+}  // namespace detail
 
 void AlternatingKMedoidsParams::validate(Index n, Index d, Index k) const {
   validate_common("cluster::AlternatingKMedoids::fit", n, d, k, max_iter);

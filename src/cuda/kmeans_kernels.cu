@@ -139,7 +139,8 @@ __global__ void reduce_chunks(const double* __restrict__ partial, std::ptrdiff_t
 /// sums the contributions of groups w, w+W, ... with a fixed lane stride and shuffle tree, and the
 /// per-warp parts of the "moves to the candidate" term are added in warp order.
 template <int BlockThreads>
-__global__ void swap_gain_kernel(const float* __restrict__ rows, std::ptrdiff_t n,
+__global__ void swap_gain_kernel(const float* __restrict__ rows,
+                                 const std::int64_t* __restrict__ row_of, std::ptrdiff_t n,
                                  const std::int32_t* __restrict__ start,
                                  const std::int32_t* __restrict__ member,
                                  const float* __restrict__ d1, const float* __restrict__ d2,
@@ -149,7 +150,7 @@ __global__ void swap_gain_kernel(const float* __restrict__ rows, std::ptrdiff_t 
   constexpr int kWarps = BlockThreads / kWarp;
   __shared__ double warp_acc[kWarps];
   const std::ptrdiff_t cand = blockIdx.x;
-  const float* r = rows + cand * n;
+  const float* r = rows + row_of[cand] * n;
   double* dl = delta + cand * k;
   const int warp = threadIdx.x / kWarp, lane = threadIdx.x % kWarp;
   double acc = 0.0;
@@ -290,6 +291,107 @@ void KMeansEngine::cluster_sums(const std::ptrdiff_t* assignment, std::ptrdiff_t
       cudaMemcpy(sums, m.sums.get(), size * sizeof(double), cudaMemcpyDeviceToHost));
 }
 
+struct SwapGainEngine::Impl {
+  std::ptrdiff_t n = 0, k = 0;
+  int device = 0;
+  bool has_matrix = false;
+  DeviceBuffer<float> matrix, staged, d1, d2;
+  DeviceBuffer<std::int32_t> start, member, slot;
+  DeviceBuffer<std::int64_t> row_of;
+  DeviceBuffer<double> loss, delta, change;
+  std::vector<std::int32_t> host_start, host_member, host_fill, host_slot;
+  std::vector<std::int64_t> host_row_of;
+};
+
+SwapGainEngine::SwapGainEngine(std::ptrdiff_t n, int device) : impl_(std::make_unique<Impl>()) {
+  impl_->n = n;
+  impl_->device = device;
+  COLDSTART_CUDA_CHECK(cudaSetDevice(device));
+  impl_->d1.resize(static_cast<std::size_t>(n));
+  impl_->d2.resize(static_cast<std::size_t>(n));
+  impl_->member.resize(static_cast<std::size_t>(n));
+}
+
+SwapGainEngine::~SwapGainEngine() = default;
+
+bool SwapGainEngine::has_matrix() const noexcept { return impl_->has_matrix; }
+
+void SwapGainEngine::bind_matrix(const float* full) {
+  Impl& m = *impl_;
+  COLDSTART_CUDA_CHECK(cudaSetDevice(m.device));
+  m.matrix.resize(static_cast<std::size_t>(m.n) * static_cast<std::size_t>(m.n));
+  COLDSTART_CUDA_CHECK(
+      cudaMemcpy(m.matrix.get(), full, sizeof(float) * m.n * m.n, cudaMemcpyHostToDevice));
+  m.has_matrix = true;
+}
+
+void SwapGainEngine::set_state(const std::ptrdiff_t* nearest, const float* d1, const float* d2,
+                               const double* loss, std::ptrdiff_t k) {
+  Impl& m = *impl_;
+  if (k < 2)
+    throw InvalidArgument("cluster::cuda::SwapGainEngine::set_state: k (" + std::to_string(k) +
+                          ") must be >= 2 (with one medoid every swap is a plain total)");
+  COLDSTART_CUDA_CHECK(cudaSetDevice(m.device));
+  m.k = k;
+  // Group the samples by nearest slot (counting sort, stable: index order within a group).
+  m.host_start.assign(static_cast<std::size_t>(k + 1), 0);
+  m.host_member.resize(static_cast<std::size_t>(m.n));
+  for (std::ptrdiff_t o = 0; o < m.n; ++o) ++m.host_start[nearest[o] + 1];
+  std::partial_sum(m.host_start.begin(), m.host_start.end(), m.host_start.begin());
+  m.host_fill.assign(m.host_start.begin(), m.host_start.end() - 1);
+  for (std::ptrdiff_t o = 0; o < m.n; ++o)
+    m.host_member[m.host_fill[nearest[o]]++] = static_cast<std::int32_t>(o);
+  m.start.resize(static_cast<std::size_t>(k + 1));
+  m.loss.resize(static_cast<std::size_t>(k));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.d1.get(), d1, m.n * sizeof(float), cudaMemcpyHostToDevice));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.d2.get(), d2, m.n * sizeof(float), cudaMemcpyHostToDevice));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.start.get(), m.host_start.data(),
+                                  (k + 1) * sizeof(std::int32_t), cudaMemcpyHostToDevice));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.member.get(), m.host_member.data(), m.n * sizeof(std::int32_t),
+                                  cudaMemcpyHostToDevice));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.loss.get(), loss, k * sizeof(double), cudaMemcpyHostToDevice));
+}
+
+void SwapGainEngine::evaluate(const std::ptrdiff_t* ids, const float* const* rows, std::ptrdiff_t b,
+                              double* change, std::ptrdiff_t* slot) {
+  Impl& m = *impl_;
+  if (b == 0) return;
+  if (m.k < 2)
+    throw InvalidArgument("cluster::cuda::SwapGainEngine::evaluate: no state set (call set_state)");
+  COLDSTART_CUDA_CHECK(cudaSetDevice(m.device));
+  m.host_row_of.resize(static_cast<std::size_t>(b));
+  const float* base;
+  if (m.has_matrix) {
+    for (std::ptrdiff_t r = 0; r < b; ++r) m.host_row_of[r] = ids[r];
+    base = m.matrix.get();
+  } else {
+    m.staged.resize(static_cast<std::size_t>(b * m.n));
+    for (std::ptrdiff_t r = 0; r < b; ++r) {
+      m.host_row_of[r] = r;
+      COLDSTART_CUDA_CHECK(cudaMemcpy(m.staged.get() + r * m.n, rows[r], m.n * sizeof(float),
+                                      cudaMemcpyHostToDevice));
+    }
+    base = m.staged.get();
+  }
+  m.row_of.resize(static_cast<std::size_t>(b));
+  m.delta.resize(static_cast<std::size_t>(b * m.k));
+  m.change.resize(static_cast<std::size_t>(b));
+  m.slot.resize(static_cast<std::size_t>(b));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.row_of.get(), m.host_row_of.data(), b * sizeof(std::int64_t),
+                                  cudaMemcpyHostToDevice));
+  constexpr int kThreads = 256;
+  swap_gain_kernel<kThreads><<<static_cast<unsigned>(b), kThreads>>>(
+      base, m.row_of.get(), m.n, m.start.get(), m.member.get(), m.d1.get(), m.d2.get(),
+      m.loss.get(), m.k, m.delta.get(), m.change.get(), m.slot.get());
+  COLDSTART_CUDA_CHECK(cudaGetLastError());
+  m.host_slot.resize(static_cast<std::size_t>(b));
+  COLDSTART_CUDA_CHECK(
+      cudaMemcpy(change, m.change.get(), b * sizeof(double), cudaMemcpyDeviceToHost));
+  COLDSTART_CUDA_CHECK(cudaMemcpy(m.host_slot.data(), m.slot.get(), b * sizeof(std::int32_t),
+                                  cudaMemcpyDeviceToHost));
+  for (std::ptrdiff_t r = 0; r < b; ++r) slot[r] = m.host_slot[r];
+}
+
 void swap_gains(const float* rows, std::ptrdiff_t b, std::ptrdiff_t n, const std::int32_t* near,
                 const float* d1, const float* d2, const double* loss, std::ptrdiff_t k,
                 double* change, std::int32_t* slot, int device) {
@@ -297,38 +399,14 @@ void swap_gains(const float* rows, std::ptrdiff_t b, std::ptrdiff_t n, const std
   if (k < 2)
     throw InvalidArgument("cluster::cuda::swap_gains: k (" + std::to_string(k) +
                           ") must be >= 2 (with one medoid every swap is a plain total)");
-  COLDSTART_CUDA_CHECK(cudaSetDevice(device));
-  // Group the samples by nearest slot (counting sort, stable: index order within a group).
-  std::vector<std::int32_t> start(static_cast<std::size_t>(k + 1), 0),
-      member(static_cast<std::size_t>(n));
-  for (std::ptrdiff_t o = 0; o < n; ++o) ++start[near[o] + 1];
-  std::partial_sum(start.begin(), start.end(), start.begin());
-  std::vector<std::int32_t> fill(start.begin(), start.end() - 1);
-  for (std::ptrdiff_t o = 0; o < n; ++o) member[fill[near[o]]++] = static_cast<std::int32_t>(o);
-  DeviceBuffer<float> drows(static_cast<std::size_t>(b * n)), dd1(static_cast<std::size_t>(n)),
-      dd2(static_cast<std::size_t>(n));
-  DeviceBuffer<std::int32_t> dstart(static_cast<std::size_t>(k + 1)),
-      dmember(static_cast<std::size_t>(n)), dslot(static_cast<std::size_t>(b));
-  DeviceBuffer<double> dloss(static_cast<std::size_t>(k)), ddelta(static_cast<std::size_t>(b * k)),
-      dchange(static_cast<std::size_t>(b));
-  COLDSTART_CUDA_CHECK(
-      cudaMemcpy(drows.get(), rows, b * n * sizeof(float), cudaMemcpyHostToDevice));
-  COLDSTART_CUDA_CHECK(cudaMemcpy(dd1.get(), d1, n * sizeof(float), cudaMemcpyHostToDevice));
-  COLDSTART_CUDA_CHECK(cudaMemcpy(dd2.get(), d2, n * sizeof(float), cudaMemcpyHostToDevice));
-  COLDSTART_CUDA_CHECK(cudaMemcpy(dstart.get(), start.data(), (k + 1) * sizeof(std::int32_t),
-                                  cudaMemcpyHostToDevice));
-  COLDSTART_CUDA_CHECK(
-      cudaMemcpy(dmember.get(), member.data(), n * sizeof(std::int32_t), cudaMemcpyHostToDevice));
-  COLDSTART_CUDA_CHECK(cudaMemcpy(dloss.get(), loss, k * sizeof(double), cudaMemcpyHostToDevice));
-  constexpr int kThreads = 256;
-  swap_gain_kernel<kThreads><<<static_cast<unsigned>(b), kThreads>>>(
-      drows.get(), n, dstart.get(), dmember.get(), dd1.get(), dd2.get(), dloss.get(), k,
-      ddelta.get(), dchange.get(), dslot.get());
-  COLDSTART_CUDA_CHECK(cudaGetLastError());
-  COLDSTART_CUDA_CHECK(
-      cudaMemcpy(change, dchange.get(), b * sizeof(double), cudaMemcpyDeviceToHost));
-  COLDSTART_CUDA_CHECK(
-      cudaMemcpy(slot, dslot.get(), b * sizeof(std::int32_t), cudaMemcpyDeviceToHost));
+  SwapGainEngine engine(n, device);
+  const std::vector<std::ptrdiff_t> nearest(near, near + n);
+  engine.set_state(nearest.data(), d1, d2, loss, k);
+  std::vector<const float*> row_ptr(static_cast<std::size_t>(b));
+  for (std::ptrdiff_t r = 0; r < b; ++r) row_ptr[r] = rows + r * n;
+  std::vector<std::ptrdiff_t> s(static_cast<std::size_t>(b));
+  engine.evaluate(nullptr, row_ptr.data(), b, change, s.data());
+  for (std::ptrdiff_t r = 0; r < b; ++r) slot[r] = static_cast<std::int32_t>(s[r]);
 }
 
 }  // namespace coldstart::cluster::cuda

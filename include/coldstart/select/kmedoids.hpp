@@ -25,12 +25,12 @@ struct KMedoidsSelectorParams {};
 /// it uses a sampled variant). Use it when a representative must be a real, central sample.
 /// @tparam C models cluster::Clusterer and fills Clustering::medoids.
 /// @code
-///   KMedoidsSelector<cluster::FasterPam> km;
+///   KMedoidsSelector<cluster::FasterPam<>> km;
 ///   Selection s = km.select(x, 20, {}, rng);
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         or a clusterer that returns no medoids; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C = cluster::FasterPam>
+template <cluster::Clusterer C = cluster::FasterPam<>>
 class KMedoidsSelector {
  public:
   using Params = KMedoidsSelectorParams;

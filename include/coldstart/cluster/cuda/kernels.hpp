@@ -45,6 +45,37 @@ class KMeansEngine {
   std::unique_ptr<Impl> impl_;
 };
 
+/// Device-resident FasterPAM swap evaluation (Schubert & Rousseeuw 2021, arXiv:2008.05171), the
+/// engine behind cuda::SwapGains: the state (nearest slot, d1, d2, removal losses) is uploaded
+/// once per swap; candidate distance rows come from a bound n×n matrix (uploaded once) or are
+/// copied per call. One block per candidate; per-slot sums are warp reductions over the samples
+/// grouped by nearest slot, in a fixed order, so results are run-to-run identical on one device
+/// and equal the CPU sums up to double round-off.
+/// Memory on the device: n²·4 bytes when a matrix is bound, else b·n floats; plus O(n + b·k).
+class SwapGainEngine {
+ public:
+  /// @throws BackendError on CUDA failures.
+  explicit SwapGainEngine(std::ptrdiff_t n, int device = 0);
+  ~SwapGainEngine();
+  SwapGainEngine(const SwapGainEngine&) = delete;
+  SwapGainEngine& operator=(const SwapGainEngine&) = delete;
+
+  /// Copies the row-major n×n distance matrix to the device; later calls may pass ids only.
+  void bind_matrix(const float* full);
+  [[nodiscard]] bool has_matrix() const noexcept;
+  /// The state FasterPAM's swaps change (host arrays: n, n, n, k); k ≥ 2.
+  void set_state(const std::ptrdiff_t* nearest, const float* d1, const float* d2,
+                 const double* loss, std::ptrdiff_t k);
+  /// Best slot and change of the total distance for b candidates: rows of the bound matrix
+  /// (`ids`) when one is bound, else the host rows `rows[0..b)` (n floats each).
+  void evaluate(const std::ptrdiff_t* ids, const float* const* rows, std::ptrdiff_t b,
+                double* change, std::ptrdiff_t* slot);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 /// FasterPAM swap evaluation for `b` candidates at once (Schubert & Rousseeuw 2021): for
 /// candidate r (distance row `rows[r·n .. r·n+n)`), the best slot to replace and the change of
 /// the total distance, given each sample's nearest slot `near`, nearest / second-nearest distance

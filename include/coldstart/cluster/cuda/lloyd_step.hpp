@@ -3,7 +3,7 @@
 //   KMeans<RandomRows, ReseedFarthest, cuda::LloydStep>({.n_init = 10}).fit(x, k, rng)
 // shares parameters, result type and tests with the CPU path. Distances (cuBLAS SGEMM + argmin)
 // and per-cluster sums run on the device; the empty-cluster policy and the means run on the host.
-// Only available when the library is built with CUDA (COLDSTART_WITH_CUDA).
+// Only available to targets linking coldstart::cuda (which defines COLDSTART_WITH_CUDA).
 
 #ifdef COLDSTART_WITH_CUDA
 
