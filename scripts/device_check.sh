@@ -142,7 +142,7 @@ command -v ninja >/dev/null && GEN=(-G Ninja)
 CONFIG=(-S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release
   -DCMAKE_PREFIX_PATH="$PREFIX/usr" -DCOLDSTART_NATIVE=ON -DCOLDSTART_WITH_DICOM=OFF
   -DCOLDSTART_MICROBENCHMARKS=OFF -DCOLDSTART_WITH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90
-  -DCOLDSTART_WITH_TORCH=ON)
+  -DCOLDSTART_WITH_TORCH=ON -DPython3_EXECUTABLE="$(command -v "${PYTHON:-python3}")")
 ok unpack && step configure 120 cmake "${CONFIG[@]}"
 # The bundle, not the system, must have provided the Debian dependencies.
 check_from_bundle() {
