@@ -1,4 +1,5 @@
 // run_experiment: the stages in order, then the outputs.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -37,13 +38,32 @@ ExperimentConfig resolved(const ExperimentConfig& in) {
   return cfg;
 }
 
-// Budgets larger than the pool fail here, before any encoder runs.
-void check_budgets(const ExperimentConfig& cfg, const std::vector<std::string>& tasks,
-                   const Split& split) {
+// Budgets larger than the pool fail here, before any encoder runs (BudgetError), or are clipped
+// to the pool with a note where the configuration allows it (budgets the user did not choose).
+void fit_budgets(std::vector<Index>& budgets, bool clip, const std::string& task, Index pool_n,
+                 std::ostream& log) {
+  std::vector<Index> kept;
+  for (Index b : budgets) {
+    if (b <= pool_n) {
+      kept.push_back(b);
+      continue;
+    }
+    COLDSTART_CHECK(clip, BudgetError, "{} budget {} exceeds the pool of {}", task, b, pool_n);
+    log << "note: " << task << " budget " << b << " clipped to the pool of " << pool_n << "\n";
+    if (std::find(kept.begin(), kept.end(), pool_n) == kept.end()) kept.push_back(pool_n);
+  }
+  budgets = kept;
+}
+
+void fit_budgets(ExperimentConfig& cfg, const std::vector<std::string>& tasks, const Split& split,
+                 std::ostream& log) {
   const auto pool_n = static_cast<Index>(split.pool.size());
   for (const auto& task : tasks)
-    for (Index b : task == "classification" ? cfg.budgets : cfg.segmentation.budgets)
-      COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b, pool_n);
+    if (task == "classification")
+      fit_budgets(cfg.budgets, cfg.clip_budgets, "classification", pool_n, log);
+    else
+      fit_budgets(cfg.segmentation.budgets, cfg.segmentation.clip_budgets, "segmentation", pool_n,
+                  log);
 }
 
 }  // namespace
@@ -81,13 +101,13 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
 
 ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log) {
   const auto t0 = std::chrono::steady_clock::now();
-  const ExperimentConfig cfg = resolved(config);
+  ExperimentConfig cfg = resolved(config);
   const io::Dataset ds(cfg.data_dir);
-  fs::create_directories(cfg.out_dir);
-  fs::create_directories(cfg.cache_dir);
   const PreparedImages images = prepare_images(cfg, ds, log);
   const Split split = split_dataset(cfg, ds, images, log);
-  check_budgets(cfg, images.tasks, split);
+  fit_budgets(cfg, images.tasks, split, log);  // before any folder or encoder
+  fs::create_directories(cfg.out_dir);
+  fs::create_directories(cfg.cache_dir);
   const Encoded encoded = embed_images(cfg, images, split, log);
   std::vector<ResultRow> rows;
   for (const auto& task : images.tasks) {
