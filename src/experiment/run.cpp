@@ -8,6 +8,7 @@
 #include "coldstart/experiment/stages.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/transaction.hpp"
 
 namespace coldstart::experiment {
 
@@ -76,10 +77,17 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   out.results_csv = (fs::path(cfg.out_dir) / "results.csv").string();
   out.results_md = (fs::path(cfg.out_dir) / "results.md").string();
   out.manifest = (fs::path(cfg.out_dir) / "manifest.json").string();
-  report::write_results(out.results_csv, out.rows);
-  io::atomic_write(out.results_md,
-                   "# " + cfg.dataset_name + "\n\n" + report::markdown_report(out.rows));
-  out.plots = report::write_svg_curves(out.rows, cfg.out_dir, {"auprc", "f1", "dice", "hd95"});
+  // One transaction: results, table, plots and manifest (last) all replace the previous ones, or
+  // none does.
+  io::OutputTransaction tx;
+  tx.add_with(out.results_csv,
+              [&](const std::string& tmp) { report::write_results(tmp, out.rows); });
+  tx.add(out.results_md, "# " + cfg.dataset_name + "\n\n" + report::markdown_report(out.rows));
+  for (const auto& [path, svg] :
+       report::svg_curve_files(out.rows, cfg.out_dir, {"auprc", "f1", "dice", "hd95"})) {
+    tx.add(path, svg);
+    out.plots.push_back(path);
+  }
   out.seconds = seconds;
   auto manifest = io::make_manifest("coldstart paper_experiment");
   manifest["dataset"] = cfg.dataset_name;
@@ -93,7 +101,8 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   manifest["resolution"] = cfg.resolution;
   manifest["classifier"] = cfg.classifier;
   manifest["wall_seconds"] = out.seconds;
-  io::write_json(out.manifest, manifest);
+  tx.add(out.manifest, io::to_json_text(manifest));
+  tx.commit();
   log << "wrote " << out.results_csv << ", " << out.results_md << " and " << out.plots.size()
       << " plots in " << out.seconds << " s\n";
   return out;

@@ -46,6 +46,24 @@ TEST(CliRunReliability, D6SkippedActivePhaseIsAWarningAndInTheManifest) {
   EXPECT_TRUE(contains(m.at("active_phase").as_string().c_str(), "skipped"));
 }
 
+TEST(CliRunReliability, FailedRunLeavesThePreviousResultsByteIdentical) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 40, 16);
+  const std::string out = dir.file("out");
+  auto r = run_cli(tiny_run(dir.path() / "toy", out, {"--budgets", "4", "--no-active"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string csv = coldstart::testing::slurp(out + "/results.csv");
+  const std::string manifest = coldstart::testing::slurp(out + "/run.manifest.json");
+  fs::remove(out + "/results.md");
+  fs::create_directory(out + "/results.md");  // the final write fails here
+  r = run_cli(tiny_run(dir.path() / "toy", out, {"--budgets", "6", "--no-active"}));
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(coldstart::testing::slurp(out + "/results.csv"), csv);
+  EXPECT_EQ(coldstart::testing::slurp(out + "/run.manifest.json"), manifest);
+  for (const auto& e : fs::directory_iterator(out))
+    EXPECT_NE(e.path().filename().string().front(), '.') << "temporary left: " << e.path();
+}
+
 TEST(CliRunReliability, D7ChosenBudgetAboveThePoolExits2AndLeavesNothing) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "toy", 60, 16);
