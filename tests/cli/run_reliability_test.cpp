@@ -46,6 +46,20 @@ TEST(CliRunReliability, D6SkippedActivePhaseIsAWarningAndInTheManifest) {
   EXPECT_TRUE(contains(m.at("active_phase").as_string().c_str(), "skipped"));
 }
 
+TEST(CliRunReliability, D6QuickRunOnSixtyImagesSaysItSkippedTheActivePhase) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 60, 16);
+  const std::string out = dir.file("out");
+  const auto r = run_cli({"run", "--data", (dir.path() / "toy").string(), "--task",
+                          "classification", "--quick", "--main-encoder", "pixels",
+                          "--no-grouped-split", "--pixel-resolution", "8", "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err, "coldstart run: warning: active phase skipped (classification)"))
+      << r.err;
+  const auto m = io::read_json(out + "/run.manifest.json").as_object();
+  EXPECT_TRUE(contains(m.at("active_phase").as_string().c_str(), "20 + 3 x 20 labels exceed"));
+}
+
 TEST(CliRunReliability, FailedRunLeavesThePreviousResultsByteIdentical) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "toy", 40, 16);
