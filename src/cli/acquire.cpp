@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "coldstart/io/csv.hpp"
 #include "coldstart/io/manifest.hpp"
 #include "registry_options.hpp"
 
@@ -35,26 +36,46 @@ std::vector<int> labels_of(const IdTable& t) {
   return labels;
 }
 
+/// The file (or folder) the model outputs were read from, for error messages.
+std::string outputs_source(const AcquireOptions& o) {
+  std::string s;
+  for (const auto& f : {o.prob_maps, o.mc_probabilities, o.probabilities, o.features})
+    if (!f.empty()) s += (s.empty() ? "" : "' / '") + f;
+  return s;
+}
+
 }  // namespace
 
 AcquireResult acquire(const AcquireOptions& o, std::ostream& notes) {
   check_formats(o.formats);
   const registry::AnyAcquisition acq = make_acquisition(o.strategy, o.params);
   check_output_folder(o.out);
-  AcquireResult r{.options = o, .pool = read_pool_outputs(o)};
+  // The labelled list first: a threshold without labels fails before the outputs are read.
   const IdTable labelled = read_id_table(o.labelled);
-  r.labelled = rows_in_pool(labelled, r.pool.rows.ids);
   const std::vector<int> labels = labels_of(labelled);
-  if (o.strategy == "threshold" && labels.empty())
+  COLDSTART_IO_CHECK(o.strategy != "threshold" || !labels.empty() || labelled.ids.empty(),
+                     o.labelled,
+                     "threshold needs the label of every labelled sample (a 'label' column with a "
+                     "value on each row){}",
+                     "");
+  if (o.strategy == "threshold" && labelled.ids.empty())
     notes << "coldstart acquire: note: '" << o.labelled
-          << "' has no label column; threshold uses its fallback threshold\n";
+          << "' lists no sample; threshold uses its fallback threshold\n";
+  AcquireResult r{.options = o, .pool = read_pool_outputs(o)};
+  r.labelled = rows_in_pool(labelled, r.pool.rows.ids);
   r.pool.inputs["labelled"] = file_entry(o.labelled);
   r.strategy = acq.describe();
 
   Rng rng(o.seed);
   const acquire::AcquisitionContext ctx{.labelled = r.labelled, .labels = labels};
-  r.picked = acq.select(r.pool.outputs, ctx, o.batch, rng);
-  r.scores = acq.score(r.pool.outputs, ctx);
+  try {
+    r.picked = acq.select(r.pool.outputs, ctx, o.batch, rng);
+    r.scores = acq.score(r.pool.outputs, ctx);
+  } catch (const InvalidArgument& e) {  // bad values in the outputs: name the file they came from
+    throw IoError(outputs_source(o), "'" + outputs_source(o) + "': " + e.what());
+  } catch (const NumericError& e) {
+    throw IoError(outputs_source(o), "'" + outputs_source(o) + "': " + e.what());
+  }
   r.table = {{"id", "path", "score"}, {}};
   const IdTable& rows = r.pool.rows;
   for (const Index row : r.picked) {
@@ -78,14 +99,16 @@ void write(const AcquireResult& r, const Invocation& inv, std::ostream& out) {
   m["seed"] = o.seed;
   m["batch"] = o.batch;
   m["labelled_count"] = static_cast<std::int64_t>(r.labelled.size());
-  io::write_csv(o.out, r.table);
-  const auto exports = write_exports(o.formats, o.out, r.items, o.url_prefix, o.path_root);
+  io::OutputTransaction tx;  // a failure anywhere leaves every file as it was
+  tx.add(o.out, io::format_csv(r.table));
+  const auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root);
   boost::json::object outputs;
-  outputs["batch"] = file_entry(o.out);
-  for (const auto& e : exports) outputs[fs::path(e).filename().string()] = file_entry(e);
+  outputs["batch"] = output_entry(tx, o.out);
+  for (const auto& e : exports) outputs[fs::path(e).filename().string()] = output_entry(tx, e);
   m["outputs"] = std::move(outputs);
   const std::string manifest_path = manifest_path_for(o.out);
-  io::write_json(manifest_path, m);
+  tx.add(manifest_path, io::to_json_text(m));
+  tx.commit();
 
   out << "rank  id  score\n";
   for (std::size_t i = 0; i < r.table.rows.size(); ++i)

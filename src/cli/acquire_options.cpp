@@ -76,7 +76,7 @@ CommandSpec acquire_spec() {
                     {.def = 1})
       .value<std::uint64_t>("seed", "random seed (ties, BADGE seeding)", {.def = 0})
       .value<std::string>("out", "CSV of the batch: id, path, score in annotation order",
-                          {.required = true})
+                          {.check = not_empty(), .required = true})
       .list("format",
             "also write cvat (<stem>.cvat.jsonl) or labelstudio (<stem>.labelstudio.json); "
             "repeatable",
@@ -113,6 +113,13 @@ AcquireOptions parse_acquire(const std::vector<std::string>& args) {
   o.url_prefix = a.get<std::string>("url-prefix");
   o.path_root = a.get<std::string>("path-root");
   check_inputs(o, entry.input);
+  std::vector<std::string> outputs = export_paths(o.formats, o.out), inputs;
+  outputs.push_back(o.out);
+  outputs.push_back(manifest_path_for(o.out));
+  for (const auto& in :
+       {o.probabilities, o.mc_probabilities, o.features, o.prob_maps, o.ids, o.labelled})
+    for (auto& f : with_sidecars(in)) inputs.push_back(std::move(f));
+  check_outputs_clear(outputs, inputs);
   return o;
 }
 

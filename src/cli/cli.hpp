@@ -15,6 +15,7 @@
 
 #include "coldstart/error.hpp"
 #include "coldstart/io/dataset.hpp"
+#include "coldstart/io/transaction.hpp"
 #include "coldstart/types.hpp"
 
 namespace coldstart::cli {
@@ -63,6 +64,17 @@ void check_output_folder(const std::string& output);
 
 /// {"path", "sha256"} of an input file.
 [[nodiscard]] boost::json::object file_entry(const std::string& path);
+/// {"path", "sha256"} of an output staged in `tx` (its final path, its staged content).
+[[nodiscard]] boost::json::object output_entry(const io::OutputTransaction& tx,
+                                               const std::string& path);
+
+/// An input file and the files that travel with it: `emb.npy` -> emb.npy, emb.ids.csv,
+/// emb.manifest.json; a dataset folder -> its labels.csv. "" gives nothing.
+[[nodiscard]] std::vector<std::string> with_sidecars(const std::string& input);
+/// UsageError (exit 2, before any work) when an output would overwrite an input: same file after
+/// resolving '..' and links. `inputs` should already hold the sidecars (with_sidecars).
+void check_outputs_clear(const std::vector<std::string>& outputs,
+                         const std::vector<std::string>& inputs);
 
 /// A manifest with tool/version/created_utc plus the command line.
 [[nodiscard]] boost::json::object start_manifest(const Invocation& inv);
@@ -156,9 +168,13 @@ struct ExportItem {
 [[nodiscard]] std::string cvat_manifest(const std::vector<ExportItem>& items,
                                         const std::string& path_root);
 
-/// Writes the requested formats ("cvat", "labelstudio") beside `output`; returns the paths.
-/// Throws UsageError for an unknown format.
-std::vector<std::string> write_exports(const std::vector<std::string>& formats,
+/// The files of the requested formats ("cvat", "labelstudio") beside `output`.
+[[nodiscard]] std::vector<std::string> export_paths(const std::vector<std::string>& formats,
+                                                    const std::string& output);
+/// Renders the requested formats and stages them in `tx` beside `output` (nothing is written
+/// until tx.commit()); returns the paths. Throws UsageError for an unknown format.
+std::vector<std::string> stage_exports(io::OutputTransaction& tx,
+                                       const std::vector<std::string>& formats,
                                        const std::string& output,
                                        const std::vector<ExportItem>& items,
                                        const std::string& url_prefix, const std::string& path_root);

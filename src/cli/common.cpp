@@ -45,6 +45,27 @@ boost::json::object file_entry(const std::string& path) {
   return o;
 }
 
+boost::json::object output_entry(const io::OutputTransaction& tx, const std::string& path) {
+  boost::json::object o;
+  o["path"] = fs::absolute(path).lexically_normal().string();
+  o["sha256"] = tx.sha256(path);
+  return o;
+}
+
+std::vector<std::string> with_sidecars(const std::string& input) {
+  if (input.empty()) return {};
+  std::error_code ec;
+  if (fs::is_directory(input, ec)) return {input, (fs::path(input) / "labels.csv").string()};
+  return {input, ids_path_for(input), manifest_path_for(input)};
+}
+
+void check_outputs_clear(const std::vector<std::string>& outputs,
+                         const std::vector<std::string>& inputs) {
+  if (const auto hit = io::find_collision(outputs, inputs))
+    throw UsageError("output '" + hit->first + "' would overwrite the input '" + hit->second +
+                     "'; choose another output path");
+}
+
 boost::json::object start_manifest(const Invocation& inv) {
   boost::json::object m = io::make_manifest("coldstart " + inv.command);
   boost::json::array argv;

@@ -33,10 +33,11 @@ void add_encoder_options(CommandSpec& spec, const std::string& param_option) {
                                  return p.empty() ? std::string() : one_of({"imagenet", "txrv"})(p);
                                }})
       .value<int>("size", "input side in pixels (default: the card's; 224 for pixels)",
-                  {.def = 0, .check = at_least(0)})
+                  {.def = 0, .check = in_range(0, 4096)})
       .value<Index>("batch-size", "images per forward pass",
-                    {.def = 32, .check = at_least<Index>(1)})
-      .value<int>("threads", "LibTorch threads (0 = default)", {.def = 0, .check = at_least(0)})
+                    {.def = 32, .check = in_range<Index>(1, 65536)})
+      .value<int>("threads", "LibTorch threads (0 = default)",
+                  {.def = 0, .check = in_range(0, 1024)})
       .list(param_option,
             "NAME=VALUE: a parameter of the encoder (see `coldstart strategies`); repeatable")
       .value<std::string>(
@@ -171,6 +172,8 @@ EmbedOptions parse_embed(const std::vector<std::string>& args) {
   o.split = a.get<std::string>("split");
   o.out = a.get<std::string>("out");
   o.run = encoder_options_from(a, "param");
+  check_outputs_clear({o.out, ids_path_for(o.out), manifest_path_for(o.out)},
+                      with_sidecars(o.images));
   return o;
 }
 
@@ -202,13 +205,16 @@ void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
   if (!e.cache.empty()) m["cache"] = e.cache;
   m["shape"] = boost::json::array{e.embeddings.size(), e.embeddings.dim()};
 
-  io::write_npy(npy, e.embeddings.x);
-  io::write_csv(ids_path, ids);
+  // All three files or none: a failure (a folder in the way) leaves the previous ones intact.
+  io::OutputTransaction tx;
+  tx.add_with(npy, [&](const std::string& tmp) { io::write_npy(tmp, e.embeddings.x); });
+  tx.add(ids_path, io::format_csv(ids));
   boost::json::object outputs;
-  outputs["embeddings"] = file_entry(npy);
-  outputs["ids"] = file_entry(ids_path);
+  outputs["embeddings"] = output_entry(tx, npy);
+  outputs["ids"] = output_entry(tx, ids_path);
   m["outputs"] = std::move(outputs);
-  io::write_json(manifest_path, m);
+  tx.add(manifest_path, io::to_json_text(m));
+  tx.commit();
   out << "wrote " << npy << " (" << e.embeddings.size() << "×" << e.embeddings.dim() << "), "
       << ids_path << ", " << manifest_path << "\n";
   if (!e.cache.empty())

@@ -71,25 +71,32 @@ void check_formats(const std::vector<std::string>& formats) {
     if (const std::string e = format_problem(f); !e.empty()) throw UsageError("--format " + e);
 }
 
-std::vector<std::string> write_exports(const std::vector<std::string>& formats,
+std::vector<std::string> export_paths(const std::vector<std::string>& formats,
+                                      const std::string& output) {
+  std::vector<std::string> paths;
+  for (const auto& f : formats) {
+    if (f == "labelstudio") paths.push_back(sibling_path(output, ".labelstudio.json"));
+    if (f == "cvat") paths.push_back(sibling_path(output, ".cvat.jsonl"));
+  }
+  return paths;
+}
+
+std::vector<std::string> stage_exports(io::OutputTransaction& tx,
+                                       const std::vector<std::string>& formats,
                                        const std::string& output,
                                        const std::vector<ExportItem>& items,
                                        const std::string& url_prefix,
                                        const std::string& path_root) {
   check_formats(formats);
-  // Render every file first, then write: a failure while reading an image leaves nothing.
-  std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& f : formats) {
-    if (f == "labelstudio")
-      files.emplace_back(sibling_path(output, ".labelstudio.json"),
-                         labelstudio_tasks(items, url_prefix, path_root));
-    else if (f == "cvat")
-      files.emplace_back(sibling_path(output, ".cvat.jsonl"), cvat_manifest(items, path_root));
-  }
   std::vector<std::string> paths;
-  for (const auto& [path, text] : files) {
-    io::atomic_write(path, text);
-    paths.push_back(path);
+  for (const auto& f : formats) {
+    if (f == "labelstudio") {
+      paths.push_back(sibling_path(output, ".labelstudio.json"));
+      tx.add(paths.back(), labelstudio_tasks(items, url_prefix, path_root));
+    } else if (f == "cvat") {
+      paths.push_back(sibling_path(output, ".cvat.jsonl"));
+      tx.add(paths.back(), cvat_manifest(items, path_root));
+    }
   }
   return paths;
 }

@@ -13,6 +13,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "cli.hpp"
@@ -89,7 +90,10 @@ class CommandSpec {
     std::string name;
     bool required = false;
     std::function<std::string(const po::variables_map&)> check;  ///< "" = fine
+    bool unsigned_value = false;  ///< refuse "-1" (lexical_cast would wrap it to 2^64-1)
   };
+  void check_tokens(const po::parsed_options& parsed) const;
+  [[nodiscard]] std::string stray_argument_message(const std::vector<std::string>& args) const;
   std::string command_, synopsis_;
   po::options_description desc_;
   std::vector<Option> options_;
@@ -102,7 +106,7 @@ CommandSpec& CommandSpec::value(const std::string& name, const std::string& help
   auto* v = po::value<T>();
   if (spec.def) v->default_value(*spec.def);
   desc_.add_options()(name.c_str(), v, help.c_str());
-  Option o{name, spec.required, {}};
+  Option o{name, spec.required, {}, std::is_unsigned_v<T>};
   if (spec.check)
     o.check = [name, check = spec.check](const po::variables_map& vm) -> std::string {
       if (!vm.count(name) || vm[name].defaulted()) return "";
@@ -122,12 +126,32 @@ template <class T>
 /// "must be at least lo" unless x >= lo.
 template <class T>
 [[nodiscard]] Check<T> at_least(T lo) {
-  return [lo](const T& x) { return x >= lo ? "" : "must be at least " + std::to_string(lo); };
+  return [lo](const T& x) {
+    return x >= lo ? std::string()
+                   : "must be at least " + std::to_string(lo) + " (got " + std::to_string(x) + ")";
+  };
 }
 /// "must be a, b or c (got 'x')" unless x is one of `choices`.
 [[nodiscard]] Check<std::string> one_of(std::vector<std::string> choices);
 
 /// "a, b or c".
 [[nodiscard]] std::string or_list(const std::vector<std::string>& names);
+
+/// The candidate closest to `typed` (edit distance at most a third of its length, at least 2),
+/// or "" when none is close: the "did you mean" of a typo.
+[[nodiscard]] std::string nearest(const std::string& typed,
+                                  const std::vector<std::string>& choices);
+
+/// "must not be empty" for "" (paths and names).
+[[nodiscard]] Check<std::string> not_empty();
+/// "must be between lo and hi (got x)" unless lo <= x <= hi.
+template <class T>
+[[nodiscard]] Check<T> in_range(T lo, T hi) {
+  return [lo, hi](const T& x) -> std::string {
+    if (x >= lo && x <= hi) return "";
+    return "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + " (got " +
+           std::to_string(x) + ")";
+  };
+}
 
 }  // namespace coldstart::cli

@@ -30,7 +30,12 @@ template <class R>
     try {
       (void)registry.at(name);
     } catch (const std::exception& e) {
-      return std::string(": ") + e.what();
+      std::vector<std::string> names;
+      for (const auto& entry : registry.entries()) names.push_back(entry.name);
+      std::string msg = std::string(": ") + e.what();
+      if (const std::string n = nearest(name, names); !n.empty())
+        msg += "; did you mean " + n + "?";
+      return msg;
     }
     return "";
   };

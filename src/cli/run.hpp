@@ -21,6 +21,9 @@ struct RunOptions {
 struct RunResult {
   experiment::ExperimentConfig config;  ///< as run (segmentation tasks resolved)
   experiment::ExperimentOutput output;
+  /// Why the active phase did not run although asked for ("" = it ran or was not asked for);
+  /// printed as a warning on stderr and recorded in run.manifest.json ("active_phase").
+  std::string active_skipped;
 };
 
 /// The options of `coldstart run`, declared once (strategy choices from the registry).

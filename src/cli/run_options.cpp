@@ -69,7 +69,7 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
   const auto& sel = registry::selectors();
   const auto& enc = registry::encoders();
   spec.value<std::string>("data", "dataset folder: images/, masks*/, labels.csv",
-                          {.required = true})
+                          {.check = not_empty(), .required = true})
       .list("task",
             "classification or segmentation (every mask folder, or --mask-set); repeatable; "
             "default both",
@@ -78,7 +78,7 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
       .value<int>("positive", "classification: this label vs the rest (-1: the highest label)",
                   {.def = def.positive})
       .value<std::string>("out", "output folder (results.csv, results.md, *.svg, manifests)",
-                          {.def = def.out_dir})
+                          {.def = def.out_dir, .check = not_empty()})
       .value<std::string>("name", "dataset name in the results", {.def = ""})
       .list("strategies",
             "comma list of selectors (default: random,kmeans-paper,kmedoids,typiclust,probcover,"
@@ -91,8 +91,10 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
                           {.def = def.main_encoder, .check = registered_in(enc)})
       .list("budgets", "comma list of initial budgets (default 20,40,60,80,100)",
             positive_integers())
-      .value<int>("random-draws", "seeds of random", {.def = def.random_draws})
-      .value<int>("seeds", "seeds of every other strategy", {.def = def.seeds})
+      .value<int>("random-draws", "seeds of random",
+                  {.def = def.random_draws, .check = in_range(1, 1000)})
+      .value<int>("seeds", "seeds of every other strategy",
+                  {.def = def.seeds, .check = in_range(1, 1000)})
       .list("seg-strategies",
             "segmentation: comma list of strategies (default random,kmeans-paper)",
             items_registered_in(sel))
@@ -103,10 +105,11 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
       .list("seg-budgets", "segmentation: comma list of initial budgets (default 20,60,100)",
             positive_integers())
       .value<int>("seg-random-draws", "segmentation: seeds of random",
-                  {.def = def.segmentation.random_draws})
+                  {.def = def.segmentation.random_draws, .check = in_range(1, 1000)})
       .value<int>("seg-seeds", "segmentation: seeds of the other strategies",
-                  {.def = def.segmentation.seeds})
-      .value<int>("seg-epochs", "segmentation: U-Net epochs", {.def = def.segmentation.epochs})
+                  {.def = def.segmentation.seeds, .check = in_range(1, 1000)})
+      .value<int>("seg-epochs", "segmentation: U-Net epochs",
+                  {.def = def.segmentation.epochs, .check = in_range(1, 100000)})
       .value<int>("split-seed", "seed of the 70/10/20 split", {.def = def.split_seed});
 }
 
@@ -135,14 +138,14 @@ void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig&
   const auto& acq = registry::acquisitions();
   spec.flag("no-active", "initial phase only")
       .value<Index>("active-initial", "labels picked before the active rounds",
-                    {.def = def.active_initial})
-      .value<Index>("batch", "labels per active round", {.def = def.batch})
-      .value<int>("rounds", "active rounds", {.def = def.rounds})
+                    {.def = def.active_initial, .check = positive<Index>()})
+      .value<Index>("batch", "labels per active round",
+                    {.def = def.batch, .check = positive<Index>()})
+      .value<int>("rounds", "active rounds", {.def = def.rounds, .check = in_range(0, 1000)})
       .list("active-strategies",
             "comma list of strategies that also get the active phase (default: all)")
       .value<std::string>("classifier",
-                          "classification learner: " +
-                              learners_for(learn::Task::kClassification) +
+                          "classification learner: " + learners_for(learn::Task::kClassification) +
                               " (probe/mlp read the main encoder's features)",
                           {.def = def.classifier, .check = registered_in(registry::learners())})
       .value<std::string>("segmenter",
@@ -152,16 +155,19 @@ void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig&
                           "classification acquisition: " + acquisitions_for(false) +
                               " (bald needs a learner with MC dropout: mlp or cnn)",
                           {.def = def.classification_acquisition, .check = registered_in(acq)})
-      .value<std::string>("seg-acquisition",
-                          "segmentation acquisition: " + acquisitions_for(true),
+      .value<std::string>("seg-acquisition", "segmentation acquisition: " + acquisitions_for(true),
                           {.def = def.segmentation_acquisition, .check = registered_in(acq)})
-      .value<int>("resolution", "learner input side (×32)", {.def = def.resolution})
+      .value<int>("resolution", "learner input side (×32)",
+                  {.def = def.resolution, .check = in_range(32, 4096)})
       .value<int>("pixel-resolution", "side of the raw-pixel embedding",
-                  {.def = def.pixel_resolution})
-      .value<int>("epochs", "CNN / U-Net epochs", {.def = def.epochs})
-      .value<int>("width", "CNN / U-Net first-layer channels", {.def = def.width})
-      .value<int>("ssl-steps", "SimCLR steps (ssl-pool)", {.def = def.ssl_steps})
-      .value<int>("threads", "LibTorch threads (0 = default)", {.def = 0})
+                  {.def = def.pixel_resolution, .check = in_range(8, 4096)})
+      .value<int>("epochs", "CNN / U-Net epochs", {.def = def.epochs, .check = in_range(1, 100000)})
+      .value<int>("width", "CNN / U-Net first-layer channels",
+                  {.def = def.width, .check = in_range(1, 1024)})
+      .value<int>("ssl-steps", "SimCLR steps (ssl-pool)",
+                  {.def = def.ssl_steps, .check = in_range(0, 10000000)})
+      .value<int>("threads", "LibTorch threads (0 = default)",
+                  {.def = 0, .check = in_range(0, 1024)})
       .value<std::string>("models-dir",
                           "folder of efficientnet-lite0.pt (default: $COLDSTART_MODELS or "
                           "<repo>/models)",
@@ -251,6 +257,10 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   cfg.main_encoder = a.get<std::string>("main-encoder");
   if (a.get<bool>("quick")) apply_quick(cfg);
   apply_given(a, cfg);
+  // Budgets the user did not choose (the defaults, --quick, --paper) are clipped to a small pool
+  // with a note; chosen ones above it fail with exit 2 right after the split.
+  cfg.clip_budgets = !a.has("budgets");
+  cfg.segmentation.clip_budgets = !a.has("seg-budgets");
   cfg.segmenter = a.get<std::string>("segmenter");
   cfg.classification_acquisition = a.get<std::string>("acquisition");
   cfg.segmentation_acquisition = a.get<std::string>("seg-acquisition");

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/manifest.hpp"
 #include "coldstart/io/npy.hpp"
@@ -136,14 +137,17 @@ void write(const SelectResult& r, const Invocation& inv, std::ostream& out) {
   m["seed"] = o.seed;
   m["budget"] = o.budget;
   m["context"] = r.context;
-  io::write_csv(o.out, r.picks);
-  const auto exports = write_exports(o.formats, o.out, r.items, o.url_prefix, o.path_root);
+  // One transaction: a failure anywhere (an export reading an image) leaves every file as it was.
+  io::OutputTransaction tx;
+  tx.add(o.out, io::format_csv(r.picks));
+  const auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root);
   boost::json::object outputs;
-  outputs["picks"] = file_entry(o.out);
-  for (const auto& e : exports) outputs[fs::path(e).filename().string()] = file_entry(e);
+  outputs["picks"] = output_entry(tx, o.out);
+  for (const auto& e : exports) outputs[fs::path(e).filename().string()] = output_entry(tx, e);
   m["outputs"] = std::move(outputs);
   const std::string manifest_path = manifest_path_for(o.out);
-  io::write_json(manifest_path, m);
+  tx.add(manifest_path, io::to_json_text(m));
+  tx.commit();
 
   out << "rank  id  cluster  distance\n";
   for (std::size_t i = 0; i < r.picks.rows.size(); ++i) {

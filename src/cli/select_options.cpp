@@ -41,7 +41,7 @@ CommandSpec select_spec() {
                           "dataset's labels.csv)")
       .value<std::uint64_t>("seed", "random seed", {.def = 0})
       .value<std::string>("out", "picks CSV: id, path, cluster, distance in annotation order",
-                          {.required = true})
+                          {.check = not_empty(), .required = true})
       .list("format",
             "also write an annotation-tool import file: cvat (<stem>.cvat.jsonl, CVAT dataset "
             "manifest) or labelstudio (<stem>.labelstudio.json, Label Studio tasks); repeatable",
@@ -98,6 +98,12 @@ SelectOptions parse_select(const std::vector<std::string>& args) {
   o.url_prefix = a.get<std::string>("url-prefix");
   o.path_root = a.get<std::string>("path-root");
   if (!o.images.empty()) o.embed = encoder_options_from(a, "encoder-param");
+  std::vector<std::string> outputs = export_paths(o.formats, o.out), inputs;
+  outputs.push_back(o.out);
+  outputs.push_back(manifest_path_for(o.out));
+  for (const auto& in : {o.embeddings, o.ids, o.images, o.labelled, o.metadata})
+    for (auto& f : with_sidecars(in)) inputs.push_back(std::move(f));
+  check_outputs_clear(outputs, inputs);
   return o;
 }
 

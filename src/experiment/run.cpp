@@ -1,4 +1,5 @@
 // run_experiment: the stages in order, then the outputs.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include "coldstart/experiment/stages.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/transaction.hpp"
 
 namespace coldstart::experiment {
 
@@ -37,13 +39,32 @@ ExperimentConfig resolved(const ExperimentConfig& in) {
   return cfg;
 }
 
-// Budgets larger than the pool fail here, before any encoder runs.
-void check_budgets(const ExperimentConfig& cfg, const std::vector<std::string>& tasks,
-                   const Split& split) {
+// Budgets larger than the pool fail here, before any encoder runs (BudgetError), or are clipped
+// to the pool with a note where the configuration allows it (budgets the user did not choose).
+void fit_budgets(std::vector<Index>& budgets, bool clip, const std::string& task, Index pool_n,
+                 std::ostream& log) {
+  std::vector<Index> kept;
+  for (Index b : budgets) {
+    if (b <= pool_n) {
+      kept.push_back(b);
+      continue;
+    }
+    COLDSTART_CHECK(clip, BudgetError, "{} budget {} exceeds the pool of {}", task, b, pool_n);
+    log << "note: " << task << " budget " << b << " clipped to the pool of " << pool_n << "\n";
+    if (std::find(kept.begin(), kept.end(), pool_n) == kept.end()) kept.push_back(pool_n);
+  }
+  budgets = kept;
+}
+
+void fit_budgets(ExperimentConfig& cfg, const std::vector<std::string>& tasks, const Split& split,
+                 std::ostream& log) {
   const auto pool_n = static_cast<Index>(split.pool.size());
   for (const auto& task : tasks)
-    for (Index b : task == "classification" ? cfg.budgets : cfg.segmentation.budgets)
-      COLDSTART_CHECK(b <= pool_n, InvalidArgument, "budget {} exceeds the pool of {}", b, pool_n);
+    if (task == "classification")
+      fit_budgets(cfg.budgets, cfg.clip_budgets, "classification", pool_n, log);
+    else
+      fit_budgets(cfg.segmentation.budgets, cfg.segmentation.clip_budgets, "segmentation", pool_n,
+                  log);
 }
 
 }  // namespace
@@ -56,10 +77,17 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   out.results_csv = (fs::path(cfg.out_dir) / "results.csv").string();
   out.results_md = (fs::path(cfg.out_dir) / "results.md").string();
   out.manifest = (fs::path(cfg.out_dir) / "manifest.json").string();
-  report::write_results(out.results_csv, out.rows);
-  io::atomic_write(out.results_md,
-                   "# " + cfg.dataset_name + "\n\n" + report::markdown_report(out.rows));
-  out.plots = report::write_svg_curves(out.rows, cfg.out_dir, {"auprc", "f1", "dice", "hd95"});
+  // One transaction: results, table, plots and manifest (last) all replace the previous ones, or
+  // none does.
+  io::OutputTransaction tx;
+  tx.add_with(out.results_csv,
+              [&](const std::string& tmp) { report::write_results(tmp, out.rows); });
+  tx.add(out.results_md, "# " + cfg.dataset_name + "\n\n" + report::markdown_report(out.rows));
+  for (const auto& [path, svg] :
+       report::svg_curve_files(out.rows, cfg.out_dir, {"auprc", "f1", "dice", "hd95"})) {
+    tx.add(path, svg);
+    out.plots.push_back(path);
+  }
   out.seconds = seconds;
   auto manifest = io::make_manifest("coldstart paper_experiment");
   manifest["dataset"] = cfg.dataset_name;
@@ -73,7 +101,8 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   manifest["resolution"] = cfg.resolution;
   manifest["classifier"] = cfg.classifier;
   manifest["wall_seconds"] = out.seconds;
-  io::write_json(out.manifest, manifest);
+  tx.add(out.manifest, io::to_json_text(manifest));
+  tx.commit();
   log << "wrote " << out.results_csv << ", " << out.results_md << " and " << out.plots.size()
       << " plots in " << out.seconds << " s\n";
   return out;
@@ -81,13 +110,13 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
 
 ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log) {
   const auto t0 = std::chrono::steady_clock::now();
-  const ExperimentConfig cfg = resolved(config);
+  ExperimentConfig cfg = resolved(config);
   const io::Dataset ds(cfg.data_dir);
-  fs::create_directories(cfg.out_dir);
-  fs::create_directories(cfg.cache_dir);
   const PreparedImages images = prepare_images(cfg, ds, log);
   const Split split = split_dataset(cfg, ds, images, log);
-  check_budgets(cfg, images.tasks, split);
+  fit_budgets(cfg, images.tasks, split, log);  // before any folder or encoder
+  fs::create_directories(cfg.out_dir);
+  fs::create_directories(cfg.cache_dir);
   const Encoded encoded = embed_images(cfg, images, split, log);
   std::vector<ResultRow> rows;
   for (const auto& task : images.tasks) {

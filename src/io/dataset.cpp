@@ -117,8 +117,14 @@ std::vector<Sample> list_images(const std::string& folder) {
   COLDSTART_IO_CHECK(fs::is_directory(folder, ec), folder, "image folder does not exist");
   std::vector<Sample> out;
   for (const auto& entry : fs::directory_iterator(folder)) {
-    if (!entry.is_regular_file()) continue;
     if (!has_image_extension(entry.path().string())) continue;
+    // An image name that is no readable file is an error, never a silent skip (issue #12).
+    std::error_code fec;
+    const bool broken_link = entry.is_symlink(fec) && !fs::exists(entry.path(), fec);
+    COLDSTART_IO_CHECK(!broken_link, entry.path().string(),
+                       "broken symbolic link (its target does not exist){}", "");
+    COLDSTART_IO_CHECK(entry.is_regular_file(fec), entry.path().string(),
+                       "has an image extension but is not a regular file{}", "");
     Sample s;
     s.id = entry.path().stem().string();
     s.image_path = entry.path().string();

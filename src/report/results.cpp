@@ -275,19 +275,28 @@ std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& da
   return o.str();
 }
 
-std::vector<std::string> write_svg_curves(const std::vector<ResultRow>& rows,
-                                          const std::string& folder,
-                                          const std::vector<std::string>& metrics) {
+std::vector<std::pair<std::string, std::string>> svg_curve_files(
+    const std::vector<ResultRow>& rows, const std::string& folder,
+    const std::vector<std::string>& metrics) {
   std::set<std::tuple<std::string, std::string, std::string, std::string>> keys;
   for (const auto& r : rows)
     if (r.strategy != "all" &&
         (metrics.empty() || std::find(metrics.begin(), metrics.end(), r.metric) != metrics.end()))
       keys.insert({r.dataset, r.task, r.metric, r.phase});
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& [d, t, m, p] : keys)
+    files.emplace_back(
+        (std::filesystem::path(folder) / (d + "_" + t + "_" + m + "_" + p + ".svg")).string(),
+        svg_curves(rows, d, t, m, p));
+  return files;
+}
+
+std::vector<std::string> write_svg_curves(const std::vector<ResultRow>& rows,
+                                          const std::string& folder,
+                                          const std::vector<std::string>& metrics) {
   std::vector<std::string> written;
-  for (const auto& [d, t, m, p] : keys) {
-    const auto path =
-        (std::filesystem::path(folder) / (d + "_" + t + "_" + m + "_" + p + ".svg")).string();
-    io::atomic_write(path, svg_curves(rows, d, t, m, p));
+  for (const auto& [path, text] : svg_curve_files(rows, folder, metrics)) {
+    io::atomic_write(path, text);
     written.push_back(path);
   }
   return written;

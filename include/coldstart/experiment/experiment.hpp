@@ -36,6 +36,9 @@ struct ExperimentConfig {
   std::vector<std::string> encoders = {"pixels", "efficientnet-lite0", "ssl-pool"};
   std::string main_encoder = "efficientnet-lite0";
   std::vector<Index> budgets = {20, 40, 60, 80, 100};  ///< initial-phase budgets (paper)
+  /// Budgets above the pool: clipped to the pool with a note in the log (true; for budgets the
+  /// user did not choose) or BudgetError before any encoder runs (false).
+  bool clip_budgets = false;
   int random_draws = 10;      ///< seeds of the random strategy (≥ 10 for a fair comparison)
   int seeds = 3;              ///< seeds of every other strategy (k-means restarts differ)
   int split_seed = 0;         ///< one split for all strategies; seeds vary the strategies
@@ -51,6 +54,7 @@ struct ExperimentConfig {
     std::vector<std::string> strategies = {"random", "kmeans-paper"};
     std::vector<std::string> encoders = {"pixels", "efficientnet-lite0"};
     std::vector<Index> budgets = {20, 60, 100};
+    bool clip_budgets = false;  ///< as ExperimentConfig::clip_budgets
     int random_draws = 3;
     int seeds = 3;  ///< as many as random draws, so each cell can be tested against random
     int epochs = 10;
@@ -98,10 +102,16 @@ struct ExperimentOutput {
   double seconds = 0;
 };
 
+/// A budget larger than the pool, found right after the split (before any encoder runs).
+class BudgetError : public InvalidArgument {
+ public:
+  using InvalidArgument::InvalidArgument;
+};
+
 /// Runs the experiment (the stages of experiment/stages.hpp in order), logging progress lines to
 /// `log`. Throws IoError for a missing or
 /// malformed dataset or encoder file (with what to run to get it), InvalidArgument for bad
-/// configuration (unknown strategy, budgets larger than the pool).
+/// configuration (unknown strategy), BudgetError for budgets larger than the pool.
 ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log);
 
 }  // namespace coldstart::experiment

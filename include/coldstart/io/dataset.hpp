@@ -54,7 +54,8 @@ class Dataset {
 
 /// Images in a folder (PNG, JPEG and DICOM files by extension, sorted by name) with ids taken from
 /// the file names: the input of `coldstart embed --images DIR`. Throws IoError if the folder is
-/// missing or holds no image.
+/// missing or holds no image, and naming the entry for an image name that is no readable file (a
+/// broken symbolic link, a folder): never a silent skip.
 [[nodiscard]] std::vector<Sample> list_images(const std::string& folder);
 
 }  // namespace coldstart::io

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "coldstart/eval/statistics.hpp"
@@ -62,6 +63,12 @@ struct CellKey {
 std::vector<std::string> write_svg_curves(const std::vector<ResultRow>& rows,
                                           const std::string& folder,
                                           const std::vector<std::string>& metrics = {});
+
+/// The SVG files write_svg_curves writes, as (path, content) pairs, without writing them (for
+/// callers that write all their outputs as one transaction).
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> svg_curve_files(
+    const std::vector<ResultRow>& rows, const std::string& folder,
+    const std::vector<std::string>& metrics = {});
 
 /// One SVG of the curves of one (dataset, task, metric, phase), as text.
 [[nodiscard]] std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& dataset,
