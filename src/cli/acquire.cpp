@@ -82,12 +82,7 @@ AcquireResult acquire(const AcquireOptions& o, std::ostream& notes) {
     r.table.rows.push_back({rows.ids[row], rows.paths[row], format_number(r.scores[row], 9)});
     r.items.push_back({rows.ids[row], rows.paths[row], r.scores[row]});
   }
-  if (!o.formats.empty())
-    for (const auto& it : r.items)
-      COLDSTART_IO_CHECK(!it.path.empty(), rows.source.empty() ? o.out : rows.source,
-                         "--format needs image paths, but id '{}' has none (give --ids with a "
-                         "path column)",
-                         it.id);
+  check_export_paths(o.formats, r.items, rows.source.empty() ? o.out : rows.source);
   return r;
 }
 

@@ -181,6 +181,11 @@ std::vector<std::string> stage_exports(io::OutputTransaction& tx,
 
 /// "" for a known --format value, else "must be cvat or labelstudio (got 'x')".
 [[nodiscard]] std::string format_problem(const std::string& format);
+/// With export formats requested, every item needs an image path: IoError naming `source` (the
+/// ids file the paths come from) and the first id without one.
+void check_export_paths(const std::vector<std::string>& formats,
+                        const std::vector<ExportItem>& items, const std::string& source);
+
 /// Validates --format values before any work; throws UsageError naming the bad one.
 void check_formats(const std::vector<std::string>& formats);
 

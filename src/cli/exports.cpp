@@ -101,4 +101,14 @@ std::vector<std::string> stage_exports(io::OutputTransaction& tx,
   return paths;
 }
 
+void check_export_paths(const std::vector<std::string>& formats,
+                        const std::vector<ExportItem>& items, const std::string& source) {
+  if (formats.empty()) return;
+  for (const auto& it : items)
+    COLDSTART_IO_CHECK(!it.path.empty(), source,
+                       "--format needs image paths, but id '{}' has none (ids CSV without a "
+                       "path column: give --ids with one)",
+                       it.id);
+}
+
 }  // namespace coldstart::cli

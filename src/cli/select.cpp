@@ -119,12 +119,7 @@ SelectResult select(const SelectOptions& o) {
         {p.e.ids[row], p.paths[row], cl >= 0 ? std::to_string(cl) : "", format_number(dist, 9)});
     r.items.push_back({p.e.ids[row], p.paths[row], dist});
   }
-  if (!o.formats.empty())
-    for (const auto& it : r.items)
-      COLDSTART_IO_CHECK(!it.path.empty(), o.ids.empty() ? o.out : o.ids,
-                         "--format needs image paths, but id '{}' has none (ids CSV without a "
-                         "path column)",
-                         it.id);
+  check_export_paths(o.formats, r.items, o.ids.empty() ? o.out : o.ids);
   return r;
 }
 

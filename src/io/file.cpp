@@ -30,9 +30,7 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-namespace {
-
-void write_all(int fd, std::string_view data, const std::string& path) {
+void write_all_fsync(int fd, std::string_view data, const std::string& path) {
   std::size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -40,9 +38,8 @@ void write_all(int fd, std::string_view data, const std::string& path) {
     COLDSTART_IO_CHECK(n > 0, path, "write failed: {}", std::strerror(errno));
     done += static_cast<std::size_t>(n);
   }
+  COLDSTART_IO_CHECK(::fsync(fd) == 0, path, "fsync failed: {}", std::strerror(errno));
 }
-
-}  // namespace
 
 void atomic_write(const std::string& path, std::string_view data) {
   const fs::path target(path);
@@ -54,8 +51,7 @@ void atomic_write(const std::string& path, std::string_view data) {
   const int fd = ::mkstemp(tmpl.data());
   COLDSTART_IO_CHECK(fd >= 0, path, "cannot create temporary file: {}", std::strerror(errno));
   try {
-    write_all(fd, data, path);
-    COLDSTART_IO_CHECK(::fsync(fd) == 0, path, "fsync failed: {}", std::strerror(errno));
+    write_all_fsync(fd, data, path);
   } catch (...) {
     ::close(fd);
     ::unlink(tmpl.c_str());

@@ -34,17 +34,6 @@ std::pair<std::string, int> make_temp(const std::string& path) {
   return {tmpl, fd};
 }
 
-void write_fd(int fd, std::string_view data, const std::string& path) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    COLDSTART_IO_CHECK(n > 0, path, "write failed: {}", std::strerror(errno));
-    done += static_cast<std::size_t>(n);
-  }
-  COLDSTART_IO_CHECK(::fsync(fd) == 0, path, "fsync failed: {}", std::strerror(errno));
-}
-
 void fsync_folder(const fs::path& dir) {
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd < 0) return;
@@ -78,7 +67,7 @@ void OutputTransaction::add(const std::string& path, std::string_view data) {
     const int fd = ::open(temp.c_str(), O_WRONLY | O_TRUNC);
     COLDSTART_IO_CHECK(fd >= 0, path, "cannot open a temporary file: {}", std::strerror(errno));
     try {
-      write_fd(fd, data, path);
+      write_all_fsync(fd, data, path);
     } catch (...) {
       ::close(fd);
       throw;

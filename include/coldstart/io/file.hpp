@@ -29,4 +29,8 @@ void atomic_append_line(const std::string& path, std::string_view line);
 /// SHA-256 of a file's content; streams the file.
 [[nodiscard]] std::string sha256_file(const std::string& path);
 
+/// Writes all of `data` to the open descriptor `fd` (retrying short writes and EINTR), then
+/// fsyncs it. IoError names `path`. Shared by atomic_write and OutputTransaction.
+void write_all_fsync(int fd, std::string_view data, const std::string& path);
+
 }  // namespace coldstart::io
