@@ -1,7 +1,9 @@
 // DICOM reading, on files these tests write themselves through DCMTK.
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dctk.h>
 
+#include <coldstart/io/file.hpp>
 #include <coldstart/io/image_file.hpp>
 #include <coldstart/io/png.hpp>
 
@@ -117,6 +119,79 @@ TEST(Dicom, BadInputs) {
   EXPECT_THROW_MSG((void)read_dicom(dir.file("ybr.dcm")), IoError,
                    "unsupported photometric interpretation 'YBR_FULL'");
   EXPECT_THROW_MSG((void)read_dicom(dir.file("none.dcm")), IoError, "none.dcm'");
+}
+
+// An 8-bit 2×3 MONOCHROME2 image whose pixel data is encapsulated in transfer syntax `xfer`
+// (one fragment of a few bytes: no real codestream is needed to reach the check).
+void write_encapsulated(const std::string& path, E_TransferSyntax xfer) {
+  DcmFileFormat file;
+  DcmDataset* ds = file.getDataset();
+  ds->putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
+  ds->putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.8");
+  ds->putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
+  ds->putAndInsertUint16(DCM_SamplesPerPixel, 1);
+  ds->putAndInsertUint16(DCM_Rows, 2);
+  ds->putAndInsertUint16(DCM_Columns, 3);
+  ds->putAndInsertUint16(DCM_BitsAllocated, 8);
+  ds->putAndInsertUint16(DCM_BitsStored, 8);
+  ds->putAndInsertUint16(DCM_HighBit, 7);
+  ds->putAndInsertUint16(DCM_PixelRepresentation, 0);
+  auto* sequence = new DcmPixelSequence(DcmTag(DCM_PixelData, EVR_OB));
+  sequence->insert(new DcmPixelItem(DcmTag(DCM_Item, EVR_OB)));  // empty offset table
+  auto* fragment = new DcmPixelItem(DcmTag(DCM_Item, EVR_OB));
+  const Uint8 codestream[8] = {0xFF, 0x4F, 0xFF, 0x51, 0, 0, 0, 0};  // J2K SOC, SIZ markers
+  fragment->putUint8Array(codestream, sizeof codestream);
+  sequence->insert(fragment);
+  auto* pixels = new DcmPixelData(DCM_PixelData);
+  pixels->putOriginalRepresentation(xfer, nullptr, sequence);
+  ds->insert(pixels, true);
+  ASSERT_TRUE(file.saveFile(path.c_str(), xfer).good());
+}
+
+TEST(Dicom, Jpeg2000IsAnUnsupportedTransferSyntaxNamingFileAndUid) {  // D13
+  TempDir dir;
+  const std::string lossless = dir.file("j2k.dcm");
+  write_encapsulated(lossless, EXS_JPEG2000LosslessOnly);
+  EXPECT_THROW_MSG((void)read_dicom(lossless), IoError,
+                   "j2k.dcm': unsupported transfer syntax JPEG 2000");
+  EXPECT_THROW_MSG((void)read_dicom(lossless), IoError, "(1.2.840.10008.1.2.4.90)");
+  EXPECT_THROW_MSG((void)read_image(lossless), IoError, "(1.2.840.10008.1.2.4.90)");
+  const std::string lossy = dir.file("j2k_lossy.dcm");
+  write_encapsulated(lossy, EXS_JPEG2000);
+  EXPECT_THROW_MSG((void)read_dicom(lossy), IoError,
+                   "unsupported transfer syntax JPEG 2000 (Lossless or Lossy) "
+                   "(1.2.840.10008.1.2.4.91)");
+}
+
+TEST(Dicom, HugeRowsColumnsAreRejectedBeforeAllocation) {  // D10
+  // 65535 x 65535 claimed with 6 stored values: the reader allocated 34 GB of doubles first.
+  TempDir dir;
+  write_dicom(dir.file("huge.dcm"), {.pixels = {0, 1, 2, 3, 4, 5}, .rows = 65535, .cols = 65535});
+  EXPECT_THROW_MSG((void)read_dicom(dir.file("huge.dcm")), IoError,
+                   "huge.dcm': DICOM Rows/Columns claims 65535x65535 pixels, more than the limit");
+}
+
+TEST(Dicom, BitsStoredAboveBitsAllocatedIsRejected) {
+  // Found by tests/fuzz/dicom_fuzz.cpp: BitsStored 21771 was a shift count (UBSan: shift
+  // exponent too large) in the sign extension of signed pixels.
+  TempDir dir;
+  write_dicom(dir.file("bits.dcm"),
+              {.pixels = {0, 1, 2, 3, 4, 5}, .bits_stored = 21771, .pixel_representation = 1});
+  EXPECT_THROW_MSG((void)read_dicom(dir.file("bits.dcm")), IoError,
+                   "bits.dcm': BitsStored 21771 is not in [1, BitsAllocated = 16]");
+}
+
+TEST(Dicom, ElementLongerThanTheFileIsAnErrorNotAnAllocation) {
+  // Found by tests/fuzz/dicom_fuzz.cpp when the reader parsed from a memory buffer: an element
+  // claiming 3 GB in a 600-byte file. Read from the file, DCMTK checks the length against the
+  // bytes left; this keeps it so.
+  TempDir dir;
+  const std::string path = dir.file("long.dcm");
+  write_dicom(path, {.pixels = {0, 1, 2, 3, 4, 5}});
+  std::string bytes = coldstart::io::read_file(path);
+  bytes += std::string("\xE1\x7F\x10\x10OB\x00\x00\xBA\xC7\xB9\xBA", 12) + std::string(16, 'x');
+  coldstart::testing::write_text(path, bytes);
+  EXPECT_THROW_MSG((void)read_dicom(path), IoError, "long.dcm': cannot read DICOM");
 }
 
 }  // namespace
