@@ -83,10 +83,25 @@ Image read_dicom(const std::string& path, const DicomOptions& options) {
                        uid.empty() ? xfer.getXferID() : uid.c_str());
   }
   {
+    // DCMTK decompresses every frame (Rows x Columns x NumberOfFrames samples) although only
+    // the first is used, so the frames count against the limit too (the fuzzer found a 670-byte
+    // JPEG-compressed file that made DCMTK allocate 2.2 GB).
+    // Its allocation also scales with SamplesPerPixel (10241 in one fuzzer input), so only the
+    // values read below (1 or 3) get that far.
+    Uint16 samples = 1;
+    if (ds->findAndGetUint16(DCM_SamplesPerPixel, samples).bad()) samples = 1;
+    COLDSTART_IO_CHECK(samples == 1 || samples == 3, path,
+                       "unsupported SamplesPerPixel {} (expected 1 or 3)", samples);
     Uint16 r = 0, c = 0;
     if (ds->findAndGetUint16(DCM_Rows, r).good() && ds->findAndGetUint16(DCM_Columns, c).good() &&
-        r > 0 && c > 0)
+        r > 0 && c > 0) {
       check_image_pixels(path, "DICOM Rows/Columns", c, r);
+      Sint32 frames = 1;
+      if (ds->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
+      if (frames > 1)
+        check_image_pixels(path, "DICOM (Rows x Columns)x(NumberOfFrames)",
+                           static_cast<std::uint64_t>(r) * c, static_cast<std::uint64_t>(frames));
+    }
   }
   const OFCondition decoded = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
   COLDSTART_IO_CHECK(decoded.good() && ds->canWriteXfer(EXS_LittleEndianExplicit), path,

@@ -3,6 +3,7 @@
 #include <dcmtk/dcmdata/dcpxitem.h>
 #include <dcmtk/dcmdata/dctk.h>
 
+#include <chrono>
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/image_file.hpp>
 #include <coldstart/io/png.hpp>
@@ -123,15 +124,17 @@ TEST(Dicom, BadInputs) {
 
 // An 8-bit 2×3 MONOCHROME2 image whose pixel data is encapsulated in transfer syntax `xfer`
 // (one fragment of a few bytes: no real codestream is needed to reach the check).
-void write_encapsulated(const std::string& path, E_TransferSyntax xfer) {
+void write_encapsulated(const std::string& path, E_TransferSyntax xfer, Uint16 rows = 2,
+                        Uint16 cols = 3, const char* frames = nullptr) {
   DcmFileFormat file;
   DcmDataset* ds = file.getDataset();
   ds->putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
   ds->putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4.5.6.8");
   ds->putAndInsertString(DCM_PhotometricInterpretation, "MONOCHROME2");
   ds->putAndInsertUint16(DCM_SamplesPerPixel, 1);
-  ds->putAndInsertUint16(DCM_Rows, 2);
-  ds->putAndInsertUint16(DCM_Columns, 3);
+  ds->putAndInsertUint16(DCM_Rows, rows);
+  ds->putAndInsertUint16(DCM_Columns, cols);
+  if (frames) ds->putAndInsertString(DCM_NumberOfFrames, frames);
   ds->putAndInsertUint16(DCM_BitsAllocated, 8);
   ds->putAndInsertUint16(DCM_BitsStored, 8);
   ds->putAndInsertUint16(DCM_HighBit, 7);
@@ -169,6 +172,26 @@ TEST(Dicom, HugeRowsColumnsAreRejectedBeforeAllocation) {  // D10
   write_dicom(dir.file("huge.dcm"), {.pixels = {0, 1, 2, 3, 4, 5}, .rows = 65535, .cols = 65535});
   EXPECT_THROW_MSG((void)read_dicom(dir.file("huge.dcm")), IoError,
                    "huge.dcm': DICOM Rows/Columns claims 65535x65535 pixels, more than the limit");
+}
+
+TEST(Dicom, FramesCountAgainstThePixelLimitBeforeDecompression) {  // D10
+  // Found by tests/fuzz/dicom_fuzz.cpp: DCMTK decompresses every frame, and its JPEG decoder
+  // allocates Rows x Columns x NumberOfFrames samples before decoding (2.2 GB for the fuzzer's
+  // 670-byte input). 2048*2048*100 > 2^28: rejected before DCMTK is asked to decompress.
+  TempDir dir;
+  write_encapsulated(dir.file("frames.dcm"), EXS_JPEGProcess14SV1, 2048, 2048, "100");
+  EXPECT_THROW_MSG((void)read_dicom(dir.file("frames.dcm")), IoError,
+                   "frames.dcm': DICOM (Rows x Columns)x(NumberOfFrames) claims 4194304x100 "
+                   "pixels, more than the limit of 268435456 pixels");
+}
+
+TEST(Dicom, FuzzerReproducerIsRejectedBeforeDecompression) {
+  // The fuzzer's 670-byte JPEG-lossless input itself: DCMTK allocated 2.2 GB for Rows x Columns
+  // x NumberOfFrames x SamplesPerPixel (10241) before failing; now it fails in milliseconds.
+  const std::string path = COLDSTART_SOURCE_DIR "/tests/dicom/data/fuzz_frames_oom.dcm";
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW_MSG((void)read_dicom(path), IoError, "unsupported SamplesPerPixel 10241");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
 }
 
 TEST(Dicom, BitsStoredAboveBitsAllocatedIsRejected) {
