@@ -3,6 +3,7 @@
 # packages (pip). Safe to run again: it installs nothing that is already present.
 #   scripts/setup.sh           build + test dependencies
 #   scripts/setup.sh --bench   also the benchmark peers (scikit-learn, FAISS, kmedoids)
+#   scripts/setup.sh --fuzz    also clang, libFuzzer and clang's OpenMP (scripts/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,9 @@ APT_PACKAGES=(build-essential cmake pkg-config libeigen3-dev libboost1.81-dev
 # Eigen's SGEMM on AVX2); without it coldstart falls back to Eigen.
 APT_PACKAGES+=(libopenblas0-openmp)
 if [[ " $* " == *" --bench "* ]]; then APT_PACKAGES+=(libfaiss-dev); fi
+# libclang-rt-dev holds libFuzzer and the sanitizer runtimes; it is only a Recommends of clang,
+# and this script installs without recommends.
+if [[ " $* " == *" --fuzz "* ]]; then APT_PACKAGES+=(clang libclang-rt-dev libomp-dev); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

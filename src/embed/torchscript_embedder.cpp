@@ -6,6 +6,7 @@
 #include <torch/script.h>
 
 #include <algorithm>
+#include <coldstart/embed/encoder_card.hpp>
 #include <coldstart/embed/torchscript.hpp>
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
@@ -35,37 +36,11 @@ void TorchScriptParams::validate() const {
 
 TorchScriptParams TorchScriptParams::from_card(const std::string& model_path) {
   auto card_path = std::filesystem::path(model_path).replace_extension(".json").string();
-  const boost::json::object card = io::read_json(card_path).as_object();
+  const EncoderCard card = parse_encoder_card(io::read_file(card_path), card_path);
   TorchScriptParams p;
   p.model_path = model_path;
-  try {
-    if (const auto* pre = card.if_contains("preprocessing")) {
-      const auto& o = pre->as_object();
-      Preprocessing q;
-      q.preset = std::string(o.at("preset").as_string());
-      q.size = static_cast<int>(o.at("size").to_number<double>());
-      q.channels = static_cast<int>(o.at("channels").to_number<double>());
-      q.scale = static_cast<float>(o.at("scale").to_number<double>());
-      q.offset = static_cast<float>(o.at("offset").to_number<double>());
-      const auto& m = o.at("mean").as_array();
-      const auto& s = o.at("std").as_array();
-      COLDSTART_IO_CHECK(
-          static_cast<int>(m.size()) == q.channels && static_cast<int>(s.size()) == q.channels,
-          card_path, "mean/std have {}/{} entries, expected {}", m.size(), s.size(), q.channels);
-      for (int c = 0; c < q.channels; ++c) {
-        q.mean[c] = static_cast<float>(m[c].to_number<double>());
-        q.std[c] = static_cast<float>(s[c].to_number<double>());
-      }
-      p.preprocessing = q;
-    } else {
-      p.preprocessing = Preprocessing::from_preset(std::string(card.at("preset").as_string()));
-    }
-    if (const auto* n = card.if_contains("name")) p.name = std::string(n->as_string());
-  } catch (const coldstart::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    COLDSTART_IO_CHECK(false, card_path, "malformed encoder card: {}", e.what());
-  }
+  p.preprocessing = card.preprocessing;
+  if (card.name) p.name = *card.name;
   return p;
 }
 

@@ -4,9 +4,11 @@
 #include <mutex>
 
 #include "coldstart/io/image_file.hpp"
+#include "coldstart/io/limits.hpp"
 
 #ifdef COLDSTART_WITH_DCMTK
 #include <dcmtk/config/osconfig.h>
+#include <dcmtk/dcmdata/dccodec.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
 #include <dcmtk/dcmdata/dctk.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
@@ -29,6 +31,7 @@ Image read_dicom(const std::string& path, const DicomOptions&) {
   COLDSTART_IO_CHECK(false, path, "this build of coldstart has no DICOM support (DCMTK not found)");
   return {};
 }
+
 
 #else
 
@@ -56,10 +59,50 @@ float voi_linear(double x, double center, double width) {
 
 Image read_dicom(const std::string& path, const DicomOptions& options) {
   register_codecs();
+  // From the file, not from bytes in memory: DCMTK checks each element's length against the
+  // bytes left in a file, but not in a memory buffer (DcmInputBufferStream), where a 600-byte
+  // input claiming a 3 GB element allocates 3 GB (found by tests/fuzz/dicom_fuzz.cpp).
   DcmFileFormat file;
   const OFCondition loaded = file.loadFile(path.c_str());
   COLDSTART_IO_CHECK(loaded.good(), path, "cannot read DICOM: {}", loaded.text());
   DcmDataset* ds = file.getDataset();
+  // Compressed pixel data that none of the registered decoders (JPEG, JPEG-LS, RLE) handles,
+  // e.g. JPEG 2000: say so by name before decoding, instead of DCMTK's "Pixel representation
+  // cannot be changed".
+  {
+    OFString uid;
+    file.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, uid);
+    const E_TransferSyntax original = ds->getOriginalXfer();
+    const DcmXfer xfer(uid.empty() ? DcmXfer(original) : DcmXfer(uid.c_str()));
+    const bool known = xfer.getXfer() != EXS_Unknown;
+    const bool decodable =
+        known && (!xfer.isEncapsulated() ||
+                  DcmCodecList::canChangeCoding(xfer.getXfer(), EXS_LittleEndianExplicit));
+    COLDSTART_IO_CHECK(decodable, path, "unsupported transfer syntax {} ({})",
+                       known ? xfer.getXferName() : "(unknown to DCMTK)",
+                       uid.empty() ? xfer.getXferID() : uid.c_str());
+  }
+  {
+    // DCMTK decompresses every frame (Rows x Columns x NumberOfFrames samples) although only
+    // the first is used, so the frames count against the limit too (the fuzzer found a 670-byte
+    // JPEG-compressed file that made DCMTK allocate 2.2 GB).
+    // Its allocation also scales with SamplesPerPixel (10241 in one fuzzer input), so only the
+    // values read below (1 or 3) get that far.
+    Uint16 samples = 1;
+    if (ds->findAndGetUint16(DCM_SamplesPerPixel, samples).bad()) samples = 1;
+    COLDSTART_IO_CHECK(samples == 1 || samples == 3, path,
+                       "unsupported SamplesPerPixel {} (expected 1 or 3)", samples);
+    Uint16 r = 0, c = 0;
+    if (ds->findAndGetUint16(DCM_Rows, r).good() && ds->findAndGetUint16(DCM_Columns, c).good() &&
+        r > 0 && c > 0) {
+      check_image_pixels(path, "DICOM Rows/Columns", c, r);
+      Sint32 frames = 1;
+      if (ds->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
+      if (frames > 1)
+        check_image_pixels(path, "DICOM (Rows x Columns)x(NumberOfFrames)",
+                           static_cast<std::uint64_t>(r) * c, static_cast<std::uint64_t>(frames));
+    }
+  }
   const OFCondition decoded = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
   COLDSTART_IO_CHECK(decoded.good() && ds->canWriteXfer(EXS_LittleEndianExplicit), path,
                      "cannot decompress DICOM pixel data: {}", decoded.text());
@@ -82,6 +125,10 @@ Image read_dicom(const std::string& path, const DicomOptions& options) {
                      spp);
   COLDSTART_IO_CHECK(bits_alloc == 8 || bits_alloc == 16, path,
                      "unsupported BitsAllocated {} (expected 8 or 16)", bits_alloc);
+  // BitsStored is a shift count below (sign extension, RGB scale): 21771 was undefined
+  // behaviour (found by tests/fuzz/dicom_fuzz.cpp).
+  COLDSTART_IO_CHECK(bits_stored >= 1 && bits_stored <= bits_alloc, path,
+                     "BitsStored {} is not in [1, BitsAllocated = {}]", bits_stored, bits_alloc);
   const std::size_t count = static_cast<std::size_t>(rows) * cols * (mono ? 1 : 3);
 
   // Stored values of the first frame, sign-extended from BitsStored when signed.

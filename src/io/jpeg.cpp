@@ -4,11 +4,13 @@
 
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
+#include "coldstart/io/limits.hpp"
 
 namespace coldstart::io {
 
-Image read_jpeg(const std::string& path) {
-  const std::string bytes = read_file(path);
+Image read_jpeg(const std::string& path) { return decode_jpeg(read_file(path), path); }
+
+Image decode_jpeg(std::string_view bytes, const std::string& path) {
   COLDSTART_IO_CHECK(bytes.size() >= 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
                          static_cast<unsigned char>(bytes[1]) == 0xD8,
                      path, "not a JPEG file (bad signature)");
@@ -19,6 +21,8 @@ Image read_jpeg(const std::string& path) {
   COLDSTART_IO_CHECK(
       tjDecompressHeader3(tj.get(), src, bytes.size(), &width, &height, &subsamp, &colorspace) == 0,
       path, "cannot read JPEG header: {}", tjGetErrorStr2(tj.get()));
+  check_image_pixels(path, "JPEG header", static_cast<std::uint64_t>(width),
+                             static_cast<std::uint64_t>(height));
   const bool gray = colorspace == TJCS_GRAY;
   const int channels = gray ? 1 : 3;
   std::vector<unsigned char> raw(static_cast<std::size_t>(width) * height * channels);

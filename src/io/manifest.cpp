@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <sstream>
 
@@ -57,6 +58,18 @@ void pretty(std::ostringstream& out, const boost::json::value& v, int indent) {
       out << (i + 1 < a.size() ? ",\n" : "\n");
     }
     out << pad << "]";
+  } else if (v.is_array()) {  // primitives on one line, as serialize() writes them
+    const auto& a = v.get_array();
+    out << "[";
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (i) out << ",";
+      pretty(out, a[i], indent + 1);
+    }
+    out << "]";
+  } else if (v.is_double() && !std::isfinite(v.get_double())) {
+    // JSON has no NaN or infinity; serialize() would write "Infinity", which no JSON parser
+    // (ours included) reads back (found by tests/fuzz/json_fuzz.cpp: "1e400" parses as inf).
+    out << "null";
   } else {
     out << boost::json::serialize(v);
   }
@@ -75,13 +88,14 @@ void write_json(const std::string& path, const boost::json::value& v) {
   atomic_write(path, to_json_text(v));
 }
 
-boost::json::value read_json(const std::string& path) {
-  const std::string text = read_file(path);
+boost::json::value parse_json(std::string_view text, const std::string& source) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
-  COLDSTART_IO_CHECK(!ec, path, "invalid JSON: {}", ec.message());
+  COLDSTART_IO_CHECK(!ec, source, "invalid JSON: {}", ec.message());
   return v;
 }
+
+boost::json::value read_json(const std::string& path) { return parse_json(read_file(path), path); }
 
 std::vector<boost::json::value> read_json_lines(const std::string& path) {
   const std::string text = read_file(path);

@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 #include "coldstart/io/file.hpp"
+#include "coldstart/io/limits.hpp"
 
 namespace coldstart::io {
 namespace {
@@ -107,8 +109,9 @@ std::vector<double> NpyArray::to_double() const {
   return out;
 }
 
-NpyArray read_npy(const std::string& path) {
-  const std::string data = read_file(path);
+NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
+
+NpyArray parse_npy(std::string_view data, const std::string& path) {
   COLDSTART_IO_CHECK(data.size() >= 10 && data.compare(0, 6, "\x93NUMPY") == 0, path,
                      "not an NPY file (bad magic)");
   const int major = static_cast<unsigned char>(data[6]);
@@ -124,7 +127,7 @@ NpyArray read_npy(const std::string& path) {
     offset = 12;
   }
   COLDSTART_IO_CHECK(data.size() >= offset + header_len, path, "truncated NPY header");
-  const std::string header = data.substr(offset, header_len);
+  const std::string header(data.substr(offset, header_len));
 
   NpyArray out;
   const std::string descr = dict_value(header, "descr", path);
@@ -145,20 +148,24 @@ NpyArray read_npy(const std::string& path) {
     COLDSTART_IO_CHECK(false, path,
                        "unsupported dtype {} (expected float32, float64, int32, int64 or uint8)",
                        descr);
-  // Shape "(3, 4)", "(5,)" or "()".
+  // Shape "(3, 4)", "(5,)" or "()": non-negative decimal integers only (std::stoull would
+  // accept "-20" as 2^64 - 20).
+  COLDSTART_IO_CHECK(shape.size() >= 2 && shape.front() == '(' && shape.back() == ')', path,
+                     "malformed NPY shape {}", shape);
   std::string dims = shape.substr(1, shape.size() - 2);
   std::stringstream ss(dims);
   std::string item;
   while (std::getline(ss, item, ',')) {
     const auto b = item.find_first_not_of(' ');
     if (b == std::string::npos) continue;
-    try {
-      out.shape.push_back(static_cast<std::size_t>(std::stoull(item.substr(b))));
-    } catch (const std::exception&) {
-      COLDSTART_IO_CHECK(false, path, "malformed NPY shape {}", shape);
-    }
+    const auto e = item.find_last_not_of(' ');
+    const std::string digits = item.substr(b, e - b + 1);
+    bool ok = !digits.empty() && digits.size() <= 19;
+    for (char ch : digits) ok = ok && ch >= '0' && ch <= '9';
+    COLDSTART_IO_CHECK(ok, path, "malformed NPY shape {} (dimension '{}')", shape, digits);
+    out.shape.push_back(static_cast<std::size_t>(std::stoull(digits)));
   }
-  const std::size_t nbytes = detail::checked_mul(out.size(), dtype_size(out.dtype));
+  const std::size_t nbytes = checked_array_bytes(path, out.shape, dtype_size(out.dtype));
   const std::size_t body = offset + header_len;
   COLDSTART_IO_CHECK(data.size() - body >= nbytes, path,
                      "truncated NPY data: shape {} needs {} bytes, file has {}", shape, nbytes,
@@ -172,6 +179,9 @@ RowMatrixXf read_npy_matrix(const std::string& path, bool check_finite) {
   const NpyArray a = read_npy(path);
   COLDSTART_IO_CHECK(a.shape.size() == 2, path, "expected a 2-D array (n×d), found {} dims",
                      a.shape.size());
+  constexpr auto kMaxIndex = static_cast<std::size_t>(std::numeric_limits<Index>::max());
+  COLDSTART_IO_CHECK(a.shape[0] <= kMaxIndex && a.shape[1] <= kMaxIndex, path,
+                     "array shape ({}, {}) does not fit a matrix", a.shape[0], a.shape[1]);
   const auto n = static_cast<Index>(a.shape[0]);
   const auto d = static_cast<Index>(a.shape[1]);
   RowMatrixXf x(n, d);

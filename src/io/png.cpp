@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "coldstart/io/file.hpp"
+#include "coldstart/io/limits.hpp"
 
 namespace coldstart::io {
 namespace {
@@ -38,9 +39,12 @@ void read_from_memory(png_structp png, png_bytep out, png_size_t n) {
 }
 
 // All objects that live across setjmp are created before it, so the longjmp skips no
-// destructor. Returns false and fills err on a decoding error.
-bool decode(const std::string& bytes, Image& img, std::vector<unsigned char>& raw,
-            std::vector<png_bytep>& rows, ErrorState& err) {
+// destructor. Returns false and fills err on a decoding error; returns false with `claimed` set
+// to the header's width and height when they exceed the pixel limit (io::limits()), before any
+// pixel buffer is allocated.
+bool decode(std::string_view bytes, Image& img, std::vector<unsigned char>& raw,
+            std::vector<png_bytep>& rows, ErrorState& err, std::uint64_t max_pixels,
+            std::pair<std::uint64_t, std::uint64_t>& claimed) {
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &err, on_error, on_warning);
   if (!png) {
     std::snprintf(err.message, sizeof err.message, "out of memory");
@@ -55,6 +59,14 @@ bool decode(const std::string& bytes, Image& img, std::vector<unsigned char>& ra
   if (!info) png_error(png, "out of memory");
   png_set_read_fn(png, &reader, read_from_memory);
   png_read_info(png, info);
+  {
+    const std::uint64_t cw = png_get_image_width(png, info), ch = png_get_image_height(png, info);
+    if (cw == 0 || ch == 0 || cw > max_pixels / ch) {
+      claimed = {cw, ch};
+      png_destroy_read_struct(&png, &info, nullptr);
+      return false;
+    }
+  }
   const int color = png_get_color_type(png, info);
   int depth = png_get_bit_depth(png, info);
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
@@ -97,20 +109,25 @@ bool decode(const std::string& bytes, Image& img, std::vector<unsigned char>& ra
 
 }  // namespace
 
-Image read_png(const std::string& path) {
-  const std::string bytes = read_file(path);
+Image decode_png(std::string_view bytes, const std::string& source) {
   COLDSTART_IO_CHECK(bytes.size() >= 8 && png_sig_cmp(reinterpret_cast<png_const_bytep>(
                                                           bytes.data()),
                                                       0, 8) == 0,
-                     path, "not a PNG file (bad signature)");
+                     source, "not a PNG file (bad signature)");
   Image img;
   std::vector<unsigned char> raw;
   std::vector<png_bytep> rows;
   ErrorState err;
-  COLDSTART_IO_CHECK(decode(bytes, img, raw, rows, err), path, "cannot decode PNG: {}",
-                     err.message);
+  std::pair<std::uint64_t, std::uint64_t> claimed{0, 0};
+  if (!decode(bytes, img, raw, rows, err, limits().max_image_pixels, claimed)) {
+    if (claimed.first || claimed.second || !err.message[0])
+      check_image_pixels(source, "PNG header", claimed.first, claimed.second);
+    COLDSTART_IO_CHECK(false, source, "cannot decode PNG: {}", err.message);
+  }
   return img;
 }
+
+Image read_png(const std::string& path) { return decode_png(read_file(path), path); }
 
 namespace {
 

@@ -35,6 +35,26 @@ TEST(Csv, RequireColumn) {
   EXPECT_THROW_MSG((void)t.require_column("split", "f.csv"), IoError, "missing column 'split'");
 }
 
+TEST(Csv, LeadingUtf8ByteOrderMarkIsSkipped) {  // D9
+  const CsvTable t = parse_csv("\xEF\xBB\xBFid,label\r\nx,1\r\n", "f.csv");
+  EXPECT_EQ(t.header, (std::vector<std::string>{"id", "label"}));
+  EXPECT_EQ(t.require_column("id", "f.csv"), 0u);
+  coldstart::testing::TempDir dir;
+  const std::string path = dir.file("labels.csv");
+  coldstart::testing::write_text(path, "\xEF\xBB\xBFid,label\nx,1\n");
+  EXPECT_EQ(read_csv(path).require_column("id", path), 0u);
+  // Only a leading mark: one inside a field is data.
+  EXPECT_EQ(parse_csv("a,\xEF\xBB\xBF" "b\n").header[1], "\xEF\xBB\xBF" "b");
+}
+
+TEST(Csv, HeaderStartingWithByteOrderMarkRoundTrips) {  // found by tests/fuzz/csv_fuzz.cpp
+  const CsvTable t{{"\xEF\xBB\xBFid", "x"}, {{"1", "2"}}};
+  const std::string text = format_csv(t);
+  EXPECT_EQ(parse_csv(text).header, t.header);
+  EXPECT_EQ(parse_csv(format_csv(parse_csv("\xEF\xBB\xBF\xEF\xBB\xBFid\n"))).header[0],
+            "\xEF\xBB\xBFid");
+}
+
 TEST(Csv, FileRoundTripAndMissingFile) {
   coldstart::testing::TempDir dir;
   CsvTable t{{"x"}, {{"1"}, {"2"}}};

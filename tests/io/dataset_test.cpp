@@ -66,6 +66,14 @@ TEST(Dataset, BadLabelAndDuplicateId) {
   EXPECT_THROW_MSG(Dataset((dir.path() / "ds").string()), IoError, "missing column 'id'");
 }
 
+TEST(Dataset, LabelsCsvWithUtf8ByteOrderMark) {  // D9: Excel's "CSV UTF-8" starts with a BOM
+  TempDir dir;
+  write_dataset(dir.path() / "ds", 2);
+  write_text((dir.path() / "ds/labels.csv").string(), "\xEF\xBB\xBFid,label\nimg_0,0\nimg_1,1\n");
+  const Dataset ds((dir.path() / "ds").string());
+  EXPECT_EQ(ds.size(), 2u);
+}
+
 TEST(Dataset, MaskSizeDiffersFromImage) {
   TempDir dir;
   write_dataset(dir.path() / "ds", 2, 16);

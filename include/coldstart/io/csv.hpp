@@ -19,7 +19,7 @@ struct CsvTable {
 };
 
 /// Parses CSV text. The first record is the header; every row must have the header's width.
-/// `source` names the origin in error messages.
+/// `source` names the origin in error messages. A leading UTF-8 byte-order mark is skipped.
 [[nodiscard]] CsvTable parse_csv(const std::string& text, const std::string& source = "<text>");
 
 /// Reads and parses a CSV file; IoError names the file and line on malformed input.

@@ -3,14 +3,19 @@
 // library was built with it). Dispatch is by content (magic bytes), not by file name.
 
 #include <string>
+#include <string_view>
 
 #include "coldstart/io/image.hpp"
 
 namespace coldstart::io {
 
 /// Reads a baseline or progressive JPEG (8-bit gray or colour; colour becomes RGB). Throws IoError
-/// naming the file for missing, truncated or non-JPEG files.
+/// naming the file for missing, truncated or non-JPEG files, and before decoding when the header
+/// claims more than io::limits().max_image_pixels pixels.
 [[nodiscard]] Image read_jpeg(const std::string& path);
+
+/// read_jpeg on bytes in memory; `source` names them in error messages.
+[[nodiscard]] Image decode_jpeg(std::string_view bytes, const std::string& source);
 
 /// Options for turning DICOM stored values into display intensities.
 struct DicomOptions {
@@ -24,6 +29,9 @@ struct DicomOptions {
 /// inversion, so bright always means dense. RGB images are returned as 3 channels. Throws IoError
 /// naming the file when it is not DICOM, has no pixel data or uses an unsupported photometric
 /// interpretation, and IoError if the library was built without DCMTK.
+/// A compressed transfer syntax DCMTK cannot decode (JPEG 2000, ...) is an IoError "unsupported
+/// transfer syntax <name> (<UID>)"; Rows × Columns is checked against
+/// io::limits().max_image_pixels before decoding.
 [[nodiscard]] Image read_dicom(const std::string& path, const DicomOptions& options = {});
 
 /// True when the library was built with DICOM support.

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "coldstart/types.hpp"
@@ -24,8 +25,12 @@ struct NpyArray {
 };
 
 /// Reads an .npy file. Rejects Fortran order, big-endian data, object and unsupported dtypes
-/// with an IoError naming the file and the dtype/order it found.
+/// with an IoError naming the file and the dtype/order it found, and a shape whose data would
+/// exceed io::limits().max_array_bytes (or overflow) before allocating anything.
 [[nodiscard]] NpyArray read_npy(const std::string& path);
+
+/// read_npy on bytes in memory; `source` names them in error messages.
+[[nodiscard]] NpyArray parse_npy(std::string_view data, const std::string& source);
 
 /// Reads a 2-D numeric array as an n×d float matrix. Throws IoError if the array is not 2-D and
 /// NumericError (naming row and column) if `check_finite` and an element is NaN/Inf.
