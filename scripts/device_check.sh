@@ -42,7 +42,8 @@ fi
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)
 BUNDLE=$ROOT/.device-bundle
-SCRATCH=${DEVICE_CHECK_SCRATCH:-${TMPDIR:-/tmp}/coldstart-device-check}
+# One scratch folder per checkout: a CMake cache made from another clone would refuse this one.
+SCRATCH=${DEVICE_CHECK_SCRATCH:-${TMPDIR:-/tmp}/coldstart-device-check-$(printf %s "$ROOT" | sha1sum | cut -c1-10)}
 PREFIX=$SCRATCH/prefix
 BUILD=$SCRATCH/build
 WORK=$SCRATCH/work
