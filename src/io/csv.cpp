@@ -68,8 +68,7 @@ CsvTable parse_csv(const std::string& text_in, const std::string& source) {
       field_started = true;
     }
   }
-  COLDSTART_IO_CHECK(!quoted, source, "unterminated quoted field starting on line {}",
-                     quote_line);
+  COLDSTART_IO_CHECK(!quoted, source, "unterminated quoted field starting on line {}", quote_line);
   if (field_started || !record.empty()) end_record();
   COLDSTART_IO_CHECK(!records.empty(), source, "empty CSV (no header)");
   CsvTable t;

@@ -32,7 +32,6 @@ Image read_dicom(const std::string& path, const DicomOptions&) {
   return {};
 }
 
-
 #else
 
 namespace {

@@ -22,7 +22,7 @@ Image decode_jpeg(std::string_view bytes, const std::string& path) {
       tjDecompressHeader3(tj.get(), src, bytes.size(), &width, &height, &subsamp, &colorspace) == 0,
       path, "cannot read JPEG header: {}", tjGetErrorStr2(tj.get()));
   check_image_pixels(path, "JPEG header", static_cast<std::uint64_t>(width),
-                             static_cast<std::uint64_t>(height));
+                     static_cast<std::uint64_t>(height));
   const bool gray = colorspace == TJCS_GRAY;
   const int channels = gray ? 1 : 3;
   std::vector<unsigned char> raw(static_cast<std::size_t>(width) * height * channels);

@@ -27,8 +27,7 @@ std::uint64_t from_env(const char* name, std::uint64_t fallback) {
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
   std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
@@ -54,8 +53,8 @@ void set_limits(const Limits& l) {
 
 void check_image_pixels(const std::string& path, const char* what, std::uint64_t width,
                         std::uint64_t height) {
-  COLDSTART_IO_CHECK(width > 0 && height > 0, path, "{} claims an empty image ({}x{})", what,
-                     width, height);
+  COLDSTART_IO_CHECK(width > 0 && height > 0, path, "{} claims an empty image ({}x{})", what, width,
+                     height);
   const std::uint64_t max = limits().max_image_pixels;
   // width, height < 2^32 in every format read here, so the product cannot overflow; still,
   // compare by division to stay exact for any input.

@@ -42,11 +42,9 @@ const char* dtype_descr(NpyDtype t) {
 }
 
 // Value of `key` in the header dict, e.g. 'descr': '<f4' -> "'<f4'".
-std::string dict_value(const std::string& header, const std::string& key,
-                       const std::string& path) {
+std::string dict_value(const std::string& header, const std::string& key, const std::string& path) {
   const auto k = header.find("'" + key + "'");
-  COLDSTART_IO_CHECK(k != std::string::npos, path, "NPY header has no '{}' field: {}", key,
-                     header);
+  COLDSTART_IO_CHECK(k != std::string::npos, path, "NPY header has no '{}' field: {}", key, header);
   auto p = header.find(':', k);
   COLDSTART_IO_CHECK(p != std::string::npos, path, "malformed NPY header: {}", header);
   ++p;
@@ -135,11 +133,16 @@ NpyArray parse_npy(std::string_view data, const std::string& path) {
   const std::string shape = dict_value(header, "shape", path);
   COLDSTART_IO_CHECK(order.rfind("False", 0) == 0, path,
                      "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
-  if (descr == "'<f4'") out.dtype = NpyDtype::kFloat32;
-  else if (descr == "'<f8'") out.dtype = NpyDtype::kFloat64;
-  else if (descr == "'<i4'") out.dtype = NpyDtype::kInt32;
-  else if (descr == "'<i8'") out.dtype = NpyDtype::kInt64;
-  else if (descr == "'|u1'" || descr == "'<u1'") out.dtype = NpyDtype::kUint8;
+  if (descr == "'<f4'")
+    out.dtype = NpyDtype::kFloat32;
+  else if (descr == "'<f8'")
+    out.dtype = NpyDtype::kFloat64;
+  else if (descr == "'<i4'")
+    out.dtype = NpyDtype::kInt32;
+  else if (descr == "'<i8'")
+    out.dtype = NpyDtype::kInt64;
+  else if (descr == "'|u1'" || descr == "'<u1'")
+    out.dtype = NpyDtype::kUint8;
   else if (!descr.empty() && descr[1] == '>')
     COLDSTART_IO_CHECK(false, path, "big-endian dtype {} is not supported", descr);
   else if (descr.find('O') != std::string::npos)
@@ -206,7 +209,9 @@ void write_npy(const std::string& path, const NpyArray& array) {
                      array.size() * dtype_size(array.dtype));
   std::string shape = "(";
   for (std::size_t i = 0; i < array.shape.size(); ++i)
-    shape += std::to_string(array.shape[i]) + (array.shape.size() == 1 ? "," : i + 1 < array.shape.size() ? ", " : "");
+    shape += std::to_string(array.shape[i]) + (array.shape.size() == 1      ? ","
+                                               : i + 1 < array.shape.size() ? ", "
+                                                                            : "");
   shape += ")";
   std::string header = std::string("{'descr': '") + dtype_descr(array.dtype) +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";

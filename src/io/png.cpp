@@ -110,10 +110,9 @@ bool decode(std::string_view bytes, Image& img, std::vector<unsigned char>& raw,
 }  // namespace
 
 Image decode_png(std::string_view bytes, const std::string& source) {
-  COLDSTART_IO_CHECK(bytes.size() >= 8 && png_sig_cmp(reinterpret_cast<png_const_bytep>(
-                                                          bytes.data()),
-                                                      0, 8) == 0,
-                     source, "not a PNG file (bad signature)");
+  COLDSTART_IO_CHECK(
+      bytes.size() >= 8 && png_sig_cmp(reinterpret_cast<png_const_bytep>(bytes.data()), 0, 8) == 0,
+      source, "not a PNG file (bad signature)");
   Image img;
   std::vector<unsigned char> raw;
   std::vector<png_bytep> rows;
@@ -156,8 +155,7 @@ bool encode(const Image& img, int bit_depth, std::vector<unsigned char>& raw,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   png_write_info(png, info);
   if (bit_depth == 16) png_set_swap(png);
-  const std::size_t per_row =
-      static_cast<std::size_t>(img.width) * img.channels * (bit_depth / 8);
+  const std::size_t per_row = static_cast<std::size_t>(img.width) * img.channels * (bit_depth / 8);
   const std::size_t count = img.pixels.size();
   raw.resize(per_row * img.height);
   for (std::size_t i = 0; i < count; ++i) {
@@ -182,19 +180,19 @@ bool encode(const Image& img, int bit_depth, std::vector<unsigned char>& raw,
 void write_png(const std::string& path, const Image& img, int bit_depth) {
   COLDSTART_IO_CHECK(bit_depth == 8 || bit_depth == 16, path, "bit depth {} (expected 8 or 16)",
                      bit_depth);
-  COLDSTART_IO_CHECK(img.channels == 1 || img.channels == 3, path,
-                     "{} channels (expected 1 or 3)", img.channels);
-  COLDSTART_IO_CHECK(img.height > 0 && img.width > 0 &&
-                         img.pixels.size() == static_cast<std::size_t>(img.height) * img.width *
-                                                  img.channels,
-                     path, "image {}x{}x{} holds {} values", img.height, img.width, img.channels,
-                     img.pixels.size());
+  COLDSTART_IO_CHECK(img.channels == 1 || img.channels == 3, path, "{} channels (expected 1 or 3)",
+                     img.channels);
+  COLDSTART_IO_CHECK(
+      img.height > 0 && img.width > 0 &&
+          img.pixels.size() == static_cast<std::size_t>(img.height) * img.width * img.channels,
+      path, "image {}x{}x{} holds {} values", img.height, img.width, img.channels,
+      img.pixels.size());
   std::vector<unsigned char> raw;
   std::vector<png_bytep> rows;
   MemoryWriter writer;
   ErrorState err;
-  COLDSTART_IO_CHECK(encode(img, bit_depth, raw, rows, writer, err), path,
-                     "cannot encode PNG: {}", err.message);
+  COLDSTART_IO_CHECK(encode(img, bit_depth, raw, rows, writer, err), path, "cannot encode PNG: {}",
+                     err.message);
   atomic_write(path, writer.out);
 }
 

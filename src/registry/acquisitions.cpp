@@ -44,7 +44,8 @@ void add_builtin_acquisitions(AcquisitionRegistry& r) {
 }  // namespace
 
 AcquisitionRegistry& acquisitions() {
-  static AcquisitionRegistry r = built_registry<AcquisitionRegistry>("acquisition function", add_builtin_acquisitions);
+  static AcquisitionRegistry r =
+      built_registry<AcquisitionRegistry>("acquisition function", add_builtin_acquisitions);
   return r;
 }
 

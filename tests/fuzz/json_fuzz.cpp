@@ -3,8 +3,8 @@
 // relative tolerance of 1e-15: Boost.JSON 1.81's parser is not correctly rounded for every
 // decimal (e.g. 9.5E51 parses 1 ulp off), so a double may move by an ulp per round trip; and
 // non-finite doubles (1e400 parses as infinity) are written as null.
-#include <coldstart/io/manifest.hpp>
 #include <cmath>
+#include <coldstart/io/manifest.hpp>
 
 #include "fuzz.hpp"
 
