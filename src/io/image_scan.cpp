@@ -60,6 +60,9 @@ std::vector<Sample> image_files(const fs::path& root, bool recursive) {
   } else {
     for (const auto& entry : fs::directory_iterator(root)) take(entry);
   }
+  // Directory order is the file system's: sorted, the first error named is always the same.
+  std::sort(out.begin(), out.end(),
+            [](const Sample& a, const Sample& b) { return a.image_path < b.image_path; });
   return out;
 }
 
