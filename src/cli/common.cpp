@@ -86,8 +86,9 @@ Pool load_pool(const std::string& dir, const std::string& split, const io::ScanO
   pool.root = dir;
   if (fs::exists(fs::path(dir) / "labels.csv")) {
     if (scan.recursive || scan.frames != io::FrameChoice::kFirst || scan.skip_unreadable)
-      throw UsageError("--recursive, --frame and --skip-unreadable apply to plain image folders; '" +
-                       dir + "' is a dataset folder (labels.csv lists its images)");
+      throw UsageError(
+          "--recursive, --frame and --skip-unreadable apply to plain image folders; '" + dir +
+          "' is a dataset folder (labels.csv lists its images)");
     pool.is_dataset = true;
     const io::Dataset ds(dir);
     for (const auto& s : ds.samples())
@@ -99,7 +100,8 @@ Pool load_pool(const std::string& dir, const std::string& split, const io::ScanO
     io::ImageScan found = io::scan_images(dir, scan);
     pool.samples = std::move(found.samples);
     pool.skipped = std::move(found.skipped);
-    for (const auto& s : pool.skipped) std::cerr << "skipped " << s.path << ": " << s.reason << "\n";
+    for (const auto& s : pool.skipped)
+      std::cerr << "skipped " << s.path << ": " << s.reason << "\n";
     std::set<std::string> seen;
     for (const auto& s : pool.samples)
       COLDSTART_IO_CHECK(seen.insert(s.id).second, s.image_path,
@@ -110,7 +112,8 @@ Pool load_pool(const std::string& dir, const std::string& split, const io::ScanO
 
 boost::json::array skipped_json(const Pool& pool) {
   boost::json::array out;
-  for (const auto& s : pool.skipped) out.push_back(boost::json::object{{"path", s.path}, {"reason", s.reason}});
+  for (const auto& s : pool.skipped)
+    out.push_back(boost::json::object{{"path", s.path}, {"reason", s.reason}});
   return out;
 }
 

@@ -113,8 +113,6 @@ std::string Dataset::content_hash() const {
   return sha256_hex(digests);
 }
 
-std::vector<Sample> list_images(const std::string& folder) {
-  return scan_images(folder).samples;
-}
+std::vector<Sample> list_images(const std::string& folder) { return scan_images(folder).samples; }
 
 }  // namespace coldstart::io

@@ -121,8 +121,8 @@ long stalling_tem_marker(const Uint8* d, unsigned long n) {
 // more than one frame), and no JPEG fragment that DCMTK would read first with a stalling scan.
 void check_fragments(const std::string& path, const DicomLayout& layout, int frame) {
   const unsigned long fragments = layout.fragments->card() - 1;  // after the offset table
-  COLDSTART_IO_CHECK(fragments >= 1 && static_cast<unsigned long>(layout.frames) <= fragments,
-                     path, "NumberOfFrames {} but {} compressed fragment(s) in the pixel data",
+  COLDSTART_IO_CHECK(fragments >= 1 && static_cast<unsigned long>(layout.frames) <= fragments, path,
+                     "NumberOfFrames {} but {} compressed fragment(s) in the pixel data",
                      layout.frames, fragments);
   if (!is_jpeg(layout.xfer)) return;
   // DCMTK scans the first fragment (to learn the decompressed colour model from frame 0) and
@@ -130,8 +130,8 @@ void check_fragments(const std::string& path, const DicomLayout& layout, int fra
   for (const unsigned long item : {1ul, detail::frame_fragments(path, layout, frame).begin}) {
     DcmPixelItem* fragment = nullptr;
     Uint8* bytes = nullptr;
-    if (layout.fragments->getItem(fragment, item).bad() ||
-        fragment->getUint8Array(bytes).bad() || bytes == nullptr)
+    if (layout.fragments->getItem(fragment, item).bad() || fragment->getUint8Array(bytes).bad() ||
+        bytes == nullptr)
       continue;  // DCMTK fails on it by itself
     const long at = stalling_tem_marker(bytes, fragment->getLength());
     COLDSTART_IO_CHECK(at < 0, path,
@@ -165,8 +165,8 @@ DicomLayout inspect(const std::string& path, DcmFileFormat& file) {
   DicomLayout l;
   l.xfer = checked_transfer_syntax(path, file);
   DcmElement* pixels = nullptr;
-  COLDSTART_IO_CHECK(ds.findAndGetElement(DCM_PixelData, pixels).good() && pixels != nullptr,
-                     path, "DICOM has no pixel data (not an image)");
+  COLDSTART_IO_CHECK(ds.findAndGetElement(DCM_PixelData, pixels).good() && pixels != nullptr, path,
+                     "DICOM has no pixel data (not an image)");
   COLDSTART_IO_CHECK(ds.findAndGetUint16(DCM_Rows, l.rows).good() &&
                          ds.findAndGetUint16(DCM_Columns, l.columns).good() && l.rows > 0 &&
                          l.columns > 0,
@@ -186,8 +186,8 @@ DicomLayout inspect(const std::string& path, DcmFileFormat& file) {
   if (DcmXfer(l.xfer).isEncapsulated()) {
     auto* px = dynamic_cast<DcmPixelData*>(pixels);
     const DcmRepresentationParameter* rep = nullptr;
-    COLDSTART_IO_CHECK(px != nullptr && px->getEncapsulatedRepresentation(l.xfer, rep,
-                                                                          l.fragments).good() &&
+    COLDSTART_IO_CHECK(px != nullptr &&
+                           px->getEncapsulatedRepresentation(l.xfer, rep, l.fragments).good() &&
                            l.fragments != nullptr,
                        path, "compressed transfer syntax but the pixel data is not encapsulated");
   }
@@ -273,8 +273,11 @@ Image read_dicom(const std::string& path, const DicomOptions& options) {
   COLDSTART_IO_CHECK(out != nullptr, path, "cannot render DICOM pixel data: {}",
                      DicomImage::getString(image.getStatus()));
   const int channels = mono ? 1 : 3;
-  Image img{static_cast<int>(image.getHeight()), static_cast<int>(image.getWidth()), channels,
-            layout.bits_stored > 8 ? 16 : 8, {}};
+  Image img{static_cast<int>(image.getHeight()),
+            static_cast<int>(image.getWidth()),
+            channels,
+            layout.bits_stored > 8 ? 16 : 8,
+            {}};
   img.pixels.resize(static_cast<std::size_t>(img.height) * img.width * channels);
   for (std::size_t i = 0; i < img.pixels.size(); ++i)
     img.pixels[i] = static_cast<float>(out[i]) / 65535.0f;

@@ -17,7 +17,7 @@ namespace coldstart::io::detail {
 struct DicomLayout {
   E_TransferSyntax xfer = EXS_Unknown;
   std::uint16_t rows = 0, columns = 0, samples = 1, bits_allocated = 0, bits_stored = 0;
-  int frames = 1;                       ///< NumberOfFrames, checked against the pixel data
+  int frames = 1;                         ///< NumberOfFrames, checked against the pixel data
   DcmPixelSequence* fragments = nullptr;  ///< encapsulated pixel data, else null
 };
 

@@ -32,8 +32,7 @@ bool jpeg2000_available() noexcept { return true; }
 namespace {
 
 // The frame's codestream: its fragments concatenated (PS3.5 A.4: a frame may span fragments).
-std::vector<Uint8> frame_codestream(const std::string& path, const DicomLayout& layout,
-                                    int frame) {
+std::vector<Uint8> frame_codestream(const std::string& path, const DicomLayout& layout, int frame) {
   const FragmentRange r = frame_fragments(path, layout, frame);
   std::vector<Uint8> bytes;
   for (unsigned long i = r.begin; i < r.end; ++i) {
@@ -66,8 +65,8 @@ OPJ_SIZE_T stream_read(void* out, OPJ_SIZE_T n, void* user) {
 
 OPJ_OFF_T stream_skip(OPJ_OFF_T n, void* user) {
   auto* s = static_cast<MemoryStream*>(user);
-  const auto target = std::clamp<OPJ_OFF_T>(static_cast<OPJ_OFF_T>(s->pos) + n, 0,
-                                            static_cast<OPJ_OFF_T>(s->size));
+  const auto target =
+      std::clamp<OPJ_OFF_T>(static_cast<OPJ_OFF_T>(s->pos) + n, 0, static_cast<OPJ_OFF_T>(s->size));
   const OPJ_OFF_T moved = target - static_cast<OPJ_OFF_T>(s->pos);
   s->pos = static_cast<OPJ_SIZE_T>(target);
   return moved;
@@ -100,13 +99,13 @@ struct ImageDeleter {
 // codestream alone reaches DCMTK.
 void check_components(const std::string& path, const opj_image_t& img, const DicomLayout& l) {
   COLDSTART_IO_CHECK(img.numcomps == l.samples, path,
-                     "JPEG 2000 codestream has {} components, SamplesPerPixel is {}",
-                     img.numcomps, l.samples);
+                     "JPEG 2000 codestream has {} components, SamplesPerPixel is {}", img.numcomps,
+                     l.samples);
   for (OPJ_UINT32 c = 0; c < img.numcomps; ++c) {
     const opj_image_comp_t& comp = img.comps[c];
     COLDSTART_IO_CHECK(comp.w == l.columns && comp.h == l.rows && comp.data != nullptr, path,
-                       "JPEG 2000 component {} is {}x{}, the DICOM image {}x{}", c, comp.w,
-                       comp.h, l.columns, l.rows);
+                       "JPEG 2000 component {} is {}x{}, the DICOM image {}x{}", c, comp.w, comp.h,
+                       l.columns, l.rows);
     COLDSTART_IO_CHECK(comp.prec >= 1 && comp.prec <= l.bits_allocated, path,
                        "JPEG 2000 component {} has {} bits, more than BitsAllocated {}", c,
                        comp.prec, l.bits_allocated);

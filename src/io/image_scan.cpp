@@ -42,8 +42,7 @@ bool is_image(const fs::directory_entry& entry) {
                        "has an image extension but is not a regular file{}", "");
     return true;
   }
-  return entry.is_regular_file(ec) && entry.path().filename() != "DICOMDIR" &&
-         is_dicom_file(path);
+  return entry.is_regular_file(ec) && entry.path().filename() != "DICOMDIR" && is_dicom_file(path);
 }
 
 std::vector<Sample> image_files(const fs::path& root, bool recursive) {
@@ -117,8 +116,8 @@ ImageScan scan_images(const std::string& folder, const ScanOptions& options) {
                      scan.skipped.empty() ? "" : "readable ",
                      scan.skipped.empty()
                          ? std::string()
-                         : "; " + std::to_string(scan.skipped.size()) + " skipped, the first: " +
-                               scan.skipped.front().reason);
+                         : "; " + std::to_string(scan.skipped.size()) +
+                               " skipped, the first: " + scan.skipped.front().reason);
   return scan;
 }
 

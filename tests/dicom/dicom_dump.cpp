@@ -17,9 +17,8 @@ int main(int argc, char** argv) {
     options.frame = std::stoi(argv[2]);
     options.apply_window = argc < 5 || std::string(argv[4]) != "minmax";
     const coldstart::io::Image img = coldstart::io::read_dicom(argv[1], options);
-    const Eigen::Map<const coldstart::RowMatrixXf> x(img.pixels.data(), img.height,
-                                                     static_cast<Eigen::Index>(img.width) *
-                                                         img.channels);
+    const Eigen::Map<const coldstart::RowMatrixXf> x(
+        img.pixels.data(), img.height, static_cast<Eigen::Index>(img.width) * img.channels);
     coldstart::io::write_npy(argv[3], x);
     std::cout << img.height << " " << img.width << " " << img.channels << "\n";
   } catch (const std::exception& e) {

@@ -135,8 +135,8 @@ TEST(Dicom, BadInputs) {
 TEST(Dicom, UnsupportedTransferSyntaxIsNamedWithItsUid) {  // D13
   TempDir dir;
   const std::string mpeg = dir.file("mpeg.dcm");
-  write_encapsulated(mpeg, {.bits_allocated = 8, .bits_stored = 8},
-                     EXS_MPEG2MainProfileAtMainLevel, {{0, 0, 1, 0xB3}});
+  write_encapsulated(mpeg, {.bits_allocated = 8, .bits_stored = 8}, EXS_MPEG2MainProfileAtMainLevel,
+                     {{0, 0, 1, 0xB3}});
   EXPECT_THROW_MSG((void)read_dicom(mpeg), IoError,
                    "mpeg.dcm': unsupported transfer syntax MPEG2 Main Profile @ Main Level "
                    "(1.2.840.10008.1.2.4.100)");
@@ -152,8 +152,7 @@ TEST(Dicom, Jpeg2000GoesToOpenJpegAndABrokenCodestreamNamesTheFile) {
   const std::string path = dir.file("j2k.dcm");
   write_encapsulated(path, {.bits_allocated = 8, .bits_stored = 8}, EXS_JPEG2000LosslessOnly,
                      {{0xFF, 0x4F, 0xFF, 0x51, 0, 0, 0, 0}});
-  EXPECT_THROW_MSG((void)read_dicom(path), IoError,
-                   "j2k.dcm': cannot read the JPEG 2000 header");
+  EXPECT_THROW_MSG((void)read_dicom(path), IoError, "j2k.dcm': cannot read the JPEG 2000 header");
 }
 
 TEST(Dicom, HugeRowsColumnsAreRejectedBeforeAllocation) {  // D10
@@ -275,8 +274,7 @@ TEST(Dicom, OnlyTheRequestedFrameIsDecoded) {
 TEST(Dicom, FrameReferencesReadOneFrame) {
   TempDir dir;
   // Frame 2 is the reverse of frame 1: min-max makes them 1 - each other.
-  write_dicom(dir.file("two.dcm"),
-              {.pixels = {0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0}, .frames = "2"});
+  write_dicom(dir.file("two.dcm"), {.pixels = {0, 1, 2, 3, 4, 5, 5, 4, 3, 2, 1, 0}, .frames = "2"});
   const Image f1 = read_image(dir.file("two.dcm"));
   const Image f2 = read_image(frame_ref(dir.file("two.dcm"), 1));
   for (int i = 0; i < 6; ++i) EXPECT_NEAR(f2.pixels[i], 1.0f - f1.pixels[i], kStep);

@@ -40,8 +40,8 @@ TEST(ImageScan, DicomIsRecognisedByItsMarkerWhateverItsName) {
   EXPECT_EQ(flat.samples[1].image_path, dir.file("IM000001"));
   EXPECT_TRUE(flat.skipped.empty());
   const ImageScan deep = scan_images(dir.path().string(), {.recursive = true});
-  EXPECT_EQ(ids(deep), (std::vector<std::string>{"1.3.12.2.1107", "IM000001", "a",
-                                                 "p01/IM000002", "p01/s01/IM000001"}));
+  EXPECT_EQ(ids(deep), (std::vector<std::string>{"1.3.12.2.1107", "IM000001", "a", "p01/IM000002",
+                                                 "p01/s01/IM000001"}));
   for (const auto& s : deep.samples) EXPECT_EQ(read_image(s.image_path).height > 0, true);
 }
 

@@ -23,9 +23,10 @@ struct DicomOptions {
 /// (or min-max), then MONOCHROME1 inversion, so bright always means dense. Colour images (RGB,
 /// YBR_*, PALETTE COLOR) are returned as 3 RGB channels. Only the requested frame is decompressed.
 /// Throws IoError naming the file and the reason: not DICOM, no pixel data, an attribute DCMTK
-/// cannot render, a frame out of range, a compressed transfer syntax without a decoder ("unsupported
-/// transfer syntax <name> (<UID>)"), or Rows × Columns over io::limits().max_image_pixels (checked
-/// before decoding); IoError too if the library was built without DCMTK.
+/// cannot render, a frame out of range, a compressed transfer syntax without a decoder
+/// ("unsupported transfer syntax <name> (<UID>)"), or Rows × Columns over
+/// io::limits().max_image_pixels (checked before decoding); IoError too if the library was built
+/// without DCMTK.
 [[nodiscard]] Image read_dicom(const std::string& path, const DicomOptions& options = {});
 
 /// NumberOfFrames of a DICOM file (1 when absent), read without decoding pixel data. IoError

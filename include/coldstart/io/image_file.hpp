@@ -36,8 +36,8 @@ struct ImageRef {
 /// one of these.
 [[nodiscard]] Image read_image(const std::string& ref);
 
-/// True when `path` has an extension of a readable image (.png .jpg .jpeg .dcm .dicom). Folder scans
-/// (io::scan_images) also take files of any name that start like DICOM (io::is_dicom_file).
+/// True when `path` has an extension of a readable image (.png .jpg .jpeg .dcm .dicom). Folder
+/// scans (io::scan_images) also take files of any name that start like DICOM (io::is_dicom_file).
 [[nodiscard]] bool has_image_extension(const std::string& path);
 
 }  // namespace coldstart::io

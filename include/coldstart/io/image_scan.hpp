@@ -41,10 +41,11 @@ struct ImageScan {
 /// when it starts like DICOM Part 10 (preamble + "DICM"; DICOMDIR excepted). Ids: the file name
 /// without an image extension (a name without one is kept whole: `1.3.12.2` stays `1.3.12.2`),
 /// prefixed by the sub-folder path ("p01/s02/IM000001") when recursive. A frame other than the
-/// first is read through the reference "<file>#<n>" (io::read_image). Throws IoError naming the folder when it is missing or holds no image, naming the
-/// entry for an image name that is no readable file (a broken link, a folder), and naming the file
-/// for an unreadable one unless skip_unreadable (then each is listed in `skipped`, and decoding
-/// every sample once more is the price).
+/// first is read through the reference "<file>#<n>" (io::read_image). Throws IoError naming the
+/// folder when it is missing or holds no image, naming the entry for an image name that is no
+/// readable file (a broken link, a folder), and naming the file for an unreadable one unless
+/// skip_unreadable (then each is listed in `skipped`, and decoding every sample once more is the
+/// price).
 [[nodiscard]] ImageScan scan_images(const std::string& folder, const ScanOptions& options = {});
 
 }  // namespace coldstart::io
