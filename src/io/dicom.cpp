@@ -117,13 +117,8 @@ long stalling_tem_marker(const Uint8* d, unsigned long n) {
   return -1;
 }
 
-// Encapsulated pixel data: one fragment at least per frame (PS3.5 A.4: a fragment never holds
-// more than one frame), and no JPEG fragment that DCMTK would read first with a stalling scan.
-void check_fragments(const std::string& path, const DicomLayout& layout, int frame) {
-  const unsigned long fragments = layout.fragments->card() - 1;  // after the offset table
-  COLDSTART_IO_CHECK(fragments >= 1 && static_cast<unsigned long>(layout.frames) <= fragments, path,
-                     "NumberOfFrames {} but {} compressed fragment(s) in the pixel data",
-                     layout.frames, fragments);
+// No JPEG fragment that DCMTK reads first may stall its scan.
+void check_jpeg_scan(const std::string& path, const DicomLayout& layout, int frame) {
   if (!is_jpeg(layout.xfer)) return;
   // DCMTK scans the first fragment (to learn the decompressed colour model from frame 0) and
   // the first fragment of the requested frame.
@@ -141,13 +136,20 @@ void check_fragments(const std::string& path, const DicomLayout& layout, int fra
   }
 }
 
-// NumberOfFrames against the pixel data: native frames must fit its length, so a header
-// claiming millions of frames cannot become millions of samples (`--frame all`).
+// NumberOfFrames against the pixel data: native frames must fit its length, encapsulated ones
+// need a fragment each, so a header claiming millions of frames cannot become millions of
+// samples (`--frame all`) or allocations.
 int checked_frames(const std::string& path, DcmDataset& ds, const DicomLayout& l,
                    DcmElement* pixels) {
   Sint32 frames = 1;
   if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
-  if (l.fragments != nullptr) return frames;  // checked against the fragments
+  if (l.fragments != nullptr) {  // PS3.5 A.4: a fragment never holds more than one frame
+    const unsigned long fragments = l.fragments->card() - 1;  // after the offset table
+    COLDSTART_IO_CHECK(fragments >= 1 && static_cast<unsigned long>(frames) <= fragments, path,
+                       "NumberOfFrames {} but {} compressed fragment(s) in the pixel data", frames,
+                       fragments);
+    return frames;
+  }
   OFString photometric;
   ds.findAndGetOFString(DCM_PhotometricInterpretation, photometric);
   std::uint64_t bits = std::uint64_t{l.rows} * l.columns * l.samples * l.bits_allocated;
@@ -252,7 +254,7 @@ Image read_dicom(const std::string& path, const DicomOptions& options) {
   COLDSTART_IO_CHECK(options.frame >= 0 && options.frame < layout.frames, path,
                      "frame {} requested, the file has {} frame(s)", options.frame + 1,
                      layout.frames);
-  if (layout.fragments != nullptr) check_fragments(path, layout, options.frame);
+  if (layout.fragments != nullptr) check_jpeg_scan(path, layout, options.frame);
   E_TransferSyntax xfer = layout.xfer;
   unsigned long first = static_cast<unsigned long>(options.frame);
   if (is_jpeg2000(xfer)) {  // the frame becomes native pixel data, then the same pipeline
