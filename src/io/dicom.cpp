@@ -50,11 +50,11 @@ int dicom_frame_count(const std::string& path) {
 
 #else
 
-bool dicom_jpeg2000_supported() noexcept { return detail::jpeg2000_available(); }
+bool dicom_jpeg2000_supported() noexcept { return dicom::jpeg2000_available(); }
 
-namespace {
-
-using detail::DicomLayout;
+// The steps below live in io::dicom (not an anonymous namespace): messages read
+// "io::dicom::<step>: '<file>': <reason>".
+namespace dicom {
 
 void register_codecs() {
   static std::once_flag once;
@@ -79,9 +79,8 @@ E_TransferSyntax checked_transfer_syntax(const std::string& path, DcmFileFormat&
                                  : DcmXfer(uid.c_str()));
   const E_TransferSyntax x = xfer.getXfer();
   const bool decodable =
-      x != EXS_Unknown &&
-      (!xfer.isEncapsulated() || (is_jpeg2000(x) && detail::jpeg2000_available()) ||
-       DcmCodecList::canChangeCoding(x, EXS_LittleEndianExplicit));
+      x != EXS_Unknown && (!xfer.isEncapsulated() || (is_jpeg2000(x) && jpeg2000_available()) ||
+                           DcmCodecList::canChangeCoding(x, EXS_LittleEndianExplicit));
   COLDSTART_IO_CHECK(decodable, path, "unsupported transfer syntax {} ({}){}",
                      x != EXS_Unknown ? xfer.getXferName() : "(unknown to DCMTK)",
                      uid.empty() ? xfer.getXferID() : uid.c_str(),
@@ -122,7 +121,7 @@ void check_jpeg_scan(const std::string& path, const DicomLayout& layout, int fra
   if (!is_jpeg(layout.xfer)) return;
   // DCMTK scans the first fragment (to learn the decompressed colour model from frame 0) and
   // the first fragment of the requested frame.
-  for (const unsigned long item : {1ul, detail::frame_fragments(path, layout, frame).begin}) {
+  for (const unsigned long item : {1ul, frame_fragments(path, layout, frame).begin}) {
     DcmPixelItem* fragment = nullptr;
     Uint8* bytes = nullptr;
     if (layout.fragments->getItem(fragment, item).bad() || fragment->getUint8Array(bytes).bad() ||
@@ -214,10 +213,6 @@ void choose_voi(DicomImage& image, bool apply_window) {
   image.setMinMaxWindow(0);
 }
 
-}  // namespace
-
-namespace detail {
-
 FragmentRange frame_fragments(const std::string& path, const DicomLayout& layout, int frame) {
   const unsigned long items = layout.fragments->card();
   if (layout.frames == 1) return {1, items};
@@ -239,26 +234,26 @@ FragmentRange frame_fragments(const std::string& path, const DicomLayout& layout
   return {begin, frame + 1 < layout.frames ? begin + 1 : items};
 }
 
-}  // namespace detail
+}  // namespace dicom
 
 int dicom_frame_count(const std::string& path) {
   DcmFileFormat file;
-  load(path, file);
-  return inspect(path, file).frames;
+  dicom::load(path, file);
+  return dicom::inspect(path, file).frames;
 }
 
 Image read_dicom(const std::string& path, const DicomOptions& options) {
   DcmFileFormat file;
-  load(path, file);
-  const DicomLayout layout = inspect(path, file);
+  dicom::load(path, file);
+  const dicom::DicomLayout layout = dicom::inspect(path, file);
   COLDSTART_IO_CHECK(options.frame >= 0 && options.frame < layout.frames, path,
                      "frame {} requested, the file has {} frame(s)", options.frame + 1,
                      layout.frames);
-  if (layout.fragments != nullptr) check_jpeg_scan(path, layout, options.frame);
+  if (layout.fragments != nullptr) dicom::check_jpeg_scan(path, layout, options.frame);
   E_TransferSyntax xfer = layout.xfer;
   unsigned long first = static_cast<unsigned long>(options.frame);
-  if (is_jpeg2000(xfer)) {  // the frame becomes native pixel data, then the same pipeline
-    detail::decode_jpeg2000_frame(path, *file.getDataset(), layout, options.frame);
+  if (dicom::is_jpeg2000(xfer)) {  // the frame becomes native pixel data, then the same pipeline
+    dicom::decode_jpeg2000_frame(path, *file.getDataset(), layout, options.frame);
     xfer = EXS_LittleEndianExplicit;
     first = 0;
   }
@@ -269,7 +264,7 @@ Image read_dicom(const std::string& path, const DicomOptions& options) {
   COLDSTART_IO_CHECK(image.getStatus() == EIS_Normal, path, "cannot decode DICOM pixel data: {}",
                      DicomImage::getString(image.getStatus()));
   const bool mono = image.isMonochrome();
-  if (mono) choose_voi(image, options.apply_window);
+  if (mono) dicom::choose_voi(image, options.apply_window);
   // 16-bit output keeps a 12- or 16-bit window's precision (an 8-bit one would not).
   const auto* out = static_cast<const Uint16*>(image.getOutputData(16, 0, 0));
   COLDSTART_IO_CHECK(out != nullptr, path, "cannot render DICOM pixel data: {}",

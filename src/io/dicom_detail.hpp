@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace coldstart::io::detail {
+namespace coldstart::io::dicom {
 
 /// The attributes the reader checks before any pixel data is decoded.
 struct DicomLayout {
@@ -40,4 +40,4 @@ void decode_jpeg2000_frame(const std::string& path, DcmDataset& ds, const DicomL
 /// True when this build has OpenJPEG.
 [[nodiscard]] bool jpeg2000_available() noexcept;
 
-}  // namespace coldstart::io::detail
+}  // namespace coldstart::io::dicom

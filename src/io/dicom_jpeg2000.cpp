@@ -15,7 +15,7 @@
 #include <openjpeg.h>
 #endif
 
-namespace coldstart::io::detail {
+namespace coldstart::io::dicom {
 
 #ifndef COLDSTART_WITH_OPENJPEG
 
@@ -29,7 +29,7 @@ void decode_jpeg2000_frame(const std::string& path, DcmDataset&, const DicomLayo
 
 bool jpeg2000_available() noexcept { return true; }
 
-namespace {
+// Helpers in io::dicom (not an anonymous namespace), so that messages read "io::dicom::<step>".
 
 // The frame's codestream: its fragments concatenated (PS3.5 A.4: a frame may span fragments).
 std::vector<Uint8> frame_codestream(const std::string& path, const DicomLayout& layout, int frame) {
@@ -112,9 +112,9 @@ void check_components(const std::string& path, const opj_image_t& img, const Dic
   }
 }
 
-std::unique_ptr<opj_image_t, ImageDeleter> decode(const std::string& path,
-                                                  const std::vector<Uint8>& bytes,
-                                                  const DicomLayout& layout) {
+std::unique_ptr<opj_image_t, ImageDeleter> decode_codestream(const std::string& path,
+                                                             const std::vector<Uint8>& bytes,
+                                                             const DicomLayout& layout) {
   // A JP2 file starts with its signature box, a raw codestream with SOC (FF 4F).
   static constexpr Uint8 kJp2[4] = {0x00, 0x00, 0x00, 0x0C};
   const bool jp2 = bytes.size() >= 4 && std::memcmp(bytes.data(), kJp2, 4) == 0;
@@ -168,13 +168,11 @@ void put_native(DcmDataset& ds, const opj_image_t& img, std::size_t pixels) {
     ds.putAndInsertUint16Array(DCM_PixelData, out.data(), out.size());
 }
 
-}  // namespace
-
 void decode_jpeg2000_frame(const std::string& path, DcmDataset& ds, const DicomLayout& layout,
                            int frame) {
   COLDSTART_IO_CHECK(layout.bits_allocated == 8 || layout.bits_allocated == 16, path,
                      "JPEG 2000 with BitsAllocated {} (expected 8 or 16)", layout.bits_allocated);
-  const auto img = decode(path, frame_codestream(path, layout, frame), layout);
+  const auto img = decode_codestream(path, frame_codestream(path, layout, frame), layout);
   const std::size_t pixels = std::size_t{layout.rows} * layout.columns;
   if (layout.bits_allocated == 8)
     put_native<Uint8>(ds, *img, pixels);
@@ -193,6 +191,6 @@ void decode_jpeg2000_frame(const std::string& path, DcmDataset& ds, const DicomL
 
 #endif
 
-}  // namespace coldstart::io::detail
+}  // namespace coldstart::io::dicom
 
 #endif

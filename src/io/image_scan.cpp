@@ -18,7 +18,8 @@ FrameChoice parse_frame_choice(const std::string& text) {
   return FrameChoice::kAll;
 }
 
-namespace {
+// Steps in io::scan (not an anonymous namespace), so that messages read "io::scan::<step>".
+namespace scan {
 
 // "p01/IM000001" from "p01/IM000001", "a" from "a.png": a known image extension is dropped, any
 // other name kept whole (DICOM files are often named by UID, "1.3.12.2.1107").
@@ -59,9 +60,9 @@ std::vector<Sample> image_files(const fs::path& root, bool recursive) {
   } else {
     for (const auto& entry : fs::directory_iterator(root)) take(entry);
   }
-  // Directory order is the file system's: sorted, the first error named is always the same.
-  std::sort(out.begin(), out.end(),
-            [](const Sample& a, const Sample& b) { return a.image_path < b.image_path; });
+  // Directory order is the file system's: sorted by id, the samples (frames in frame order after
+  // their file) and the first error named are always the same.
+  std::sort(out.begin(), out.end(), [](const Sample& a, const Sample& b) { return a.id < b.id; });
   return out;
 }
 
@@ -87,38 +88,34 @@ void add_frames(const Sample& file, FrameChoice choice, std::vector<Sample>& out
   }
 }
 
-}  // namespace
+}  // namespace scan
 
 ImageScan scan_images(const std::string& folder, const ScanOptions& options) {
   std::error_code ec;
   COLDSTART_IO_CHECK(fs::is_directory(folder, ec), folder, "image folder does not exist{}", "");
-  ImageScan scan;
-  for (const Sample& file : image_files(folder, options.recursive)) {
-    const std::size_t first = scan.samples.size();
+  ImageScan found;
+  for (const Sample& file : scan::image_files(folder, options.recursive)) {
+    const std::size_t first = found.samples.size();
     try {
-      add_frames(file, options.frames, scan.samples);
+      scan::add_frames(file, options.frames, found.samples);
       // Decoded once here so that a failure is known before any work; the embedder decodes again.
       if (options.skip_unreadable)
-        for (std::size_t i = first; i < scan.samples.size(); ++i)
-          (void)read_image(scan.samples[i].image_path);
+        for (std::size_t i = first; i < found.samples.size(); ++i)
+          (void)read_image(found.samples[i].image_path);
     } catch (const Error& e) {
       if (!options.skip_unreadable) throw;
-      scan.samples.resize(first);
-      scan.skipped.push_back({file.image_path, e.what()});
+      found.samples.resize(first);
+      found.skipped.push_back({file.image_path, e.what()});
     }
   }
-  std::sort(scan.samples.begin(), scan.samples.end(),
-            [](const Sample& a, const Sample& b) { return a.id < b.id; });
-  std::sort(scan.skipped.begin(), scan.skipped.end(),
-            [](const SkippedImage& a, const SkippedImage& b) { return a.path < b.path; });
-  COLDSTART_IO_CHECK(!scan.samples.empty(), folder,
+  COLDSTART_IO_CHECK(!found.samples.empty(), folder,
                      "folder holds no {}images (.png, .jpg, .jpeg, .dcm, DICOM of any name){}",
-                     scan.skipped.empty() ? "" : "readable ",
-                     scan.skipped.empty()
+                     found.skipped.empty() ? "" : "readable ",
+                     found.skipped.empty()
                          ? std::string()
-                         : "; " + std::to_string(scan.skipped.size()) +
-                               " skipped, the first: " + scan.skipped.front().reason);
-  return scan;
+                         : "; " + std::to_string(found.skipped.size()) +
+                               " skipped, the first: " + found.skipped.front().reason);
+  return found;
 }
 
 }  // namespace coldstart::io

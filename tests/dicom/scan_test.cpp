@@ -85,7 +85,7 @@ TEST(ImageScan, UnreadableFilesFailByNameOrAreSkippedWithTheirReason) {
   EXPECT_EQ(ids(listed), (std::vector<std::string>{"IM_CUT", "bad", "good"}));
   EXPECT_THROW_MSG((void)read_image(listed.samples[1].image_path), IoError,
                    "bad.dcm': unrecognised image format");
-  // Counting frames reads every DICOM header: files are tried in path order, IM_CUT first.
+  // Counting frames reads every DICOM header: files are tried in id order, IM_CUT first.
   EXPECT_THROW_MSG((void)scan_images(folder, {.frames = FrameChoice::kAll}), IoError, "IM_CUT'");
   const ImageScan scan = scan_images(folder, {.skip_unreadable = true});
   EXPECT_EQ(ids(scan), (std::vector<std::string>{"good"}));

@@ -33,8 +33,8 @@ struct SkippedImage {
 };
 
 struct ImageScan {
-  std::vector<Sample> samples;  ///< sorted by id
-  std::vector<SkippedImage> skipped;
+  std::vector<Sample> samples;        ///< files sorted by id, a file's frames in frame order
+  std::vector<SkippedImage> skipped;  ///< in the same order
 };
 
 /// The images of `folder`. A file is an image when its extension is .png/.jpg/.jpeg/.dcm/.dicom or
