@@ -15,8 +15,11 @@ namespace coldstart::io::dicom {
 
 /// The attributes the reader checks before any pixel data is decoded.
 struct DicomLayout {
-  E_TransferSyntax xfer = EXS_Unknown;
-  std::uint16_t rows = 0, columns = 0, samples = 1, bits_allocated = 0, bits_stored = 0;
+  E_TransferSyntax xfer = EXS_Unknown;    ///< of the pixel data, checked decodable
+  std::uint16_t rows = 0, columns = 0;    ///< Rows × Columns within io::limits()
+  std::uint16_t samples = 1;              ///< SamplesPerPixel: 1 or 3
+  std::uint16_t bits_allocated = 0;       ///< 1 to 32
+  std::uint16_t bits_stored = 0;          ///< 1 to bits_allocated
   int frames = 1;                         ///< NumberOfFrames, checked against the pixel data
   DcmPixelSequence* fragments = nullptr;  ///< encapsulated pixel data, else null
 };
@@ -25,7 +28,8 @@ struct DicomLayout {
 /// from the Basic Offset Table or one fragment per frame, all fragments of a single-frame file.
 /// IoError naming `path` when the frame cannot be located.
 struct FragmentRange {
-  unsigned long begin = 0, end = 0;
+  unsigned long begin = 0;  ///< first item of the frame
+  unsigned long end = 0;    ///< one past its last item
 };
 [[nodiscard]] FragmentRange frame_fragments(const std::string& path, const DicomLayout& layout,
                                             int frame);
