@@ -10,7 +10,8 @@
 
 namespace coldstart::learn {
 
-/// Defaults: what won at 20 labels on BUSI, JSRT and PneumoniaMNIST (docs/learners.md);
+/// Defaults: what won at 20 random labels in a study on BUSI, JSRT and PneumoniaMNIST (not
+/// confirmed inside the experiment, where it ties the probe; docs/learners.md);
 /// scikit-learn's LabelSpreading(kernel='knn') is {.n_neighbors = 7, .alpha = 0.2,
 /// .standardise = false, .symmetric = false, .balance_seeds = false}.
 struct LabelSpreadingParams {
