@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
       "fresh", "discard the resume log in --out (a stopped run of the same settings resumes)")(
       "active-strategies", po::value(&cfg.active_strategies)->multitoken(),
       "strategies (or strategy:encoder) that also get the active phase (default: all)")(
-      "classifier", po::value(&cfg.classifier), "probe, mlp or cnn")(
+      "classifier", po::value(&cfg.classifier), "probe, label-spreading, mlp or cnn")(
       "acquisition", po::value(&cfg.classification_acquisition),
       "classification acquisition: threshold, entropy, margin, least-confidence, bald (mlp or "
       "cnn), badge, random")("seg-acquisition", po::value(&cfg.segmentation_acquisition),

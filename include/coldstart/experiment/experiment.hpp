@@ -66,7 +66,8 @@ struct ExperimentConfig {
     std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
   } segmentation;
   /// Classification learner (registry::learners()): probe (logistic regression on
-  /// main_encoder's features), mlp (learn::MlpProbe on them), cnn, or one the caller registered.
+  /// main_encoder's features), label-spreading (learn::LabelSpreading over the pool's k-NN graph
+  /// of them), mlp (learn::MlpProbe on them), cnn, or one the caller registered.
   std::string classifier = "probe";
   std::string segmenter = "unet";  ///< segmentation learner (registry::learners())
   /// Classification acquisition (registry::acquisitions() reading probabilities): threshold
