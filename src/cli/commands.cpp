@@ -7,6 +7,8 @@
 
 #include "acquire.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
+#include "processes.hpp"
 #include "embed.hpp"
 #include "report.hpp"
 #include "run.hpp"
@@ -108,6 +110,8 @@ int dispatch(const Invocation& inv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  init_processes(argc, argv);
+  io::install_map_fault_handler("coldstart");
   Invocation inv;
   for (int i = 0; i < argc; ++i) inv.full_argv.emplace_back(argv[i]);
   if (argc < 2) {

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "cli.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
@@ -19,7 +20,9 @@ namespace coldstart::cli {
 
 std::string sibling_path(const std::string& output, const std::string& suffix) {
   fs::path p(output);
-  return (p.parent_path() / (p.stem().string() + suffix)).string();
+  std::string stem = p.stem().string();
+  if (io::is_shard_manifest(output)) stem.resize(stem.size() - 7);  // emb.shards.json -> emb
+  return (p.parent_path() / (stem + suffix)).string();
 }
 
 std::string manifest_path_for(const std::string& output) {

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <cstring>
 #include <filesystem>
+#include <cmath>
 #include <limits>
 
 #include "coldstart/io/file.hpp"
@@ -69,8 +70,9 @@ void on_sigbus(int sig, siginfo_t* info, void*) {
       write_err(g_program);
       write_err(": error: io::MappedMatrix: '");
       write_err(s.path);
-      write_err("': the file shrank while it was mapped (a read past its new end); nothing was "
-                "written\n");
+      write_err(
+          "': the file shrank while it was mapped (a read past its new end); nothing was "
+          "written\n");
       ::_exit(1);
     }
   }
@@ -182,8 +184,7 @@ ShardManifest read_shard_manifest(const std::string& path) {
     expect = s.end;
   }
   COLDSTART_IO_CHECK(expect == m.rows, path,
-                     "the shards hold rows [0, {}), but the manifest says {} rows", expect,
-                     m.rows);
+                     "the shards hold rows [0, {}), but the manifest says {} rows", expect, m.rows);
   for (const ShardInfo& s : m.shards) {
     COLDSTART_IO_CHECK(fs::is_regular_file(s.file), s.file,
                        "missing shard (listed in '{}' for rows [{}, {}))", path, s.begin, s.end);
@@ -191,9 +192,10 @@ ShardManifest read_shard_manifest(const std::string& path) {
     COLDSTART_IO_CHECK(static_cast<Index>(h.h.shape[1]) == m.cols, s.file,
                        "shard has width {}, but the manifest '{}' says {} columns", h.h.shape[1],
                        path, m.cols);
-    COLDSTART_IO_CHECK(static_cast<Index>(h.h.shape[0]) == s.end - s.begin, s.file,
-                       "shard holds {} rows, but the manifest '{}' gives it rows [{}, {}) ({} rows)",
-                       h.h.shape[0], path, s.begin, s.end, s.end - s.begin);
+    COLDSTART_IO_CHECK(
+        static_cast<Index>(h.h.shape[0]) == s.end - s.begin, s.file,
+        "shard holds {} rows, but the manifest '{}' gives it rows [{}, {}) ({} rows)", h.h.shape[0],
+        path, s.begin, s.end, s.end - s.begin);
   }
   return m;
 }
@@ -211,16 +213,16 @@ std::string shard_manifest_text(const ShardManifest& m) {
   o["ids"] = rel(m.ids);
   boost::json::array shards;
   for (const ShardInfo& s : m.shards)
-    shards.push_back(boost::json::object{{"file", rel(s.file)},
-                                         {"rows", boost::json::array{s.begin, s.end}}});
+    shards.push_back(
+        boost::json::object{{"file", rel(s.file)}, {"rows", boost::json::array{s.begin, s.end}}});
   o["shards"] = std::move(shards);
   return to_json_text(o);
 }
 
 void write_shard(const std::string& path, const Eigen::Ref<const RowMatrixXf>& rows) {
-  std::string out = npy_header({static_cast<std::size_t>(rows.rows()),
-                                static_cast<std::size_t>(rows.cols())},
-                               NpyDtype::kFloat32, kPage);
+  std::string out =
+      npy_header({static_cast<std::size_t>(rows.rows()), static_cast<std::size_t>(rows.cols())},
+                 NpyDtype::kFloat32, kPage);
   const std::size_t row_bytes = static_cast<std::size_t>(rows.cols()) * sizeof(float);
   out.reserve(out.size() + detail::checked_mul(static_cast<std::size_t>(rows.rows()), row_bytes));
   for (Index i = 0; i < rows.rows(); ++i)
@@ -234,6 +236,7 @@ struct MappedMatrix::State {
   struct File {
     std::string path;
     std::uint64_t size = 0;
+    Index first_row = 0;  ///< global row of the file's first row
   };
   void* base = MAP_FAILED;  ///< the reserved range (or the anonymous buffer)
   std::size_t length = 0;
@@ -254,9 +257,7 @@ MappedMatrix::MappedMatrix(MappedMatrix&&) noexcept = default;
 MappedMatrix& MappedMatrix::operator=(MappedMatrix&&) noexcept = default;
 MappedMatrix::~MappedMatrix() = default;
 
-Eigen::Map<const RowMatrixXf> MappedMatrix::view() const {
-  return {s_->data, s_->rows, s_->cols};
-}
+Eigen::Map<const RowMatrixXf> MappedMatrix::view() const { return {s_->data, s_->rows, s_->cols}; }
 Index MappedMatrix::rows() const noexcept { return s_->rows; }
 Index MappedMatrix::cols() const noexcept { return s_->cols; }
 Index MappedMatrix::first_row() const noexcept { return s_->first_row; }
@@ -266,9 +267,25 @@ void MappedMatrix::check_unchanged() const {
   for (const auto& f : s_->files) {
     const std::uint64_t now = file_size(f.path);
     COLDSTART_IO_CHECK(now == f.size, f.path,
-                       "the file changed size while it was mapped ({} bytes, was {})", now,
-                       f.size);
+                       "the file changed size while it was mapped ({} bytes, was {})", now, f.size);
   }
+}
+
+void MappedMatrix::check_finite(Index begin, Index end) const {
+  const auto v = view();
+  Index bad = end;
+#pragma omp parallel for schedule(static) reduction(min : bad)
+  for (Index i = begin; i < end; ++i)
+    if (!v.row(i).allFinite()) bad = std::min(bad, i);
+  if (bad == end) return;
+  Index col = 0;
+  while (std::isfinite(v(bad, col))) ++col;
+  const Index row = s_->first_row + bad;
+  std::string file = s_->files.front().path;
+  for (const auto& f : s_->files)
+    if (f.first_row <= row) file = f.path;
+  throw NumericError(detail::format("io::MappedMatrix: '{}': row {}, column {} is {}", file, row,
+                                    col, v(bad, col)));
 }
 
 MappedMatrix MappedMatrix::open(const std::string& path) {
@@ -315,7 +332,7 @@ MappedMatrix MappedMatrix::open_shards(const ShardManifest& m, std::size_t first
   bool aligned = true;  // write_shard's layout: data on a page, whole pages but the last
   for (std::size_t i = first; i < last; ++i) {
     headers.push_back(read_header(m.shards[i].file));
-    s->files.push_back({m.shards[i].file, headers.back().file_size});
+    s->files.push_back({m.shards[i].file, headers.back().file_size, m.shards[i].begin});
     aligned = aligned && headers.back().h.data_offset % kPage == 0 &&
               (i + 1 == last || headers.back().h.data_bytes % kPage == 0);
   }

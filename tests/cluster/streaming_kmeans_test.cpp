@@ -1,11 +1,11 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <numeric>
 #include <coldstart/cluster/exact_sum.hpp>
 #include <coldstart/cluster/standardize.hpp>
 #include <coldstart/cluster/streaming_kmeans.hpp>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "support/testing.hpp"
@@ -44,7 +44,8 @@ TEST(ExactSum, SumDoesNotDependOnOrderOrSplit) {
 TEST(StreamingKMeans, RecoversSeparatedBlobs) {
   const auto b = testing::blobs(600, 8, 5, 11);
   Rng rng(1);
-  const auto cl = StreamingKMeans<>({.standardize = false}).fit(LocalRows(b.x), 5, SerialComm{}, rng);
+  const auto cl =
+      StreamingKMeans<>({.standardize = false}).fit(LocalRows(b.x), 5, SerialComm{}, rng);
   ASSERT_EQ(cl.assignment.size(), 600u);
   // One cluster per blob, up to relabelling.
   std::map<Index, std::set<int>> blob_to_cluster;
@@ -103,8 +104,7 @@ TEST(StreamingKMeans, SameResultForOneOrTwoThreadsAndAnyTileSize) {
 TEST(StreamingKMeans, RejectsBadInput) {
   RowMatrixXf x = RowMatrixXf::Ones(10, 3);
   Rng rng(0);
-  EXPECT_THROW((void)StreamingKMeans<>().fit(LocalRows(x), 11, SerialComm{}, rng),
-               InvalidArgument);
+  EXPECT_THROW((void)StreamingKMeans<>().fit(LocalRows(x), 11, SerialComm{}, rng), InvalidArgument);
   x(7, 1) = std::numeric_limits<float>::quiet_NaN();
   try {
     (void)StreamingKMeans<>().fit(LocalRows(x), 2, SerialComm{}, rng);

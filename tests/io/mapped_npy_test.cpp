@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <sstream>
 
 #include "support/testing.hpp"
@@ -200,6 +201,29 @@ TEST(MappedMatrixDeathTest, AReadPastAShrunkFileExitsNamingIt) {
         std::_Exit(0);
       },
       ::testing::ExitedWithCode(1), "big.npy': the file shrank while it was mapped");
+}
+
+}  // namespace
+}  // namespace coldstart::io
+
+namespace coldstart::io {
+namespace {
+
+TEST(MappedMatrix, CheckFiniteNamesTheShardRowAndColumn) {
+  TempDir dir;
+  RowMatrixXf x = ramp(2048 + 5, 3);
+  x(2050, 1) = std::numeric_limits<float>::quiet_NaN();
+  const std::string path = write_sharded(dir, x, {1024, 1024, 5});
+  const MappedMatrix m = MappedMatrix::open(path);
+  EXPECT_NO_THROW(m.check_finite(0, 2048));
+  try {
+    m.check_finite(0, m.rows());
+    ADD_FAILURE() << "no error";
+  } catch (const NumericError& e) {
+    EXPECT_NE(std::string(e.what()).find("emb-00002.npy': row 2050, column 1 is nan"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

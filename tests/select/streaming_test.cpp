@@ -67,7 +67,8 @@ TEST(StreamingKCenter, RejectsBadInput) {
 TEST(StreamingCentroidSelector, OnePickPerBlobNearestItsCentroid) {
   const auto b = testing::blobs(800, 10, 8, 21);
   Rng rng(5);
-  const Selection s = StreamingCentroidSelector<>().select(LocalRows(b.x), 8, {}, SerialComm{}, rng);
+  const Selection s =
+      StreamingCentroidSelector<>().select(LocalRows(b.x), 8, {}, SerialComm{}, rng);
   ASSERT_EQ(s.size(), 8);
   std::set<Index> blobs;
   for (Index r : s.indices) blobs.insert(b.labels[r]);
@@ -97,13 +98,15 @@ TEST(StreamingCentroidSelector, LabelledRowsCoverTheirClusters) {
   const auto b = testing::blobs(400, 6, 4, 8);
   const std::vector<Index> lab{0, 1};  // blobs 0 and 1 covered
   Rng rng(2);
-  const Selection s = StreamingCentroidSelector<>().select(LocalRows(b.x), 2, lab, SerialComm{}, rng);
+  const Selection s =
+      StreamingCentroidSelector<>().select(LocalRows(b.x), 2, lab, SerialComm{}, rng);
   std::set<Index> blobs;
   for (Index r : s.indices) blobs.insert(b.labels[r]);
   EXPECT_EQ(blobs, (std::set<Index>{2, 3}));
   Rng again(2);
-  EXPECT_EQ(StreamingCentroidSelector<>().select(LocalRows(b.x), 2, lab, SerialComm{}, again).indices,
-            s.indices);
+  EXPECT_EQ(
+      StreamingCentroidSelector<>().select(LocalRows(b.x), 2, lab, SerialComm{}, again).indices,
+      s.indices);
 }
 
 }  // namespace

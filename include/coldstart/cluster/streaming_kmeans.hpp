@@ -15,12 +15,12 @@
 namespace coldstart::cluster {
 
 struct StreamingKMeansParams {
-  int max_iter = 25;       ///< Lloyd iterations (FAISS's niter default); ≥ 1
-  double tol = 1e-4;       ///< stop when Σ‖Δc‖² ≤ tol·mean column variance (clustering space);
-                           ///< ≥ 0, 0 = until no label changes
-  bool standardize = true;  ///< cluster z-scored columns (folded into the distances, no copy)
+  int max_iter = 25;  ///< Lloyd iterations (FAISS's niter default); ≥ 1
+  double tol = 1e-4;  ///< stop when Σ‖Δc‖² ≤ tol·mean column variance (clustering space);
+                      ///< ≥ 0, 0 = until no label changes
+  bool standardize = true;        ///< cluster z-scored columns (folded into the distances, no copy)
   Index sample_per_cluster = 64;  ///< seeding sample: rows per cluster (FAISS trains on ≤ 256); ≥ 1
-  Index row_block = 1024;  ///< GEMM tile rows, tiles aligned to global row multiples; ≥ 1
+  Index row_block = 1024;         ///< GEMM tile rows, tiles aligned to global row multiples; ≥ 1
 
   /// Throws InvalidArgument naming the bad field or size (k outside [1, n], ...).
   void validate(Index n, Index d, Index k) const;
@@ -72,8 +72,8 @@ class StreamingKMeans {
   using Params = StreamingKMeansParams;
   explicit StreamingKMeans(StreamingKMeansParams p = {}) : p_(p) {}
 
-  [[nodiscard]] StreamingClustering fit(const parallel::LocalRows& rows, Index k,
-                                        const Comm& comm, Rng& rng) const;
+  [[nodiscard]] StreamingClustering fit(const parallel::LocalRows& rows, Index k, const Comm& comm,
+                                        Rng& rng) const;
 
   [[nodiscard]] const StreamingKMeansParams& params() const noexcept { return p_; }
 
@@ -86,8 +86,8 @@ namespace detail {
 /// Squared distances in the clustering space from raw rows: ‖z − c‖² = ‖z‖² + off_j − 2·x·b_j,
 /// with b_j = inv_scale ∘ c_j and off_j = ‖c_j‖² + 2·mean·b_j. ‖z‖² per row is computed once.
 struct FoldedDistance {
-  RowMatrixXf b;            ///< k×d
-  Eigen::VectorXd offset;   ///< k
+  RowMatrixXf b;                 ///< k×d
+  Eigen::VectorXd offset;        ///< k
   std::vector<float> row_terms;  ///< ‖z_i‖² of the local rows
 
   FoldedDistance(const parallel::LocalRows& rows, const ColumnTransform& t);

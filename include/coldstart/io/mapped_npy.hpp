@@ -24,11 +24,11 @@ struct ShardInfo {
 /// "rows": n, "cols": d, "ids": "emb.ids.csv", "shards": [{"file": "emb-00000.npy",
 /// "rows": [0, 65536]}, …]}. File names are relative to the manifest's folder.
 struct ShardManifest {
-  std::string path;                ///< the manifest file
-  Index rows = 0;                  ///< n, all shards together
-  Index cols = 0;                  ///< d, every shard's width
-  std::string ids;                 ///< ids CSV (resolved path)
-  std::vector<ShardInfo> shards;   ///< in row order, covering [0, rows) without gap or overlap
+  std::string path;               ///< the manifest file
+  Index rows = 0;                 ///< n, all shards together
+  Index cols = 0;                 ///< d, every shard's width
+  std::string ids;                ///< ids CSV (resolved path)
+  std::vector<ShardInfo> shards;  ///< in row order, covering [0, rows) without gap or overlap
 };
 
 /// Rows per shard `coldstart embed` writes by default (a multiple of 1024, so that every shard
@@ -86,6 +86,9 @@ class MappedMatrix {
   [[nodiscard]] bool zero_copy() const noexcept;
   /// Throws IoError naming the first file whose size differs from when it was mapped.
   void check_unchanged() const;
+  /// Throws NumericError "'<file>': row R, column C is nan" for the first NaN/Inf in view rows
+  /// [begin, end) (R: the global row). One pass over those rows.
+  void check_finite(Index begin, Index end) const;
 
  private:
   struct State;

@@ -48,8 +48,8 @@ struct LocalRows {
 /// empty ("" when none) — the building block of `collective` below.
 template <class C>
 concept Communicator = requires(const C& c, std::span<std::int64_t> i, std::span<double> d,
-                                std::span<DistRow> p, std::span<float> f,
-                                std::span<const float> cf, const std::string& s) {
+                                std::span<DistRow> p, std::span<float> f, std::span<const float> cf,
+                                const std::string& s) {
   { c.rank() } -> std::convertible_to<int>;
   { c.size() } -> std::convertible_to<int>;
   c.sum(i);
@@ -143,8 +143,8 @@ template <Communicator C>
                               none ? -1 : static_cast<std::int64_t>(rows.first_row + bad)}};
   comm.min_loc(first);
   if (first[0].row >= 0)
-    throw NumericError(coldstart::detail::format("{}: embedding row {} contains NaN or Inf",
-                                                 where, first[0].row));
+    throw NumericError(
+        coldstart::detail::format("{}: embedding row {} contains NaN or Inf", where, first[0].row));
   std::vector<double> m{max_abs};
   comm.max(m);
   return m[0];

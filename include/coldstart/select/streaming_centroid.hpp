@@ -28,13 +28,14 @@ namespace coldstart::select {
 /// @tparam Comm models parallel::Communicator.
 /// @code
 ///   StreamingCentroidSelector<> sel({.kmeans = {.max_iter = 25}});
-///   Selection s = sel.select(parallel::LocalRows(map.view()), 100, {}, parallel::SerialComm{}, rng);
+///   Selection s = sel.select(parallel::LocalRows(map.view()), 100, {}, parallel::SerialComm{},
+///   rng);
 /// @endcode
 /// @throws as StreamingKMeans::fit, and InvalidArgument on budget ≤ 0, budget > unlabelled pool
 ///         or bad labelled rows.
 struct StreamingCentroidParams {
   cluster::StreamingKMeansParams kmeans;  ///< the clustering
-  Index shortlist = 8;  ///< rows per cluster rechecked exactly per process; ≥ 1
+  Index shortlist = 8;                    ///< rows per cluster rechecked exactly per process; ≥ 1
 };
 
 template <parallel::Communicator Comm = parallel::SerialComm>
@@ -46,8 +47,7 @@ class StreamingCentroidSelector {
                                  std::span<const Index> labelled, const Comm& comm,
                                  Rng& rng) const {
     constexpr const char* kWhere = "select::StreamingCentroidSelector::select";
-    COLDSTART_CHECK(p_.shortlist >= 1, InvalidArgument, "shortlist ({}) must be ≥ 1",
-                    p_.shortlist);
+    COLDSTART_CHECK(p_.shortlist >= 1, InvalidArgument, "shortlist ({}) must be ≥ 1", p_.shortlist);
     std::vector<char> taken = detail::check_streaming_inputs(rows, budget, labelled, kWhere);
     const Index k = std::min(rows.total_rows, static_cast<Index>(labelled.size()) + budget);
     Rng r = rng.fork(static_cast<std::uint64_t>(k));

@@ -51,8 +51,8 @@ class StreamingKCenter {
       std::vector<parallel::DistRow> best{{-1.0, -1}};
       if (p == 0 && labelled.empty()) {
         best[0] = {std::numeric_limits<double>::quiet_NaN(),
-                   static_cast<std::int64_t>(random::uniform_index(
-                       rng, static_cast<std::uint64_t>(rows.total_rows)))};
+                   static_cast<std::int64_t>(
+                       random::uniform_index(rng, static_cast<std::uint64_t>(rows.total_rows)))};
       } else {
         for (Index i = 0; i < n; ++i)
           if (!taken[rows.first_row + i] && min_d[i] > best[0].dist)

@@ -15,8 +15,7 @@
 namespace coldstart::cluster {
 
 inline void StreamingKMeansParams::validate(Index n, Index d, Index k) const {
-  COLDSTART_CHECK(n >= 1 && d >= 1, InvalidArgument, "embeddings are {}×{}, expected ≥ 1×1", n,
-                  d);
+  COLDSTART_CHECK(n >= 1 && d >= 1, InvalidArgument, "embeddings are {}×{}, expected ≥ 1×1", n, d);
   COLDSTART_CHECK(k >= 1 && k <= n, InvalidArgument, "k ({}) must be in [1, n = {}]", k, n);
   COLDSTART_CHECK(max_iter >= 1, InvalidArgument, "max_iter ({}) must be ≥ 1", max_iter);
   COLDSTART_CHECK(tol >= 0.0, InvalidArgument, "tol ({}) must be ≥ 0", tol);
@@ -151,8 +150,8 @@ ColumnTransform column_transform(const parallel::LocalRows& rows, bool standardi
     t.variance[j] = std::max(0.0, s2.to_double(acc[d + j]) / nt - mean * mean);
     const double sd = std::sqrt(t.variance[j]);
     // As Standardizer: (near-)constant columns are only centred.
-    if (standardize && !(sd < 10.0 * std::numeric_limits<double>::epsilon() * std::abs(mean) ||
-                         sd == 0.0))
+    if (standardize &&
+        !(sd < 10.0 * std::numeric_limits<double>::epsilon() * std::abs(mean) || sd == 0.0))
       t.inv_scale[j] = 1.0 / sd;
   }
   if (!standardize) t.mean.setZero();
@@ -188,8 +187,8 @@ StreamingClustering StreamingKMeans<Comm>::fit(const parallel::LocalRows& rows, 
 
   // Seeding: greedy k-means++ on a uniform sample; the sample grows until it holds k rows.
   const std::uint64_t sample_seed = rng.fork(1)();
-  double p = std::min(1.0, static_cast<double>(p_.sample_per_cluster * k) /
-                               static_cast<double>(rows.total_rows));
+  double p = std::min(
+      1.0, static_cast<double>(p_.sample_per_cluster * k) / static_cast<double>(rows.total_rows));
   RowMatrixXf sample = detail::sample_rows(rows, t, p, sample_seed, comm);
   while (sample.rows() < k) {
     p = std::min(1.0, 2.0 * p);
