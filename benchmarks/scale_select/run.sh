@@ -4,6 +4,7 @@
 # peak RSS from wait4), StreamingKMeans vs FAISS seconds per k-means iteration on the same file and
 # threads, and `coldstart select` under mpirun with 1 and 2 ranks. JSON lines to OUT.
 #   ROWS=200000 DIM=1280 OUT=docs/benchmarks/scale_select.jsonl benchmarks/scale_select/run.sh
+# POOL=FILE.npy reuses a mixture written earlier by `scale_select --generate` (ROWS must match).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROWS=${ROWS:-1000000} DIM=${DIM:-1280} BUILD=${BUILD:-build} OUT=${OUT:-/dev/stdout}
@@ -11,7 +12,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/scale_select.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 note() { echo "{\"note\": \"$1\", \"uptime\": \"$(uptime | sed 's/.*load/load/')\", \"utc\": \"$(date -u +%FT%TZ)\"}" >>"$OUT"; }
 note "machine: $(nproc) cores, $(free -g | awk '/Mem/{print $2}') GiB; rows $ROWS dim $DIM"
-"$BUILD/benchmarks/scale_select" --generate "$TMP/pool.npy" --rows "$ROWS" --dim "$DIM"
+if [[ -n "${POOL:-}" ]]; then ln -s "$(realpath "$POOL")" "$TMP/pool.npy"  # reuse a generated file
+else "$BUILD/benchmarks/scale_select" --generate "$TMP/pool.npy" --rows "$ROWS" --dim "$DIM"; fi
 python3 -c "import sys; n=int(sys.argv[1]); open(sys.argv[2],'w').write('id\n'+''.join(f'r{i}\n' for i in range(n)))" "$ROWS" "$TMP/pool.ids.csv"
 note "generated"
 "$BUILD/benchmarks/scale_select" --embeddings "$TMP/pool.npy" --budget 100 --run kmeans-centroid,kcenter >>"$OUT"

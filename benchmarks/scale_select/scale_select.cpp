@@ -58,7 +58,8 @@ select::Selection run_selector(const std::string& name, const parallel::LocalRow
 }
 
 /// Seconds per Lloyd iteration of StreamingKMeans (raw columns, k = budget, as FAISS runs):
-/// (time of 1 + iters iterations − time of 1) / iters, tol = 0 so every iteration runs.
+/// (time of up to 1 + iters iterations − time of 1) / (iterations run − 1); tol = 0, so only a
+/// pass with no label change stops it early.
 double seconds_per_iteration(const parallel::LocalRows& rows, Index k, int iters) {
   const auto time_fit = [&](int max_iter) {
     Rng rng(0);
@@ -66,11 +67,13 @@ double seconds_per_iteration(const parallel::LocalRows& rows, Index k, int iters
     const auto cl =
         cluster::StreamingKMeans<>({.max_iter = max_iter, .tol = 0.0, .standardize = false})
             .fit(rows, k, parallel::SerialComm{}, rng);
-    if (cl.iterations != max_iter) throw Error("k-means stopped early");
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return std::pair{std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                     cl.iterations};
   };
-  const double one = time_fit(1);
-  return (time_fit(1 + iters) - one) / iters;
+  const auto [one, it1] = time_fit(1);
+  const auto [more, itn] = time_fit(1 + iters);
+  if (itn <= it1) throw Error("k-means converged after one iteration: nothing to time");
+  return (more - one) / (itn - it1);
 }
 
 /// Runs one selector in a child; returns {selector, budget, seconds, peak_rss_bytes, ...}.
