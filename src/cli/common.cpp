@@ -8,11 +8,11 @@
 #include <unordered_map>
 
 #include "cli.hpp"
-#include "coldstart/io/mapped_npy.hpp"
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 
 namespace fs = std::filesystem;
 

@@ -168,8 +168,7 @@ CommandSpec embed_spec() {
       .value<Index>("shard-rows",
                     "rows per shard for a .shards.json output (a multiple of 1024, so shards "
                     "map back to back)",
-                    {.def = io::kDefaultShardRows,
-                     .check = [](const Index& r) -> std::string {
+                    {.def = io::kDefaultShardRows, .check = [](const Index& r) -> std::string {
                        return r > 0 && r % 1024 == 0 ? "" : "must be a positive multiple of 1024";
                      }});
   add_encoder_options(spec, "param");
@@ -248,8 +247,8 @@ void write_sharded(const EmbedResult& r, boost::json::object m, const io::CsvTab
   });
   all_or_none([&] { shards.commit(); });
   if (processes().rank != 0) return;
-  io::ShardManifest sm{o.out, static_cast<Index>(r.pool.samples.size()), d, ids_path_for(o.out),
-                       {}};
+  io::ShardManifest sm{
+      o.out, static_cast<Index>(r.pool.samples.size()), d, ids_path_for(o.out), {}};
   for (Index s = 0; s < shard_count(r); ++s)
     sm.shards.push_back({io::shard_file_for(o.out, s), s * o.shard_rows,
                          std::min(sm.rows, (s + 1) * o.shard_rows)});

@@ -153,12 +153,15 @@ bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
 
 void check_streaming_options(const SelectOptions& o) {
   if (!has_streaming(o.strategy))
-    throw UsageError("strategy '" + o.strategy + "' has no streaming (out-of-core, MPI) "
-                     "implementation; those with one: " + streaming_names());
+    throw UsageError("strategy '" + o.strategy +
+                     "' has no streaming (out-of-core, MPI) "
+                     "implementation; those with one: " +
+                     streaming_names());
   if (!o.stratify_by.empty()) throw UsageError("--stratify-by needs --engine memory (one process)");
   if (!o.images.empty() && processes().mpi)
-    throw UsageError("under mpirun, select reads --embeddings (run `mpirun ... coldstart embed` "
-                     "first)");
+    throw UsageError(
+        "under mpirun, select reads --embeddings (run `mpirun ... coldstart embed` "
+        "first)");
 }
 
 }  // namespace

@@ -51,7 +51,8 @@ struct PoolEmbeddings {
 
   /// This process's rows (all rows in a one-process run).
   [[nodiscard]] EmbeddingsView rows() const {
-    return map ? EmbeddingsView(map->view().middleRows(map_begin, local_rows)) : EmbeddingsView(e.x);
+    return map ? EmbeddingsView(map->view().middleRows(map_begin, local_rows))
+               : EmbeddingsView(e.x);
   }
   std::vector<std::string> paths;  ///< image path per row ("" when unknown)
   boost::json::object inputs;      ///< manifest entries of the inputs

@@ -5,10 +5,11 @@
 namespace coldstart::cli {
 
 CommandSpec select_spec() {
-  CommandSpec spec("select",
-                   "(--embeddings emb.npy|emb.shards.json | --images DIR) --budget N [--strategy NAME] "
-                   "[--param NAME=VALUE] [--labelled done.csv] [--stratify-by COLUMN] --seed S "
-                   "--out picks.csv");
+  CommandSpec spec(
+      "select",
+      "(--embeddings emb.npy|emb.shards.json | --images DIR) --budget N [--strategy NAME] "
+      "[--param NAME=VALUE] [--labelled done.csv] [--stratify-by COLUMN] --seed S "
+      "--out picks.csv");
   const auto& selectors = registry::selectors();
   spec.value<std::string>("embeddings",
                           "embeddings .npy from `coldstart embed` (ids from <stem>.ids.csv or "

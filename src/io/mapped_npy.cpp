@@ -9,9 +9,9 @@
 #include <array>
 #include <atomic>
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <cmath>
 #include <limits>
 
 #include "coldstart/io/file.hpp"

@@ -2,8 +2,8 @@
 
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "coldstart/io/file.hpp"

@@ -61,11 +61,11 @@ TEST(CliScale, ShardsAndOneFileGiveTheSamePicks) {
     EXPECT_EQ(picks(dir.file("a.csv")).size(), 12u);
   }
   // Sharded input also serves the in-memory selectors (through the map).
-  auto c = select_with(dir.file("sh.shards.json"), "typiclust", "auto", dir.file("c.csv"));
-  ASSERT_EQ(c.code, 0) << c.err;
-  auto d = select_with(dir.file("emb.npy"), "typiclust", "auto", dir.file("d.csv"));
-  ASSERT_EQ(d.code, 0) << d.err;
-  EXPECT_EQ(picks(dir.file("c.csv")), picks(dir.file("d.csv")));
+  for (const std::string emb : {"sh.shards.json", "emb.npy"}) {
+    auto r = select_with(dir.file(emb), "typiclust", "auto", dir.file(emb + ".csv"));
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  EXPECT_EQ(picks(dir.file("sh.shards.json.csv")), picks(dir.file("emb.npy.csv")));
 }
 
 TEST(CliScale, StreamingKCenterEqualsTheInMemoryOne) {
@@ -106,14 +106,13 @@ void expect_refused(const std::function<void(const TempDir&)>& damage, const std
   TempDir dir;
   write_pool(dir, 300, 4, 100);  // foreign layout (100 rows): read, not mapped back to back
   damage(dir);
-  for (const std::string engine : {"memory", "streaming"}) {
-    auto r = select_with(dir.file("sh.shards.json"), "kcenter", engine, dir.file("p.csv"));
-    EXPECT_EQ(r.code, 1) << what << "\n" << r.err;
-    EXPECT_TRUE(contains(r.err, file)) << r.err;
-    EXPECT_TRUE(contains(r.err, what)) << r.err;
-    EXPECT_FALSE(fs::exists(dir.file("p.csv")));
-    EXPECT_FALSE(fs::exists(dir.file("p.manifest.json")));
-  }
+  // Both engines read through read_embeddings, where these are caught.
+  auto r = select_with(dir.file("sh.shards.json"), "kcenter", "streaming", dir.file("p.csv"));
+  EXPECT_EQ(r.code, 1) << what << "\n" << r.err;
+  EXPECT_TRUE(contains(r.err, file)) << r.err;
+  EXPECT_TRUE(contains(r.err, what)) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("p.csv")));
+  EXPECT_FALSE(fs::exists(dir.file("p.manifest.json")));
 }
 
 TEST(CliScale, BadShardsExitOneNamingTheFile) {
