@@ -152,6 +152,8 @@ bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
 }
 
 void check_streaming_options(const SelectOptions& o) {
+  if (processes().mpi && o.engine == "memory")
+    throw UsageError("--engine memory runs in one process; under mpirun select streams");
   if (!has_streaming(o.strategy))
     throw UsageError("strategy '" + o.strategy +
                      "' has no streaming (out-of-core, MPI) "
@@ -188,6 +190,7 @@ SelectResult select(const SelectOptions& o) {
     if (procs.rank == 0) ctx = context_of(o, r.pool, labelled, strata, r.context);
   });
   labelled = from_rank0(std::move(labelled));  // the other ranks hold no ids
+  ctx.labelled = labelled;
   Rng rng(o.seed);
   if (use_streaming(o, r.pool)) {
     if (procs.size == 1) check_streaming_options(o);
