@@ -7,7 +7,9 @@
 
 #include "acquire.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 #include "embed.hpp"
+#include "processes.hpp"
 #include "report.hpp"
 #ifdef COLDSTART_WITH_TORCH
 #include "run.hpp"
@@ -117,6 +119,8 @@ int dispatch(const Invocation& inv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  init_processes(argc, argv);
+  io::install_map_fault_handler("coldstart");
   Invocation inv;
   for (int i = 0; i < argc; ++i) inv.full_argv.emplace_back(argv[i]);
   if (argc < 2) {

@@ -13,6 +13,7 @@
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,7 +21,9 @@ namespace coldstart::cli {
 
 std::string sibling_path(const std::string& output, const std::string& suffix) {
   fs::path p(output);
-  return (p.parent_path() / (p.stem().string() + suffix)).string();
+  std::string stem = p.stem().string();
+  if (io::is_shard_manifest(output)) stem.resize(stem.size() - 7);  // emb.shards.json -> emb
+  return (p.parent_path() / (stem + suffix)).string();
 }
 
 std::string manifest_path_for(const std::string& output) {

@@ -49,14 +49,16 @@ struct EmbeddedPool {
 struct EmbedOptions {
   std::string images;  ///< folder of images or dataset folder
   std::string split;   ///< dataset folders: only this split ("" = all)
-  std::string out;     ///< embeddings .npy
+  std::string out;     ///< embeddings .npy, or a shard manifest <stem>.shards.json
   EmbedRunOptions run;
+  Index shard_rows = 65536;  ///< rows per shard when `out` is a shard manifest
 };
 
 struct EmbedResult {
   EmbedOptions options;
   Pool pool;
-  EmbeddedPool embedded;
+  EmbeddedPool embedded;  ///< this process's rows (all, in a one-process run)
+  Index first_row = 0;    ///< global row of embedded.embeddings row 0
 };
 
 /// The options of `coldstart embed`, declared once.
