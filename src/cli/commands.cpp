@@ -6,6 +6,7 @@
 #include <new>
 
 #include "acquire.hpp"
+#include "coldstart/embed/torchscript.hpp"
 #include "coldstart/io/manifest.hpp"
 #include "embed.hpp"
 #include "report.hpp"
@@ -108,6 +109,9 @@ int dispatch(const Invocation& inv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The tool owns its process: keep freed heap memory for reuse, so LibTorch's per-layer
+  // activations stop costing a page fault per page (docs/benchmarks/embedding.md).
+  (void)embed::reuse_freed_memory();
   Invocation inv;
   for (int i = 0; i < argc; ++i) inv.full_argv.emplace_back(argv[i]);
   if (argc < 2) {
