@@ -41,6 +41,8 @@ void TorchScriptParams::validate() const {
   COLDSTART_CHECK(batch_size >= 1, InvalidArgument, "batch_size ({}) must be >= 1", batch_size);
   COLDSTART_CHECK(threads >= 0 && threads <= 1024, InvalidArgument,
                   "threads ({}) must be in [0, 1024]", threads);
+  COLDSTART_CHECK(intra_op_threads >= 1 && intra_op_threads <= 1024, InvalidArgument,
+                  "intra_op_threads ({}) must be in [1, 1024]", intra_op_threads);
   preprocessing.validate();
 }
 
@@ -146,7 +148,7 @@ struct TorchScriptEmbedder::Impl {
   // Runs the batches [b·batch_size, ...) of n images into `out`. `prepare(b0, nb, buf)` returns
   // the batch's input values (in `input_nhwc` layout), preprocessing into the worker's own `buf`
   // when it must. On the CPU, min(workers, batches) threads take batches in turn, each forward
-  // on one intra-op thread (so the result does not depend on the worker count); on CUDA, the
+  // on p.intra_op_threads threads (1: the result does not depend on the worker count); on CUDA, the
   // calling thread runs them in order. The first failing batch's error is rethrown.
   template <class Prepare>
   void run_batches(Index n, bool input_nhwc, RowMatrixXf& out, Prepare prepare) {
@@ -156,8 +158,8 @@ struct TorchScriptEmbedder::Impl {
     std::atomic<bool> failed{false};
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(batches));
     auto work = [&](bool own_thread) {
-      std::optional<IntraOpThreads> one;
-      if (own_thread) one.emplace(1);
+      std::optional<IntraOpThreads> intra;
+      if (own_thread) intra.emplace(p.intra_op_threads);
       EmbedTimings t;
       std::vector<float> buf;  // reused for every batch this worker takes
       for (Index b; !failed.load() && (b = next.fetch_add(1)) < batches;) {
@@ -237,7 +239,13 @@ TorchScriptEmbedder::TorchScriptEmbedder(TorchScriptParams p) : impl_(std::make_
   t0 = Clock::now();
   std::vector<float> zeros(m.p.preprocessing.values_per_image(), 0.0f);
   EmbedTimings ignored;
-  m.dim = m.run(zeros.data(), 1, m.nhwc, nullptr, 0, ignored);
+  {
+    // On the workers' thread count: OpenMP teams spinning at barriers on a busy machine made
+    // this one-image probe take seconds.
+    std::optional<IntraOpThreads> intra;
+    if (!m.device.is_cuda()) intra.emplace(m.p.intra_op_threads);
+    m.dim = m.run(zeros.data(), 1, m.nhwc, nullptr, 0, ignored);
+  }
   m.timings.probe = seconds_since(t0);
   COLDSTART_CHECK(m.dim >= 1, BackendError, "'{}': forward returned 0 features", m.p.model_path);
 }
@@ -303,6 +311,7 @@ boost::json::object TorchScriptEmbedder::card() const {
   c["optimized"] = m.optimized;
   // Part of the cache key: the layout changes the kernels, hence the float round-off.
   c["memory_format"] = m.nhwc ? "channels_last" : "contiguous";
+  if (!m.device.is_cuda()) c["intra_op_threads"] = m.p.intra_op_threads;
   return c;
 }
 
