@@ -131,8 +131,8 @@ std::map<std::string, double> peer_round(const Options& o, const std::string& ar
   std::ostringstream cmd;
   cmd << o.python << " " << COLDSTART_SOURCE_DIR << "/benchmarks/peers/embed_peers.py --arch "
       << arch << " --batch " << o.batch << " --threads " << o.threads << " --images " << o.images
-      << " --device " << o.device << " --dtype " << o.dtype << " --peers " << o.peers
-      << " --work " << o.work << " 2>/dev/null";
+      << " --device " << o.device << " --dtype " << o.dtype << " --peers " << o.peers << " --work "
+      << o.work << " 2>/dev/null";
   std::map<std::string, double> r;
   std::istringstream lines(run_command(cmd.str()));
   for (std::string line; std::getline(lines, line);) {
@@ -205,8 +205,8 @@ int run(const Options& o) {
   report["hardware_threads"] = static_cast<std::int64_t>(sysconf(_SC_NPROCESSORS_ONLN));
   report["loadavg_start"] = loadavg();
   try {
-    std::string commit = run_command(std::string("git -C ") + COLDSTART_SOURCE_DIR +
-                                     " rev-parse HEAD 2>/dev/null");
+    std::string commit =
+        run_command(std::string("git -C ") + COLDSTART_SOURCE_DIR + " rev-parse HEAD 2>/dev/null");
     commit.erase(commit.find_last_not_of(" \n") + 1);
     report["commit"] = commit;
   } catch (const std::exception&) {
@@ -259,7 +259,8 @@ int run(const Options& o) {
     for (int w = 0; w < 2; ++w) {  // warm-up: the graph executor profiles the first runs
       (void)enc.embed_preprocessed(std::span<const float>(x).first(o.batch * per * o.threads),
                                    o.batch * o.threads);
-      if (intra) (void)intra->embed_preprocessed(std::span<const float>(x).first(o.batch * per), o.batch);
+      if (intra)
+        (void)intra->embed_preprocessed(std::span<const float>(x).first(o.batch * per), o.batch);
     }
     double best_cpp = 0, best_intra = 0, best_e2e = 0, best_cli = 0;
     std::map<std::string, double> best_peer;
@@ -285,7 +286,8 @@ int run(const Options& o) {
         }
       }
       if (!pool_dir.empty())
-        best_cli = std::max(best_cli, static_cast<double>(pool.size()) / cli_round(o, model, pool_dir));
+        best_cli =
+            std::max(best_cli, static_cast<double>(pool.size()) / cli_round(o, model, pool_dir));
       for (const auto& [peer, ips] : peer_round(o, arch))
         best_peer[peer] = std::max(best_peer[peer], ips);
     }
@@ -303,12 +305,14 @@ int run(const Options& o) {
                 eager > 0 ? best_cpp / eager : 0.0, ort > 0 ? best_cpp / ort : 0.0,
                 ort > 0 ? best_e2e / ort : 0.0, ort > 0 ? best_cli / ort : 0.0);
     const auto& st = enc.timings();
-    std::printf("  start-up: load %.2f s, freeze %.2f s, probe %.2f s", st.load, st.optimize, st.probe);
+    std::printf("  start-up: load %.2f s, freeze %.2f s, probe %.2f s", st.load, st.optimize,
+                st.probe);
     if (!pool.empty())
-      std::printf("; best e2e round: decode %.2f s (waited %.2f s), embed %.2f s = preprocess %.2f "
-                  "+ forward %.2f + copy %.3f worker-s",
-                  best_stages.decode, best_stages.decode_wait, best_stages.embed,
-                  enc_stages.preprocess, enc_stages.forward, enc_stages.copy);
+      std::printf(
+          "; best e2e round: decode %.2f s (waited %.2f s), embed %.2f s = preprocess %.2f "
+          "+ forward %.2f + copy %.3f worker-s",
+          best_stages.decode, best_stages.decode_wait, best_stages.embed, enc_stages.preprocess,
+          enc_stages.forward, enc_stages.copy);
     std::printf("\n");
     std::fflush(stdout);
     boost::json::object row;
@@ -325,22 +329,14 @@ int run(const Options& o) {
     row["eager_img_per_s"] = eager;
     row["ratio"] = eager > 0 ? best_cpp / eager : 0.0;
     row["ratio_vs_onnxruntime"] = ort > 0 ? best_cpp / ort : 0.0;
-    boost::json::object startup;
-    startup["load_s"] = st.load;
-    startup["freeze_s"] = st.optimize;
-    startup["probe_s"] = st.probe;
-    row["startup"] = std::move(startup);
+    row["startup"] = {{"load_s", st.load}, {"freeze_s", st.optimize}, {"probe_s", st.probe}};
     if (!pool.empty()) {
       row["end_to_end_img_per_s"] = best_e2e;
       row["end_to_end_vs_onnxruntime"] = ort > 0 ? best_e2e / ort : 0.0;
-      boost::json::object stages;
-      stages["decode_s"] = best_stages.decode;
-      stages["decode_wait_s"] = best_stages.decode_wait;
-      stages["embed_s"] = best_stages.embed;
-      stages["preprocess_worker_s"] = enc_stages.preprocess;
-      stages["forward_worker_s"] = enc_stages.forward;
-      stages["copy_worker_s"] = enc_stages.copy;
-      row["end_to_end_stages"] = std::move(stages);
+      row["end_to_end_stages"] = {
+          {"decode_s", best_stages.decode},         {"decode_wait_s", best_stages.decode_wait},
+          {"embed_s", best_stages.embed},           {"preprocess_worker_s", enc_stages.preprocess},
+          {"forward_worker_s", enc_stages.forward}, {"copy_worker_s", enc_stages.copy}};
     }
     if (!pool_dir.empty()) {
       row["coldstart_embed_img_per_s"] = best_cli;

@@ -111,8 +111,9 @@ void embed_chunks(E& e, const Pool& pool, const EmbedRunOptions& o, EmbeddedPool
   Progress progress("embedding", static_cast<Index>(pool.samples.size()), o.progress);
   embed::EmbedPoolTimings t;
   const auto t0 = std::chrono::steady_clock::now();
-  Embeddings x = embed::embed_samples(e, pool.samples, {.chunk = o.chunk, .check_finite = true},
-                                      [&](Index done) { progress.update(done); }, &t);
+  Embeddings x = embed::embed_samples(
+      e, pool.samples, {.chunk = o.chunk, .check_finite = true},
+      [&](Index done) { progress.update(done); }, &t);
   progress.finish();
   r.embeddings.x = std::move(x.x);
   r.timing["decode_s"] = t.decode;
@@ -128,7 +129,8 @@ void embed_chunks(E& e, const Pool& pool, const EmbedRunOptions& o, EmbeddedPool
 boost::json::object thread_settings(const EmbedRunOptions& o) {
   boost::json::object t;
   const auto it = o.encoder_params.find("threads");
-  const std::int64_t option = it == o.encoder_params.end() ? 0 : it->value().to_number<std::int64_t>();
+  const std::int64_t option =
+      it == o.encoder_params.end() ? 0 : it->value().to_number<std::int64_t>();
   t["threads_option"] = option;
   const char* omp = std::getenv("OMP_NUM_THREADS");
   t["OMP_NUM_THREADS"] = omp ? boost::json::value(omp) : boost::json::value(nullptr);

@@ -108,10 +108,9 @@ struct TorchScriptEmbedder::Impl {
       c10::InferenceMode guard;
       auto t0 = Clock::now();
       at::Tensor x =
-          input_nhwc
-              ? torch::from_blob(const_cast<float*>(values), {n, c, s, s}, {c * s * s, 1, s * c, c},
-                                 torch::kFloat32)
-              : torch::from_blob(const_cast<float*>(values), {n, c, s, s}, torch::kFloat32);
+          input_nhwc ? torch::from_blob(const_cast<float*>(values), {n, c, s, s},
+                                        {c * s * s, 1, s * c, c}, torch::kFloat32)
+                     : torch::from_blob(const_cast<float*>(values), {n, c, s, s}, torch::kFloat32);
       if (device.is_cuda())
         x = x.to(device, half ? torch::kFloat16 : torch::kFloat32);
       else if (nhwc && !input_nhwc)

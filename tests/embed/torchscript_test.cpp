@@ -47,6 +47,15 @@ std::string linear_module(const std::string& path, float scale = 1.0f) {
                      w);
 }
 
+// A 3×3 convolution of 3 input channels to `out`, averaged over the image: N×out.
+std::string conv_module(const std::string& path, int out, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  return save_module(path,
+                     "def forward(self, x: Tensor) -> Tensor:\n"
+                     "    return torch.conv2d(x, self.w).mean([2, 3])\n",
+                     torch::randn({out, 3, 3, 3}));
+}
+
 Preprocessing gray8() { return {"custom", 8, 1, 1.0f, 0.0f, {0.25f, 0, 0}, {0.5f, 1, 1}}; }
 
 std::vector<io::Image> images(int n, int size = 12, int channels = 1) {
@@ -187,11 +196,7 @@ TEST(TorchScriptEmbedder, BitIdenticalForOneTwoThreeThreads) {
 
 TEST(TorchScriptEmbedder, ChannelsLastAgreesWithContiguousLayout) {
   TempDir dir;
-  torch::manual_seed(5);
-  const std::string model = save_module(dir.file("conv.pt"),
-                                        "def forward(self, x: Tensor) -> Tensor:\n"
-                                        "    return torch.conv2d(x, self.w).mean([2, 3])\n",
-                                        torch::randn({6, 3, 3, 3}));
+  const std::string model = conv_module(dir.file("conv.pt"), 6, 5);
   const auto imgs = noise_images(4, 20, 1, 3);
   TorchScriptParams p{.model_path = model, .preprocessing = Preprocessing::imagenet(16)};
   TorchScriptEmbedder nhwc(p);
@@ -284,11 +289,7 @@ TEST(TorchScriptEmbedder, RejectsOutputOfRankOtherThanTwo) {
 TEST(TorchScriptEmbedder, WrongChannelCountIsReported) {
   TempDir dir;
   // A 3-channel convolution fed the 1-channel txrv preset: LibTorch's error, wrapped.
-  torch::manual_seed(1);
-  const std::string conv = save_module(dir.file("conv.pt"),
-                                       "def forward(self, x: Tensor) -> Tensor:\n"
-                                       "    return torch.conv2d(x, self.w).mean([2, 3])\n",
-                                       torch::randn({4, 3, 3, 3}));
+  const std::string conv = conv_module(dir.file("conv.pt"), 4, 1);
   EXPECT_THROW_MSG(
       TorchScriptEmbedder({.model_path = conv, .preprocessing = Preprocessing::txrv(8)}),
       BackendError, "LibTorch forward failed");

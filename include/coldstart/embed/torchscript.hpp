@@ -23,7 +23,7 @@ struct TorchScriptParams {
   Preprocessing preprocessing = Preprocessing::imagenet();  ///< see Preprocessing presets
   Index batch_size = 32;                                    ///< images per forward pass, >= 1
   int threads = 0;  ///< CPU workers, each running whole batches; 0 = LibTorch's thread count
-  int intra_op_threads = 1;  ///< threads per forward pass; 1 keeps results thread-independent
+  int intra_op_threads = 1;      ///< threads per forward pass; 1 keeps results thread-independent
   Device device = Device::kCpu;  ///< kCuda needs a CUDA build of LibTorch and a GPU
   bool half_on_cuda = true;      ///< run in float16 on CUDA (outputs cast to float)
   bool optimize = true;          ///< torch::jit::freeze: inline weights, fold batch norm into convs
@@ -59,12 +59,13 @@ struct EmbedTimings {
 ///
 /// CPU threading: `threads` workers (0 = at::get_num_threads(), i.e. OMP_NUM_THREADS or the core
 /// count) each take whole batches, preprocess them into a buffer of their own (reused from batch
-/// to batch) and run the forward pass on `intra_op_threads` (default one) intra-op threads. Every forward pass therefore runs
-/// the same kernels on the same data whatever `threads` is, and the embeddings are bit-identical
-/// for any thread count (LibTorch's kernels split reductions by thread count, so with intra-op
-/// threads they are not: 8e-6 apart for EfficientNet-Lite0; `intra_op_threads` > 1 trades this
-/// guarantee for a shorter forward pass per batch). Preprocessing of one batch overlaps
-/// the forward passes of the others. CUDA runs the batches in order on the calling thread.
+/// to batch) and run the forward pass on `intra_op_threads` (default one) intra-op threads. Every
+/// forward pass therefore runs the same kernels on the same data whatever `threads` is, and the
+/// embeddings are bit-identical for any thread count (LibTorch's kernels split reductions by thread
+/// count, so with intra-op threads they are not: 8e-6 apart for EfficientNet-Lite0;
+/// `intra_op_threads` > 1 trades this guarantee for a shorter forward pass per batch).
+/// Preprocessing of one batch overlaps the forward passes of the others. CUDA runs the batches in
+/// order on the calling thread.
 ///
 /// The constructor loads the module, hashes the file (SHA-256, for cards and cache keys) and
 /// runs one image of zeros to learn d, so a wrong module fails at construction.
