@@ -1,17 +1,25 @@
-// Images/s of TorchScriptEmbedder against PyTorch eager on the same architecture, batch size,
-// thread count and input, in one run. Architectures: EfficientNet-Lite0 and DenseNet-121 with
-// random weights (speed does not depend on the values), built by tools/coldstart_archs.py:
-// exported to TorchScript for the C++ side, run eagerly by benchmarks/peers/embed_peers.py.
+// Images/s of TorchScriptEmbedder against PyTorch eager, TorchScript frozen from Python and ONNX
+// Runtime on the same architecture, batch size, thread count and input, in one run; and the
+// end-to-end path (PNG decode + resize + normalise + forward) in the same run: in process
+// (embed_samples over the files, with per-stage timings) and, with --cli, the `coldstart embed`
+// tool as a user runs it (start-up included). Architectures: EfficientNet-Lite0 and DenseNet-121
+// with random weights (speed does not depend on the values), built by tools/coldstart_archs.py:
+// exported to TorchScript for the C++ side, run by benchmarks/peers/embed_peers.py for the peers.
 //
 //   embed_throughput [--batch 16] [--threads 2] [--images 128] [--repeats 3]
 //                    [--archs efficientnet-lite0,densenet121] [--python python3]
-//                    [--work DIR] [--json OUT.json] [--no-optimize]
+//                    [--peers eager,torchscript,onnxruntime] [--png-dir DIR] [--png-count 160]
+//                    [--cli build/coldstart] [--work DIR] [--json OUT.json] [--no-optimize]
+//                    [--intra-op N] [--no-channels-last]
 //   embed_throughput --device cuda --dtype float16|float32 [...]   (GPU: both sides on device 0,
 //                    each batch copied from host memory and the embeddings copied back)
 //   embed_throughput --simclr-steps 5 [--threads 2]   (seconds per SimCLR training step)
 //
+// The C++ side runs `threads` workers, each forward pass on --intra-op threads (default 1: the
+// deterministic mode); it is also timed with one worker on `threads` intra-op threads (the
+// mode of earlier versions, whose numbers depend on the thread count), which prices determinism.
 // Rounds alternate C++ and Python so that background load hits both alike; each side reports
-// its best round. Ratio = C++ img/s ÷ eager img/s (> 1: C++ faster).
+// its best round. Ratios = C++ img/s ÷ peer img/s (> 1: C++ faster).
 
 #include <unistd.h>
 
@@ -19,8 +27,10 @@
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <cmath>
+#include <coldstart/embed/embed_dataset.hpp>
 #include <coldstart/embed/simclr.hpp>
 #include <coldstart/embed/torchscript.hpp>
+#include <coldstart/io/dataset.hpp>
 #include <coldstart/io/manifest.hpp>
 #include <coldstart/random.hpp>
 #include <cstdio>
@@ -28,6 +38,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -54,7 +66,18 @@ struct Options {
   Index simclr_steps = 0;         ///< > 0: time train_simclr (default params) for this many steps
   std::string device = "cpu";     ///< cpu or cuda
   std::string dtype = "float32";  ///< on cuda: float16 or float32
+  std::string peers;              ///< "" = eager,torchscript,onnxruntime on cpu, eager on cuda
+  std::string png_dir;            ///< end to end on these PNG files ("" = skip)
+  Index png_count = 160;          ///< the first N files of png_dir (sorted)
+  std::string cli;                ///< the coldstart tool, timed on png_dir ("" = skip)
+  int intra_op = 1;               ///< intra-op threads per forward pass of the C++ side
+  bool channels_last = true;
 };
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 std::string run_command(const std::string& cmd) {
   std::string out;
@@ -103,13 +126,51 @@ double cpp_round(embed::TorchScriptEmbedder& enc, const std::vector<float>& x, I
   return static_cast<double>(n) / dt;
 }
 
-double peer_round(const Options& o, const std::string& arch) {
+// One Python process running every peer once; img/s by peer name.
+std::map<std::string, double> peer_round(const Options& o, const std::string& arch) {
   std::ostringstream cmd;
   cmd << o.python << " " << COLDSTART_SOURCE_DIR << "/benchmarks/peers/embed_peers.py --arch "
       << arch << " --batch " << o.batch << " --threads " << o.threads << " --images " << o.images
-      << " --device " << o.device << " --dtype " << o.dtype;
-  const boost::json::value v = boost::json::parse(run_command(cmd.str()));
-  return v.as_object().at("img_per_s").to_number<double>();
+      << " --device " << o.device << " --dtype " << o.dtype << " --peers " << o.peers << " --work "
+      << o.work << " 2>/dev/null";
+  std::map<std::string, double> r;
+  std::istringstream lines(run_command(cmd.str()));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] != '{') continue;
+    const auto v = boost::json::parse(line).as_object();
+    r[std::string(v.at("peer").as_string())] = v.at("img_per_s").to_number<double>();
+  }
+  return r;
+}
+
+// The first png_count files of png_dir, as a pool in name order.
+std::vector<coldstart::io::Sample> png_pool(const Options& o) {
+  auto s = coldstart::io::list_images(o.png_dir);
+  if (static_cast<Index>(s.size()) > o.png_count) s.resize(static_cast<std::size_t>(o.png_count));
+  return s;
+}
+
+// Wall seconds of `coldstart embed` on the PNG folder with the benchmark's model, batch and
+// threads (a fresh process: start-up, decode, resize, normalise, forward, writing the files).
+double cli_round(const Options& o, const std::string& model, const std::string& dir) {
+  std::ostringstream cmd;
+  cmd << o.cli << " embed --images " << dir << " --encoder " << model << " --no-cache"
+      << " --batch-size " << o.batch << " --threads " << o.threads << " --progress none --out "
+      << o.work << "/cli-emb.npy > /dev/null";
+  const auto t0 = Clock::now();
+  (void)run_command(cmd.str());
+  return since(t0);
+}
+
+// A folder of links to the pool's files (the tool embeds whole folders).
+std::string link_folder(const Options& o, const std::vector<coldstart::io::Sample>& pool) {
+  const std::filesystem::path dir = std::filesystem::path(o.work) / "png-pool";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  for (const auto& s : pool)
+    std::filesystem::create_symlink(std::filesystem::absolute(s.image_path),
+                                    dir / std::filesystem::path(s.image_path).filename());
+  return dir.string();
 }
 
 // Seconds per SimCLR step at the default parameters (64 px, width 16, batch 128) on a random
@@ -143,12 +204,23 @@ int run(const Options& o) {
   report["cpu"] = cpu_model();
   report["hardware_threads"] = static_cast<std::int64_t>(sysconf(_SC_NPROCESSORS_ONLN));
   report["loadavg_start"] = loadavg();
+  try {
+    std::string commit =
+        run_command(std::string("git -C ") + COLDSTART_SOURCE_DIR + " rev-parse HEAD 2>/dev/null");
+    commit.erase(commit.find_last_not_of(" \n") + 1);
+    report["commit"] = commit;
+  } catch (const std::exception&) {
+    report["commit"] = "unknown";
+  }
   report["batch"] = static_cast<std::int64_t>(o.batch);
   report["threads"] = o.threads;
   report["images_per_round"] = static_cast<std::int64_t>(o.images);
   report["repeats"] = o.repeats;
   report["optimize"] = o.optimize;
   report["device"] = o.device;
+  report["peers"] = o.peers;
+  report["intra_op_threads"] = o.intra_op;
+  report["channels_last"] = o.channels_last;
   report["dtype"] = o.device == "cuda" ? o.dtype : "float32";
   report["cuda_available"] = embed::cuda_available();
   std::printf(
@@ -157,54 +229,119 @@ int run(const Options& o) {
       o.device.c_str(), o.device == "cuda" ? o.dtype.c_str() : "float32", cpu_model().c_str(),
       sysconf(_SC_NPROCESSORS_ONLN), static_cast<long>(o.batch), o.threads,
       static_cast<long>(o.images), o.repeats, loadavg().c_str());
-  std::printf("%-20s %14s %14s %14s %8s\n", "arch", "C++ img/s", "C++ e2e img/s", "eager img/s",
-              "ratio");
+  const auto pool = o.png_dir.empty() ? std::vector<coldstart::io::Sample>{} : png_pool(o);
+  const std::string pool_dir = o.cli.empty() || pool.empty() ? "" : link_folder(o, pool);
+  report["png_images"] = static_cast<std::int64_t>(pool.size());
   boost::json::array rows;
   for (const auto& arch : o.archs) {
     const std::string model = random_model(o, arch);
-    embed::TorchScriptEmbedder enc(
-        {.model_path = model,
-         .preprocessing = embed::Preprocessing::imagenet(224),
-         .batch_size = o.batch,
-         .threads = o.threads,
-         .device = o.device == "cuda" ? embed::Device::kCuda : embed::Device::kCpu,
-         .half_on_cuda = o.dtype == "float16",
-         .optimize = o.optimize});
+    const embed::TorchScriptParams params{
+        .model_path = model,
+        .preprocessing = embed::Preprocessing::imagenet(224),
+        .batch_size = o.batch,
+        .threads = o.threads,
+        .intra_op_threads = o.intra_op,
+        .device = o.device == "cuda" ? embed::Device::kCuda : embed::Device::kCpu,
+        .half_on_cuda = o.dtype == "float16",
+        .optimize = o.optimize,
+        .channels_last = o.channels_last};
+    embed::TorchScriptEmbedder enc(params);
+    embed::TorchScriptParams shared = params;  // one worker on all threads: the old mode
+    shared.threads = 1;
+    shared.intra_op_threads = o.threads;
+    std::optional<embed::TorchScriptEmbedder> intra;
+    if (o.device == "cpu" && o.threads > 1) intra.emplace(shared);
     const Index n = std::max<Index>(o.batch, o.images / o.batch * o.batch);
     std::vector<float> x(static_cast<std::size_t>(n) * 3 * 224 * 224);
     coldstart::Rng rng(42);
     for (float& v : x) v = static_cast<float>(coldstart::random::uniform01(rng));
-    // Raw RGB images for the end-to-end number (preprocessing included).
-    std::vector<coldstart::io::Image> imgs(static_cast<std::size_t>(n));
-    for (auto& im : imgs) {
-      im = {256, 256, 3, 8, std::vector<float>(256 * 256 * 3)};
-      for (float& v : im.pixels) v = static_cast<float>(coldstart::random::uniform01(rng));
-    }
     const std::size_t per = 3 * 224 * 224;
-    for (int w = 0; w < 2; ++w)  // warm-up: the graph executor profiles the first runs
-      (void)enc.embed_preprocessed(std::span<const float>(x).first(o.batch * per), o.batch);
-    double best_cpp = 0, best_e2e = 0, best_peer = 0;
+    for (int w = 0; w < 2; ++w) {  // warm-up: the graph executor profiles the first runs
+      (void)enc.embed_preprocessed(std::span<const float>(x).first(o.batch * per * o.threads),
+                                   o.batch * o.threads);
+      if (intra)
+        (void)intra->embed_preprocessed(std::span<const float>(x).first(o.batch * per), o.batch);
+    }
+    double best_cpp = 0, best_intra = 0, best_e2e = 0, best_cli = 0;
+    std::map<std::string, double> best_peer;
+    embed::EmbedPoolTimings best_stages;
+    embed::EmbedTimings enc_before, enc_stages;
     for (int r = 0; r < o.repeats; ++r) {
       best_cpp = std::max(best_cpp, cpp_round(enc, x, n));
-      const auto t0 = std::chrono::steady_clock::now();
-      (void)enc.embed(imgs);
-      best_e2e = std::max(
-          best_e2e,
-          n / std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-      best_peer = std::max(best_peer, peer_round(o, arch));
+      if (intra) best_intra = std::max(best_intra, cpp_round(*intra, x, n));
+      if (!pool.empty()) {
+        embed::EmbedPoolTimings t;
+        enc_before = enc.timings();
+        const auto t0 = Clock::now();
+        (void)embed::embed_samples(enc, pool, {.chunk = 64}, {}, &t);
+        const double ips = static_cast<double>(pool.size()) / since(t0);
+        if (ips > best_e2e) {
+          best_e2e = ips;
+          best_stages = t;
+          enc_stages = enc.timings();
+          enc_stages.preprocess -= enc_before.preprocess;
+          enc_stages.forward -= enc_before.forward;
+          enc_stages.copy -= enc_before.copy;
+          enc_stages.wall -= enc_before.wall;
+        }
+      }
+      if (!pool_dir.empty())
+        best_cli =
+            std::max(best_cli, static_cast<double>(pool.size()) / cli_round(o, model, pool_dir));
+      for (const auto& [peer, ips] : peer_round(o, arch))
+        best_peer[peer] = std::max(best_peer[peer], ips);
     }
-    const double ratio = best_cpp / best_peer;
-    std::printf("%-20s %14.1f %14.1f %14.1f %8.2f\n", arch.c_str(), best_cpp, best_e2e, best_peer,
-                ratio);
+    const auto peer = [&](const std::string& k) {
+      const auto it = best_peer.find(k);
+      return it == best_peer.end() ? 0.0 : it->second;
+    };
+    const double eager = peer("pytorch-eager"), ort = peer("onnxruntime");
+    std::printf("%-20s C++ %.1f img/s (1 worker x %d intra-op: %.1f)", arch.c_str(), best_cpp,
+                o.threads, best_intra);
+    for (const auto& [k, v] : best_peer) std::printf(", %s %.1f", k.c_str(), v);
+    if (!pool.empty()) std::printf(", e2e in process %.1f", best_e2e);
+    if (!pool_dir.empty()) std::printf(", coldstart embed %.1f", best_cli);
+    std::printf(" img/s; C++/eager %.2f, C++/ORT %.2f, e2e/ORT %.2f, tool/ORT %.2f\n",
+                eager > 0 ? best_cpp / eager : 0.0, ort > 0 ? best_cpp / ort : 0.0,
+                ort > 0 ? best_e2e / ort : 0.0, ort > 0 ? best_cli / ort : 0.0);
+    const auto& st = enc.timings();
+    std::printf("  start-up: load %.2f s, freeze %.2f s, probe %.2f s", st.load, st.optimize,
+                st.probe);
+    if (!pool.empty())
+      std::printf(
+          "; best e2e round: decode %.2f s (waited %.2f s), embed %.2f s = preprocess %.2f "
+          "+ forward %.2f + copy %.3f worker-s",
+          best_stages.decode, best_stages.decode_wait, best_stages.embed, enc_stages.preprocess,
+          enc_stages.forward, enc_stages.copy);
+    std::printf("\n");
     std::fflush(stdout);
     boost::json::object row;
     row["arch"] = arch;
     row["dim"] = static_cast<std::int64_t>(enc.dim());
     row["optimized"] = enc.card().at("optimized");
+    row["memory_format"] = enc.card().at("memory_format");
     row["cpp_img_per_s"] = best_cpp;
-    row["cpp_end_to_end_img_per_s"] = best_e2e;
-    row["eager_img_per_s"] = best_peer;
-    row["ratio"] = ratio;
+    row["cpp_one_worker_intra_op_img_per_s"] = best_intra;
+    row["determinism_cost"] = best_intra > 0 ? best_intra / best_cpp : 0.0;
+    boost::json::object peers;
+    for (const auto& [k, v] : best_peer) peers[k] = v;
+    row["peers_img_per_s"] = std::move(peers);
+    row["eager_img_per_s"] = eager;
+    row["ratio"] = eager > 0 ? best_cpp / eager : 0.0;
+    row["ratio_vs_onnxruntime"] = ort > 0 ? best_cpp / ort : 0.0;
+    row["startup"] = {{"load_s", st.load}, {"freeze_s", st.optimize}, {"probe_s", st.probe}};
+    if (!pool.empty()) {
+      row["end_to_end_img_per_s"] = best_e2e;
+      row["end_to_end_vs_onnxruntime"] = ort > 0 ? best_e2e / ort : 0.0;
+      row["end_to_end_stages"] = {
+          {"decode_s", best_stages.decode},         {"decode_wait_s", best_stages.decode_wait},
+          {"embed_s", best_stages.embed},           {"preprocess_worker_s", enc_stages.preprocess},
+          {"forward_worker_s", enc_stages.forward}, {"copy_worker_s", enc_stages.copy}};
+    }
+    if (!pool_dir.empty()) {
+      row["coldstart_embed_img_per_s"] = best_cli;
+      row["coldstart_embed_vs_onnxruntime"] = ort > 0 ? best_cli / ort : 0.0;
+    }
     rows.push_back(std::move(row));
   }
   report["results"] = std::move(rows);
@@ -247,6 +384,18 @@ int main(int argc, char** argv) {
       o.device = next();
     else if (a == "--dtype")
       o.dtype = next();
+    else if (a == "--peers")
+      o.peers = next();
+    else if (a == "--png-dir")
+      o.png_dir = next();
+    else if (a == "--png-count")
+      o.png_count = std::stol(next());
+    else if (a == "--cli")
+      o.cli = next();
+    else if (a == "--intra-op")
+      o.intra_op = std::stoi(next());
+    else if (a == "--no-channels-last")
+      o.channels_last = false;
     else if (a == "--simclr-steps")
       o.simclr_steps = std::stol(next());
     else if (a == "--archs") {
@@ -256,7 +405,9 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "usage: embed_throughput [--batch N] [--threads N] [--images N] [--repeats N]"
                    " [--archs a,b] [--python PY] [--work DIR] [--json OUT] [--no-optimize]"
-                   " [--device cpu|cuda] [--dtype float16|float32] [--simclr-steps N]\n";
+                   " [--device cpu|cuda] [--dtype float16|float32] [--simclr-steps N]"
+                   " [--peers a,b] [--png-dir DIR] [--png-count N] [--cli PATH] [--intra-op N]"
+                   " [--no-channels-last]\n";
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
@@ -264,6 +415,9 @@ int main(int argc, char** argv) {
     std::cerr << "embed_throughput: --device cpu|cuda, --dtype float16|float32\n";
     return 2;
   }
+  if (o.peers.empty()) o.peers = o.device == "cpu" ? "eager,torchscript,onnxruntime" : "eager";
+  // As the coldstart tool does at start (docs/benchmarks/embedding.md).
+  (void)embed::reuse_freed_memory();
   try {
     return run(o);
   } catch (const std::exception& e) {

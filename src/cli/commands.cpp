@@ -12,6 +12,7 @@
 #include "processes.hpp"
 #include "report.hpp"
 #ifdef COLDSTART_WITH_TORCH
+#include "coldstart/embed/torchscript.hpp"
 #include "run.hpp"
 #endif
 #include "select.hpp"
@@ -121,6 +122,11 @@ int dispatch(const Invocation& inv) {
 int main(int argc, char** argv) {
   init_processes(argc, argv);
   io::install_map_fault_handler("coldstart");
+#ifdef COLDSTART_WITH_TORCH
+  // The tool owns its process: keep freed heap memory for reuse, so LibTorch's per-layer
+  // activations stop costing a page fault per page (docs/benchmarks/embedding.md).
+  (void)embed::reuse_freed_memory();
+#endif
   Invocation inv;
   for (int i = 0; i < argc; ++i) inv.full_argv.emplace_back(argv[i]);
   if (argc < 2) {

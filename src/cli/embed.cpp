@@ -1,10 +1,14 @@
 // `coldstart embed`: images -> embeddings (.npy) + ids (.csv) + manifest; the encoder options
 // shared with `select --images`.
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include "coldstart/embed/cached.hpp"
+#include "coldstart/embed/embed_dataset.hpp"
+#include "coldstart/embed/torchscript.hpp"
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
@@ -46,7 +50,9 @@ void add_encoder_options(CommandSpec& spec, const std::string& param_option) {
                   {.def = 0, .check = in_range(0, 4096)})
       .value<Index>("batch-size", "images per forward pass",
                     {.def = 32, .check = in_range<Index>(1, 65536)})
-      .value<int>("threads", "LibTorch threads (0 = default)",
+      .value<int>("threads",
+                  "CPU workers of TorchScript encoders, each forward pass on one thread, so the "
+                  "embeddings do not depend on it (0 = OMP_NUM_THREADS, else the cores)",
                   {.def = 0, .check = in_range(0, 1024)})
       .list(param_option,
             "NAME=VALUE: a parameter of the encoder (see `coldstart strategies`); repeatable")
@@ -112,25 +118,39 @@ EmbedRunOptions encoder_options_from(const Args& a, const std::string& param_opt
 
 namespace {
 
+/// Embeds the pool through the library's decode-ahead pipeline, with progress and timings.
 template <class E>
-void embed_chunks(E& e, const Pool& pool, const EmbedRunOptions& o, Embeddings& out) {
-  const auto n = static_cast<Index>(pool.samples.size());
-  Progress progress("embedding", n, o.progress);
-  std::vector<io::Image> images;
-  for (Index b0 = 0; b0 < n; b0 += o.chunk) {
-    const Index nb = std::min(o.chunk, n - b0);
-    images.clear();
-    for (Index i = b0; i < b0 + nb; ++i)
-      images.push_back(io::read_image(pool.samples[i].image_path));
-    RowMatrixXf part = e.embed(std::span<const io::Image>(images));
-    COLDSTART_CHECK(part.rows() == nb && (b0 == 0 || part.cols() == out.x.cols()), BackendError,
-                    "encoder '{}' returned {}×{} for {} images", std::string(e.name()), part.rows(),
-                    part.cols(), nb);
-    if (b0 == 0) out.x.resize(n, part.cols());
-    out.x.middleRows(b0, nb) = part;
-    progress.update(b0 + nb);
-  }
+void embed_chunks(E& e, const Pool& pool, const EmbedRunOptions& o, EmbeddedPool& r) {
+  Progress progress("embedding", static_cast<Index>(pool.samples.size()), o.progress);
+  embed::EmbedPoolTimings t;
+  const auto t0 = std::chrono::steady_clock::now();
+  Embeddings x = embed::embed_samples(
+      e, pool.samples, {.chunk = o.chunk, .check_finite = true},
+      [&](Index done) { progress.update(done); }, &t);
   progress.finish();
+  r.embeddings.x = std::move(x.x);
+  r.timing["decode_s"] = t.decode;
+  r.timing["decode_wait_s"] = t.decode_wait;
+  r.timing["embed_s"] = t.embed;
+  r.timing["total_s"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// The thread settings the embeddings were made with. TorchScript encoders run each forward
+/// pass on one intra-op thread, with `workers` passes at a time, so the numbers do not depend on
+/// these settings; they are recorded to show it.
+boost::json::object thread_settings(const EmbedRunOptions& o) {
+  boost::json::object t;
+  const auto it = o.encoder_params.find("threads");
+  const std::int64_t option =
+      it == o.encoder_params.end() ? 0 : it->value().to_number<std::int64_t>();
+  t["threads_option"] = option;
+  const char* omp = std::getenv("OMP_NUM_THREADS");
+  t["OMP_NUM_THREADS"] = omp ? boost::json::value(omp) : boost::json::value(nullptr);
+  t["workers"] = option > 0 ? option : static_cast<std::int64_t>(embed::default_workers());
+  t["intra_op_threads_per_forward"] = 1;
+  t["chunk"] = static_cast<std::int64_t>(o.chunk);
+  return t;
 }
 
 }  // namespace
@@ -139,16 +159,17 @@ EmbeddedPool embed_pool(const Pool& pool, const EmbedRunOptions& o) {
   EmbeddedPool r;
   registry::AnyEmbedder enc = registry::make_encoder(o.encoder, o.encoder_params);
   r.encoder_card = enc.card();
+  r.threads = thread_settings(o);
   for (const auto& s : pool.samples) r.embeddings.ids.push_back(s.id);
   if (o.cache_dir.empty()) {
-    embed_chunks(enc, pool, o, r.embeddings);
+    embed_chunks(enc, pool, o, r);
   } else {
     std::error_code ec;
     fs::create_directories(o.cache_dir, ec);
     COLDSTART_IO_CHECK(fs::is_directory(o.cache_dir), o.cache_dir,
                        "cannot create the cache folder ({})", ec.message());
     embed::CachedEmbedder<registry::AnyEmbedder> cached(std::move(enc), o.cache_dir);
-    embed_chunks(cached, pool, o, r.embeddings);
+    embed_chunks(cached, pool, o, r);
     r.cache["dir"] = fs::absolute(o.cache_dir).lexically_normal().string();
     r.cache["key"] = cached.key();
     r.cache["hits"] = static_cast<std::int64_t>(cached.stats().hits);
@@ -300,6 +321,8 @@ void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
   inputs["skipped"] = skipped_json(pool);
   m["inputs"] = std::move(inputs);
   m["encoder"] = e.encoder_card;
+  m["threads"] = e.threads;
+  m["timing"] = e.timing;
   if (!e.cache.empty()) m["cache"] = e.cache;
   m["shape"] = boost::json::array{e.embeddings.size(), e.embeddings.dim()};
 

@@ -38,6 +38,8 @@ struct EmbeddedPool {
   Embeddings embeddings;
   boost::json::object encoder_card;  ///< the encoder's card (no cache paths)
   boost::json::object cache;         ///< {dir, key, hits, misses} or empty
+  boost::json::object threads;       ///< the thread settings (manifest "threads")
+  boost::json::object timing;        ///< seconds: decode, decode_wait, embed, total
 };
 
 /// Embeds the pool's images in order (row i = pool.samples[i]), chunk by chunk, through the cache

@@ -5,13 +5,23 @@
 #include <torch/cuda.h>
 #include <torch/script.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <coldstart/embed/encoder_card.hpp>
 #include <coldstart/embed/torchscript.hpp>
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
+#include <exception>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <sstream>
+#include <thread>
 
 namespace coldstart::embed {
 namespace {
@@ -31,6 +41,8 @@ void TorchScriptParams::validate() const {
   COLDSTART_CHECK(batch_size >= 1, InvalidArgument, "batch_size ({}) must be >= 1", batch_size);
   COLDSTART_CHECK(threads >= 0 && threads <= 1024, InvalidArgument,
                   "threads ({}) must be in [0, 1024]", threads);
+  COLDSTART_CHECK(intra_op_threads >= 1 && intra_op_threads <= 1024, InvalidArgument,
+                  "intra_op_threads ({}) must be in [1, 1024]", intra_op_threads);
   preprocessing.validate();
 }
 
@@ -44,6 +56,34 @@ TorchScriptParams TorchScriptParams::from_card(const std::string& model_path) {
   return p;
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// The intra-op thread count of the calling thread, set for one scope and restored after.
+/// at::set_num_threads sets the calling thread's OpenMP team size (a per-thread setting) and
+/// LibTorch's default for threads started later; restoring it keeps the caller's default.
+class IntraOpThreads {
+ public:
+  explicit IntraOpThreads(int n) : before_(at::get_num_threads()) {
+    if (before_ != n) at::set_num_threads(n);
+  }
+  ~IntraOpThreads() {
+    if (at::get_num_threads() != before_) at::set_num_threads(before_);
+  }
+  IntraOpThreads(const IntraOpThreads&) = delete;
+  IntraOpThreads& operator=(const IntraOpThreads&) = delete;
+
+ private:
+  int before_;
+};
+
+}  // namespace
+
 struct TorchScriptEmbedder::Impl {
   TorchScriptParams p;
   torch::jit::Module module;
@@ -52,44 +92,105 @@ struct TorchScriptEmbedder::Impl {
   torch::Device device{torch::kCPU};
   bool half = false;
   bool optimized = false;
+  bool nhwc = false;  // CPU input in channels-last layout
+  int workers = 1;
+  EmbedTimings timings;
+  std::mutex timings_mutex;
 
-  void set_threads() const {
-    if (p.threads > 0 && at::get_num_threads() != p.threads) at::set_num_threads(p.threads);
-  }
-
-  // One forward pass over n preprocessed images; writes rows [row0, row0 + n) of `out`, or
-  // returns the output width when `out` is null (the probe at construction).
-  Index run(const float* nchw, Index n, RowMatrixXf* out, Index row0) {
+  // One forward pass over n preprocessed images (NHWC when `input_nhwc`, else NCHW); writes rows
+  // [row0, row0 + n) of `out`, or returns the output width when `out` is null (the probe at
+  // construction). `t` collects the forward and copy seconds.
+  Index run(const float* values, Index n, bool input_nhwc, RowMatrixXf* out, Index row0,
+            EmbedTimings& t) {
     const auto& q = p.preprocessing;
+    const Index c = q.channels, s = q.size;
     try {
       c10::InferenceMode guard;
-      at::Tensor x = torch::from_blob(const_cast<float*>(nchw), {n, q.channels, q.size, q.size},
-                                      torch::kFloat32);
-      if (device.is_cuda()) x = x.to(device, half ? torch::kFloat16 : torch::kFloat32);
+      auto t0 = Clock::now();
+      at::Tensor x =
+          input_nhwc ? torch::from_blob(const_cast<float*>(values), {n, c, s, s},
+                                        {c * s * s, 1, s * c, c}, torch::kFloat32)
+                     : torch::from_blob(const_cast<float*>(values), {n, c, s, s}, torch::kFloat32);
+      if (device.is_cuda())
+        x = x.to(device, half ? torch::kFloat16 : torch::kFloat32);
+      else if (nhwc && !input_nhwc)
+        x = x.contiguous(at::MemoryFormat::ChannelsLast);
       torch::jit::IValue y = module.forward({x});
       COLDSTART_CHECK(y.isTensor(), BackendError,
                       "'{}': forward returned {}, expected a Tensor of shape N×d", p.model_path,
                       y.tagKind());
-      at::Tensor t = y.toTensor();
-      if (t.dim() == 4 && t.size(2) == 1 && t.size(3) == 1) t = t.flatten(1);
-      COLDSTART_CHECK(t.dim() == 2 && t.size(0) == n, BackendError,
+      at::Tensor r = y.toTensor();
+      if (r.dim() == 4 && r.size(2) == 1 && r.size(3) == 1) r = r.flatten(1);
+      COLDSTART_CHECK(r.dim() == 2 && r.size(0) == n, BackendError,
                       "'{}': forward returned shape {} for a batch of {}, expected {}×d (rank 2, "
                       "or N×d×1×1)",
-                      p.model_path, shape_of(t), n, n);
-      t = t.to(torch::kCPU, torch::kFloat32).contiguous();
-      const Index d = t.size(1);
+                      p.model_path, shape_of(r), n, n);
+      r = r.to(torch::kCPU, torch::kFloat32).contiguous();
+      t.forward += seconds_since(t0);
+      t0 = Clock::now();
+      const Index d = r.size(1);
       if (out != nullptr) {
         COLDSTART_CHECK(d == dim, BackendError, "'{}': forward returned {} columns, expected {}",
                         p.model_path, d, dim);
-        std::copy_n(t.data_ptr<float>(), n * d, out->data() + row0 * d);
+        std::copy_n(r.data_ptr<float>(), n * d, out->data() + row0 * d);
       }
+      t.copy += seconds_since(t0);
       return d;
     } catch (const c10::Error& e) {
       COLDSTART_CHECK(false, BackendError,
                       "'{}': LibTorch forward failed on a batch {}×{}×{}×{}: {}", p.model_path, n,
-                      q.channels, q.size, q.size, e.what_without_backtrace());
+                      c, s, s, e.what_without_backtrace());
     }
     return 0;
+  }
+
+  // Runs the batches [b·batch_size, ...) of n images into `out`. `prepare(b0, nb, buf)` returns
+  // the batch's input values (in `input_nhwc` layout), preprocessing into the worker's own `buf`
+  // when it must. On the CPU, min(workers, batches) threads take batches in turn, each forward
+  // on p.intra_op_threads threads (1: the result does not depend on the worker count); on CUDA, the
+  // calling thread runs them in order. The first failing batch's error is rethrown.
+  template <class Prepare>
+  void run_batches(Index n, bool input_nhwc, RowMatrixXf& out, Prepare prepare) {
+    const auto t_wall = Clock::now();
+    const Index batches = (n + p.batch_size - 1) / p.batch_size;
+    std::atomic<Index> next{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(batches));
+    auto work = [&](bool own_thread) {
+      std::optional<IntraOpThreads> intra;
+      if (own_thread) intra.emplace(p.intra_op_threads);
+      EmbedTimings t;
+      std::vector<float> buf;  // reused for every batch this worker takes
+      for (Index b; !failed.load() && (b = next.fetch_add(1)) < batches;) {
+        const Index b0 = b * p.batch_size, nb = std::min(p.batch_size, n - b0);
+        try {
+          const auto t0 = Clock::now();
+          const float* values = prepare(b0, nb, buf);
+          t.preprocess += seconds_since(t0);
+          run(values, nb, input_nhwc, &out, b0, t);
+        } catch (...) {
+          errors[static_cast<std::size_t>(b)] = std::current_exception();
+          failed = true;
+        }
+      }
+      const std::lock_guard lock(timings_mutex);
+      timings.preprocess += t.preprocess;
+      timings.forward += t.forward;
+      timings.copy += t.copy;
+    };
+    if (device.is_cuda()) {
+      work(false);
+    } else {
+      const auto w = static_cast<int>(std::min<Index>(workers, batches));
+      std::vector<std::thread> pool;
+      pool.reserve(static_cast<std::size_t>(w));
+      for (int i = 0; i < w; ++i) pool.emplace_back(work, true);
+      for (auto& th : pool) th.join();
+    }
+    timings.wall += seconds_since(t_wall);
+    timings.images += n;
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
   }
 };
 
@@ -98,7 +199,7 @@ TorchScriptEmbedder::TorchScriptEmbedder(TorchScriptParams p) : impl_(std::make_
   impl_->p = std::move(p);
   Impl& m = *impl_;
   if (m.p.name.empty()) m.p.name = std::filesystem::path(m.p.model_path).stem().string();
-  m.set_threads();
+  m.workers = m.p.threads > 0 ? m.p.threads : default_workers();
   if (m.p.device == Device::kCuda) {
     COLDSTART_CHECK(torch::cuda::is_available(), BackendError,
                     "device CUDA requested for '{}' but LibTorch sees no CUDA device (CPU-only "
@@ -107,15 +208,20 @@ TorchScriptEmbedder::TorchScriptEmbedder(TorchScriptParams p) : impl_(std::make_
     m.device = torch::Device(torch::kCUDA, 0);
     m.half = m.p.half_on_cuda;
   }
+  m.nhwc = !m.device.is_cuda() && m.p.channels_last;
+  auto t0 = Clock::now();
   m.sha256 = io::sha256_file(m.p.model_path);
   try {
     m.module = torch::jit::load(m.p.model_path, torch::kCPU);
     m.module.eval();
     if (m.device.is_cuda()) m.module.to(m.device, m.half ? torch::kFloat16 : torch::kFloat32);
+    m.timings.load = seconds_since(t0);
+    t0 = Clock::now();
     if (m.p.optimize) {
       // Freezing inlines the weights and folds batch norm into the preceding convolutions.
-      // (optimize_for_inference is not used: its MKLDNN conversion made EfficientNet-Lite0 ~10×
-      // slower on our test CPU.) A module that cannot be frozen runs as loaded.
+      // (optimize_for_inference is not used: its MKLDNN conversion made EfficientNet-Lite0
+      // slower on our test CPU, docs/benchmarks/embedding.md.) A module that cannot be frozen
+      // runs as loaded.
       try {
         m.module = torch::jit::freeze(m.module);
         m.optimized = true;
@@ -123,13 +229,23 @@ TorchScriptEmbedder::TorchScriptEmbedder(TorchScriptParams p) : impl_(std::make_
         m.optimized = false;
       }
     }
+    m.timings.optimize = seconds_since(t0);
   } catch (const c10::Error& e) {
     COLDSTART_CHECK(false, BackendError, "'{}' is not a loadable TorchScript module: {}",
                     m.p.model_path, e.what_without_backtrace());
   }
   // Probe with one image of zeros: learns d and rejects modules of the wrong output rank now.
+  t0 = Clock::now();
   std::vector<float> zeros(m.p.preprocessing.values_per_image(), 0.0f);
-  m.dim = m.run(zeros.data(), 1, nullptr, 0);
+  EmbedTimings ignored;
+  {
+    // On the workers' thread count: OpenMP teams spinning at barriers on a busy machine made
+    // this one-image probe take seconds.
+    std::optional<IntraOpThreads> intra;
+    if (!m.device.is_cuda()) intra.emplace(m.p.intra_op_threads);
+    m.dim = m.run(zeros.data(), 1, m.nhwc, nullptr, 0, ignored);
+  }
+  m.timings.probe = seconds_since(t0);
   COLDSTART_CHECK(m.dim >= 1, BackendError, "'{}': forward returned 0 features", m.p.model_path);
 }
 
@@ -140,15 +256,22 @@ TorchScriptEmbedder& TorchScriptEmbedder::operator=(TorchScriptEmbedder&&) noexc
 RowMatrixXf TorchScriptEmbedder::embed(std::span<const io::Image> images) {
   COLDSTART_CHECK(!images.empty(), InvalidArgument, "no images to embed (n = 0){}", "");
   Impl& m = *impl_;
-  m.set_threads();
+  const Preprocessing& q = m.p.preprocessing;
+  for (std::size_t i = 0; i < images.size(); ++i) detail::check_image(images[i], i);
   const auto n = static_cast<Index>(images.size());
+  const std::size_t per = q.values_per_image();
   RowMatrixXf out(n, m.dim);
-  std::vector<float> buf;
-  for (Index b0 = 0; b0 < n; b0 += m.p.batch_size) {
-    const Index nb = std::min(m.p.batch_size, n - b0);
-    buf = preprocess(images.subspan(b0, nb), m.p.preprocessing);
-    m.run(buf.data(), nb, &out, b0);
-  }
+  m.run_batches(n, m.nhwc, out, [&](Index b0, Index nb, std::vector<float>& buf) {
+    buf.resize(static_cast<std::size_t>(nb) * per);
+    for (Index i = 0; i < nb; ++i) {
+      float* dst = buf.data() + static_cast<std::size_t>(i) * per;
+      if (m.nhwc)
+        detail::preprocess_hwc_unchecked(images[b0 + i], q, dst);
+      else
+        detail::preprocess_unchecked(images[b0 + i], q, dst);
+    }
+    return static_cast<const float*>(buf.data());
+  });
   return out;
 }
 
@@ -157,12 +280,10 @@ RowMatrixXf TorchScriptEmbedder::embed_preprocessed(std::span<const float> nchw,
   const std::size_t per = m.p.preprocessing.values_per_image();
   COLDSTART_CHECK(n >= 1 && nchw.size() == static_cast<std::size_t>(n) * per, InvalidArgument,
                   "{} values for {} images, expected {} per image", nchw.size(), n, per);
-  m.set_threads();
   RowMatrixXf out(n, m.dim);
-  for (Index b0 = 0; b0 < n; b0 += m.p.batch_size) {
-    const Index nb = std::min(m.p.batch_size, n - b0);
-    m.run(nchw.data() + b0 * per, nb, &out, b0);
-  }
+  m.run_batches(n, false, out, [&](Index b0, Index, std::vector<float>&) {
+    return nchw.data() + static_cast<std::size_t>(b0) * per;
+  });
   return out;
 }
 
@@ -170,6 +291,10 @@ Index TorchScriptEmbedder::dim() const noexcept { return impl_->dim; }
 std::string TorchScriptEmbedder::name() const { return impl_->p.name; }
 const TorchScriptParams& TorchScriptEmbedder::params() const noexcept { return impl_->p; }
 const std::string& TorchScriptEmbedder::model_sha256() const noexcept { return impl_->sha256; }
+int TorchScriptEmbedder::workers() const noexcept {
+  return impl_->device.is_cuda() ? 1 : impl_->workers;
+}
+const EmbedTimings& TorchScriptEmbedder::timings() const noexcept { return impl_->timings; }
 
 boost::json::object TorchScriptEmbedder::card() const {
   const Impl& m = *impl_;
@@ -183,9 +308,24 @@ boost::json::object TorchScriptEmbedder::card() const {
   c["device"] = m.device.is_cuda() ? "cuda" : "cpu";
   c["dtype"] = m.half ? "float16" : "float32";
   c["optimized"] = m.optimized;
+  // Part of the cache key: the layout changes the kernels, hence the float round-off.
+  c["memory_format"] = m.nhwc ? "channels_last" : "contiguous";
+  if (!m.device.is_cuda()) c["intra_op_threads"] = m.p.intra_op_threads;
   return c;
 }
 
 bool cuda_available() { return torch::cuda::is_available(); }
+
+int default_workers() { return std::max(1, at::get_num_threads()); }
+
+bool reuse_freed_memory() {
+#if defined(__GLIBC__)
+  constexpr int kOneGiB = 1 << 30;
+  return mallopt(M_MMAP_THRESHOLD, kOneGiB) == 1 && mallopt(M_TRIM_THRESHOLD, kOneGiB) == 1 &&
+         mallopt(M_ARENA_MAX, 1) == 1;
+#else
+  return false;
+#endif
+}
 
 }  // namespace coldstart::embed

@@ -5,6 +5,7 @@
 #endif
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <coldstart/embed/pixel.hpp>
 #include <coldstart/io/csv.hpp>
 #include <coldstart/io/dataset.hpp>
@@ -12,6 +13,7 @@
 #include <coldstart/io/manifest.hpp>
 #include <coldstart/io/npy.hpp>
 #include <coldstart/io/png.hpp>
+#include <coldstart/random.hpp>
 
 #include "cli_testing.hpp"
 
@@ -154,6 +156,62 @@ TEST(CliEmbed, TorchScriptFileUsesCacheOnSecondRun) {
   EXPECT_EQ((second - first).cwiseAbs().maxCoeff(), 0.0f);
 }
 #endif
+
+// Same inputs ⇒ bit-identical embeddings for --threads 1, 2, 3 and OMP_NUM_THREADS 1, 2, 3
+// (issue 12, D4). The encoder sums whole images, a reduction LibTorch splits by thread count
+// when a forward pass has more than one thread; the tool's main build gave sums 1e-5 apart.
+TEST(CliEmbed, EmbeddingsBitIdenticalForAnyThreadCount) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "noise");
+  Rng rng(17);
+  for (int i = 0; i < 5; ++i) {
+    io::Image im{40, 40, 3, 8, std::vector<float>(40 * 40 * 3)};
+    for (float& v : im.pixels)
+      v = std::round(static_cast<float>(random::uniform01(rng)) * 255) / 255;
+    io::write_png((dir.path() / "noise" / ("n" + std::to_string(i) + ".png")).string(), im);
+  }
+  torch::jit::Module m("SumEncoder");
+  m.define(R"(
+    def forward(self, x):
+        f = x.flatten(1)
+        return torch.stack([f.sum(1), (f * f).sum(1)], 1)
+  )");
+  const std::string model = dir.file("sum.pt");
+  m.save(model);
+  const auto embed_with = [&](const std::string& tag, const std::vector<std::string>& extra,
+                              const std::vector<std::string>& env) {
+    std::vector<std::string> args = {"embed",      "--images",     (dir.path() / "noise").string(),
+                                     "--encoder",  model,          "--size",
+                                     "112",        "--batch-size", "1",
+                                     "--no-cache", "--out",        dir.file(tag + ".npy")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_cli(args, env);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return std::pair{io::read_npy_matrix(dir.file(tag + ".npy")),
+                     io::read_json(dir.file(tag + ".manifest.json")).as_object()};
+  };
+  const auto [ref, ref_manifest] = embed_with("t1", {"--threads", "1"}, {});
+  ASSERT_EQ(ref.rows(), 5);
+  const auto& threads = ref_manifest.at("threads").as_object();
+  EXPECT_EQ(threads.at("threads_option").as_int64(), 1);
+  EXPECT_EQ(threads.at("workers").as_int64(), 1);
+  EXPECT_EQ(threads.at("intra_op_threads_per_forward").as_int64(), 1);
+  for (const std::string t : {"2", "3"}) {
+    const auto [x, manifest] = embed_with("t" + t, {"--threads", t}, {});
+    EXPECT_EQ(x, ref) << "--threads " << t << ": max diff " << (x - ref).cwiseAbs().maxCoeff();
+    EXPECT_EQ(manifest.at("threads").as_object().at("workers").as_int64(), std::stoi(t));
+  }
+  for (const std::string t : {"1", "2", "3"}) {
+    const auto [x, manifest] = embed_with("omp" + t, {}, {"OMP_NUM_THREADS=" + t});
+    EXPECT_EQ(x, ref) << "OMP_NUM_THREADS=" << t << ": max diff "
+                      << (x - ref).cwiseAbs().maxCoeff();
+    const auto& th = manifest.at("threads").as_object();
+    EXPECT_EQ(th.at("OMP_NUM_THREADS").as_string(), t);
+    // LibTorch's default (at::get_num_threads) follows OMP_NUM_THREADS up to the cores.
+    EXPECT_GE(th.at("workers").as_int64(), 1);
+    EXPECT_LE(th.at("workers").as_int64(), std::stoi(t));
+  }
+}
 
 TEST(CliEmbed, MissingPretrainedModelSaysHowToCreateIt) {
   TempDir dir;

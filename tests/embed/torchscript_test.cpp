@@ -1,12 +1,14 @@
 // TorchScriptEmbedder against small TorchScript modules built here with Module::define, so the
 // tests need no downloaded weights. The only test file that includes torch headers.
 
+#include <ATen/Parallel.h>
 #include <torch/script.h>
 
 #include <coldstart/embed/cached.hpp>
 #include <coldstart/embed/torchscript.hpp>
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
+#include <coldstart/random.hpp>
 #include <filesystem>
 
 #include "support/testing.hpp"
@@ -43,6 +45,15 @@ std::string linear_module(const std::string& path, float scale = 1.0f) {
                      "def forward(self, x: Tensor) -> Tensor:\n"
                      "    return torch.matmul(x.flatten(1), self.w)\n",
                      w);
+}
+
+// A 3×3 convolution of 3 input channels to `out`, averaged over the image: N×out.
+std::string conv_module(const std::string& path, int out, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  return save_module(path,
+                     "def forward(self, x: Tensor) -> Tensor:\n"
+                     "    return torch.conv2d(x, self.w).mean([2, 3])\n",
+                     torch::randn({out, 3, 3, 3}));
 }
 
 Preprocessing gray8() { return {"custom", 8, 1, 1.0f, 0.0f, {0.25f, 0, 0}, {0.5f, 1, 1}}; }
@@ -122,18 +133,96 @@ TEST(TorchScriptEmbedder, BatchOfSevenEqualsSevenSingles) {
   EXPECT_TRUE(three.embed(imgs).isApprox(a, 1e-5f));
 }
 
-TEST(TorchScriptEmbedder, OneAndTwoThreadsAgree) {
+// Sums over a whole image: with more than one intra-op thread LibTorch splits such a reduction
+// into per-thread partial sums, so its round-off depends on the thread count (1.5e-5 apart for
+// 1 vs 2 threads on 3×112×112 inputs in a batch of one).
+std::string reduction_module(const std::string& path) {
+  return save_module(path,
+                     "def forward(self, x: Tensor) -> Tensor:\n"
+                     "    f = x.flatten(1)\n"
+                     "    return torch.stack([f.sum(1), f.mean(1), (f * f).sum(1)], 1)\n");
+}
+
+std::vector<io::Image> noise_images(int n, int size, int channels, std::uint64_t seed) {
+  Rng rng(seed);
+  std::vector<io::Image> v;
+  for (int i = 0; i < n; ++i) {
+    io::Image im{size, size, channels, 8,
+                 std::vector<float>(static_cast<std::size_t>(size) * size * channels)};
+    for (float& x : im.pixels) x = static_cast<float>(random::uniform01(rng));
+    v.push_back(std::move(im));
+  }
+  return v;
+}
+
+TEST(TorchScriptEmbedder, BitIdenticalForOneTwoThreeThreads) {
   TempDir dir;
-  const std::string model = linear_module(dir.file("lin.pt"));
-  const auto imgs = images(6);
-  TorchScriptEmbedder one({.model_path = model, .preprocessing = gray8(), .threads = 1});
-  const RowMatrixXf a = one.embed(imgs);
-  TorchScriptEmbedder two({.model_path = model, .preprocessing = gray8(), .threads = 2});
-  const RowMatrixXf b = two.embed(imgs);
-  // LibTorch promises no bit-identity across thread counts; float round-off only.
-  EXPECT_TRUE(a.isApprox(b, 1e-5f));
-  TorchScriptEmbedder again({.model_path = model, .preprocessing = gray8(), .threads = 1});
-  EXPECT_EQ(again.embed(imgs), a);  // same settings: same bits
+  const std::string model = reduction_module(dir.file("sum.pt"));
+  const auto imgs = noise_images(5, 120, 3, 11);
+  for (const Index batch : {1, 2}) {  // batch 2: an uneven last batch too
+    for (const bool nhwc : {true, false}) {
+      const TorchScriptParams base{.model_path = model,
+                                   .preprocessing = Preprocessing::imagenet(112),
+                                   .batch_size = batch,
+                                   .channels_last = nhwc};
+      TorchScriptParams p = base;
+      p.threads = 1;
+      TorchScriptEmbedder one(p);
+      const RowMatrixXf a = one.embed(imgs);
+      ASSERT_EQ(a.rows(), 5);
+      // Independent reference for the sums: double precision over the same preprocessed input.
+      const auto pre = preprocess(std::span<const io::Image>(imgs).first(1), base.preprocessing);
+      double sum = 0;
+      for (float v : pre) sum += v;
+      EXPECT_NEAR(a(0, 0), sum, 1e-3 * (1 + std::abs(sum)));
+      for (const int threads : {2, 3, 0}) {
+        p.threads = threads;
+        TorchScriptEmbedder other(p);
+        EXPECT_EQ(other.embed(imgs), a)
+            << "threads " << threads << " vs 1, batch " << batch << ", nhwc " << nhwc
+            << ", max diff " << (other.embed(imgs) - a).cwiseAbs().maxCoeff();
+      }
+      // ... also when the caller's own LibTorch thread count differs (OMP_NUM_THREADS).
+      const int before = at::get_num_threads();
+      at::set_num_threads(3);
+      p.threads = 2;
+      TorchScriptEmbedder under3(p);
+      EXPECT_EQ(under3.embed(imgs), a);
+      EXPECT_EQ(at::get_num_threads(), 3) << "embed() must leave the caller's thread count";
+      at::set_num_threads(before);
+    }
+  }
+}
+
+TEST(TorchScriptEmbedder, ChannelsLastAgreesWithContiguousLayout) {
+  TempDir dir;
+  const std::string model = conv_module(dir.file("conv.pt"), 6, 5);
+  const auto imgs = noise_images(4, 20, 1, 3);
+  TorchScriptParams p{.model_path = model, .preprocessing = Preprocessing::imagenet(16)};
+  TorchScriptEmbedder nhwc(p);
+  p.channels_last = false;
+  TorchScriptEmbedder nchw(p);
+  EXPECT_EQ(nhwc.card().at("memory_format").as_string(), "channels_last");
+  EXPECT_EQ(nchw.card().at("memory_format").as_string(), "contiguous");
+  EXPECT_TRUE(nhwc.embed(imgs).isApprox(nchw.embed(imgs), 1e-5f));
+  // embed_preprocessed takes NCHW values whatever the layout the module runs in.
+  const auto pre = preprocess(imgs, p.preprocessing);
+  EXPECT_EQ(nhwc.embed_preprocessed(pre, 4), nhwc.embed(imgs));
+}
+
+TEST(TorchScriptEmbedder, TimingsCountImagesAndStages) {
+  TempDir dir;
+  TorchScriptEmbedder enc({.model_path = linear_module(dir.file("lin.pt")),
+                           .preprocessing = gray8(),
+                           .batch_size = 2,
+                           .threads = 2});
+  (void)enc.embed(images(5));
+  const EmbedTimings& t = enc.timings();
+  EXPECT_EQ(t.images, 5);
+  EXPECT_GT(t.forward, 0.0);
+  EXPECT_GT(t.wall, 0.0);
+  EXPECT_GE(t.load, 0.0);
+  EXPECT_EQ(enc.workers(), 2);
 }
 
 TEST(TorchScriptEmbedder, FlattensNx1x1PooledOutput) {
@@ -200,11 +289,7 @@ TEST(TorchScriptEmbedder, RejectsOutputOfRankOtherThanTwo) {
 TEST(TorchScriptEmbedder, WrongChannelCountIsReported) {
   TempDir dir;
   // A 3-channel convolution fed the 1-channel txrv preset: LibTorch's error, wrapped.
-  torch::manual_seed(1);
-  const std::string conv = save_module(dir.file("conv.pt"),
-                                       "def forward(self, x: Tensor) -> Tensor:\n"
-                                       "    return torch.conv2d(x, self.w).mean([2, 3])\n",
-                                       torch::randn({4, 3, 3, 3}));
+  const std::string conv = conv_module(dir.file("conv.pt"), 4, 1);
   EXPECT_THROW_MSG(
       TorchScriptEmbedder({.model_path = conv, .preprocessing = Preprocessing::txrv(8)}),
       BackendError, "LibTorch forward failed");
@@ -292,6 +377,25 @@ TEST(TorchScriptEmbedder, EfficientNetLite0ExportWhenPresent) {
   EXPECT_GE(x.minCoeff(), 0.0f);  // pooled ReLU6 features
   EXPECT_LE(x.maxCoeff(), 6.0f);
   EXPECT_GT((x.row(0) - x.row(1)).norm(), 1e-3f);  // different images, different features
+}
+
+// The real encoder across thread counts: before each forward pass ran on one intra-op thread,
+// an uneven last batch came out 8e-6 apart for 1 vs 2 threads.
+TEST(TorchScriptEmbedder, EfficientNetLite0BitIdenticalAcrossThreadsWhenPresent) {
+  const std::string model = std::string(COLDSTART_SOURCE_DIR) + "/models/efficientnet-lite0.pt";
+  if (!std::filesystem::exists(model))
+    GTEST_SKIP() << "models/efficientnet-lite0.pt absent; run scripts/fetch_encoder.sh";
+  TorchScriptParams p = TorchScriptParams::from_card(model);
+  p.batch_size = 4;
+  p.optimize = false;
+  p.preprocessing.size = 96;
+  const auto imgs = noise_images(6, 100, 3, 7);
+  p.threads = 1;
+  const RowMatrixXf a = TorchScriptEmbedder(p).embed(imgs);
+  for (const int threads : {2, 3}) {
+    p.threads = threads;
+    EXPECT_EQ(TorchScriptEmbedder(p).embed(imgs), a) << threads << " threads";
+  }
 }
 
 }  // namespace

@@ -1,7 +1,11 @@
 #pragma once
-// Embedding a whole pool: decode images chunk by chunk, call the embedder, attach the ids.
+// Embedding a whole pool: decode images chunk by chunk (one chunk ahead), call the embedder,
+// attach the ids.
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -17,38 +21,83 @@ struct EmbedPoolParams {
   bool check_finite = true;  ///< reject NaN/Inf embeddings (NumericError naming the id)
 };
 
+/// Where embed_samples spent its wall time (seconds).
+struct EmbedPoolTimings {
+  double decode = 0;       ///< reading and decoding images (on the decoding thread)
+  double decode_wait = 0;  ///< the embedding side waiting for a decoded chunk
+  double embed = 0;        ///< inside the embedder's embed()
+};
+
+namespace detail {
+
+/// Decodes samples [b0, b0 + nb) in order.
+inline std::vector<io::Image> decode_chunk(const std::vector<io::Sample>& samples, Index b0,
+                                           Index nb, double& seconds) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<io::Image> images;
+  images.reserve(static_cast<std::size_t>(nb));
+  for (Index i = b0; i < b0 + nb; ++i) images.push_back(io::read_image(samples[i].image_path));
+  seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return images;
+}
+
+}  // namespace detail
+
 /// Embeds `samples` in order: row i of the result is samples[i]. Images are decoded at their
-/// own resolution `chunk` at a time (the embedder resizes); an IdEmbedder (precomputed rows) is
-/// asked by id and no image is decoded. Memory O(chunk·H·W·C + n·d).
+/// own resolution `chunk` at a time (the embedder resizes), one chunk ahead on a second thread:
+/// a bounded producer/consumer pipeline of depth one, so decoding chunk k+1 overlaps embedding
+/// chunk k and at most two chunks of images are in memory. The embedder sees the same chunks
+/// whatever the timing. An IdEmbedder (precomputed rows) is asked by id and no image is decoded.
+/// `progress(done)` (optional) is called after each chunk. Memory O(chunk·H·W·C + n·d).
 /// @tparam E models coldstart::embed::Embedder or IdEmbedder.
-/// @throws InvalidArgument for an empty sample list, IoError for unreadable images, NumericError
-///   for NaN/Inf rows, and whatever the embedder throws.
+/// @throws InvalidArgument for an empty sample list, IoError for unreadable images (the first in
+///   sample order), NumericError for NaN/Inf rows, and whatever the embedder throws.
 template <AnyKindOfEmbedder E>
 [[nodiscard]] Embeddings embed_samples(E& e, const std::vector<io::Sample>& samples,
-                                       const EmbedPoolParams& p = {}) {
+                                       const EmbedPoolParams& p = {},
+                                       const std::function<void(Index)>& progress = {},
+                                       EmbedPoolTimings* timings = nullptr) {
   COLDSTART_CHECK(!samples.empty(), InvalidArgument, "no samples to embed (n = 0){}", "");
   COLDSTART_CHECK(p.chunk >= 1, InvalidArgument, "chunk ({}) must be >= 1", p.chunk);
+  using Clock = std::chrono::steady_clock;
+  const auto since = [](Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  EmbedPoolTimings t;
   Embeddings out;
   out.ids.reserve(samples.size());
   for (const auto& s : samples) out.ids.push_back(s.id);
   const auto n = static_cast<Index>(samples.size());
   if constexpr (IdEmbedder<E>) {
     out.x = e.embed_ids(out.ids);
+    if (progress) progress(n);
   } else {
-    std::vector<io::Image> images;
+    double decode_seconds = 0;  // written by the decoding thread only, read after get()
+    auto decode = [&](Index b0) {
+      return std::async(std::launch::async, detail::decode_chunk, std::cref(samples), b0,
+                        std::min(p.chunk, n - b0), std::ref(decode_seconds));
+    };
+    auto next = decode(0);
     for (Index b0 = 0; b0 < n; b0 += p.chunk) {
       const Index nb = std::min(p.chunk, n - b0);
-      images.clear();
-      for (Index i = b0; i < b0 + nb; ++i) images.push_back(io::read_image(samples[i].image_path));
+      auto t0 = Clock::now();
+      const std::vector<io::Image> images = next.get();
+      t.decode_wait += since(t0);
+      if (b0 + nb < n) next = decode(b0 + nb);
+      t0 = Clock::now();
       RowMatrixXf part = e.embed(std::span<const io::Image>(images));
+      t.embed += since(t0);
       COLDSTART_CHECK(part.rows() == nb && (b0 == 0 || part.cols() == out.x.cols()),
                       InvalidArgument, "embedder '{}' returned {}×{} for {} images",
                       std::string(e.name()), part.rows(), part.cols(), nb);
       if (b0 == 0) out.x.resize(n, part.cols());
       out.x.middleRows(b0, nb) = part;
+      if (progress) progress(b0 + nb);
     }
+    t.decode = decode_seconds;
   }
   if (p.check_finite) out.validate();
+  if (timings != nullptr) *timings = t;
   return out;
 }
 

@@ -93,18 +93,41 @@ inline void check_image(const io::Image& img, std::size_t index) {
       img.channels, img.pixels.size());
 }
 
+/// `img` resized to size×size with `channels` channels (HWC, before normalisation).
+inline io::Image sized_for(const io::Image& img, const Preprocessing& p) {
+  return (img.height == p.size && img.width == p.size)
+             ? io::to_channels(img, p.channels)
+             : io::to_channels(io::resize_bilinear(img, p.size, p.size), p.channels);
+}
+
 /// preprocess_into without checks (the caller checked); safe inside OpenMP regions.
 inline void preprocess_unchecked(const io::Image& img, const Preprocessing& p, float* out) {
-  const io::Image sized =
-      (img.height == p.size && img.width == p.size)
-          ? io::to_channels(img, p.channels)
-          : io::to_channels(io::resize_bilinear(img, p.size, p.size), p.channels);
+  const io::Image sized = sized_for(img, p);
   const std::size_t plane = static_cast<std::size_t>(p.size) * p.size;
   for (int c = 0; c < p.channels; ++c) {
     const float a = p.scale / p.std[c];
     const float b = (p.offset - p.mean[c]) / p.std[c];
     for (std::size_t i = 0; i < plane; ++i)
       out[c * plane + i] = sized.pixels[i * p.channels + c] * a + b;
+  }
+}
+
+/// The same values in HWC order (an NHWC batch: the channels-last layout oneDNN runs fastest),
+/// which is the order io::Image already holds, so no transpose.
+inline void preprocess_hwc_unchecked(const io::Image& img, const Preprocessing& p, float* out) {
+  const io::Image sized = sized_for(img, p);
+  std::array<float, 3> a{}, b{};
+  for (int c = 0; c < p.channels; ++c) {
+    a[c] = p.scale / p.std[c];
+    b[c] = (p.offset - p.mean[c]) / p.std[c];
+  }
+  const std::size_t plane = static_cast<std::size_t>(p.size) * p.size;
+  const float* in = sized.pixels.data();
+  if (p.channels == 1) {
+    for (std::size_t i = 0; i < plane; ++i) out[i] = in[i] * a[0] + b[0];
+  } else {
+    for (std::size_t i = 0; i < plane; ++i)
+      for (int c = 0; c < 3; ++c) out[3 * i + c] = in[3 * i + c] * a[c] + b[c];
   }
 }
 

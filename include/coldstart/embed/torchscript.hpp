@@ -22,10 +22,12 @@ struct TorchScriptParams {
   std::string model_path;  ///< TorchScript file (torch.jit.save), required
   Preprocessing preprocessing = Preprocessing::imagenet();  ///< see Preprocessing presets
   Index batch_size = 32;                                    ///< images per forward pass, >= 1
-  int threads = 0;               ///< LibTorch intra-op threads; 0 keeps its default
+  int threads = 0;  ///< CPU workers, each running whole batches; 0 = LibTorch's thread count
+  int intra_op_threads = 1;      ///< threads per forward pass; 1 keeps results thread-independent
   Device device = Device::kCpu;  ///< kCuda needs a CUDA build of LibTorch and a GPU
   bool half_on_cuda = true;      ///< run in float16 on CUDA (outputs cast to float)
   bool optimize = true;          ///< torch::jit::freeze: inline weights, fold batch norm into convs
+  bool channels_last = true;     ///< CPU input as NHWC (oneDNN's fast layout), else NCHW
   std::string name;              ///< label for logs/cards; "" = model file stem
 
   /// Throws InvalidArgument naming the bad field; IoError if the model file is missing.
@@ -37,16 +39,39 @@ struct TorchScriptParams {
   [[nodiscard]] static TorchScriptParams from_card(const std::string& model_path);
 };
 
+/// Seconds spent in each stage of a TorchScriptEmbedder, summed over workers (so on W workers
+/// preprocess + forward + copy may exceed the wall time by up to W×).
+struct EmbedTimings {
+  double load = 0;        ///< torch::jit::load and the file's SHA-256
+  double optimize = 0;    ///< torch::jit::freeze
+  double probe = 0;       ///< the construction forward that learns d
+  double preprocess = 0;  ///< resize, channel conversion, normalisation (per worker)
+  double forward = 0;     ///< module.forward (per worker)
+  double copy = 0;        ///< output tensor -> result rows (per worker)
+  double wall = 0;        ///< wall time inside embed() / embed_preprocessed()
+  Index images = 0;       ///< images embedded
+};
+
 /// Runs a TorchScript encoder on images. The module's `forward(Tensor) -> Tensor` must return
 /// N×d, or N×d×1×1 (a CNN trunk ending in global pooling), which is flattened to N×d; any other
-/// shape is rejected. Inference runs under `torch::InferenceMode` in batches of `batch_size`,
-/// on the CPU with `threads` intra-op threads, or on CUDA (float16 by default).
+/// shape is rejected. Inference runs under `torch::InferenceMode` in batches of `batch_size`:
+/// batch b holds images [b·batch_size, (b+1)·batch_size) of the call, whatever the threads.
+///
+/// CPU threading: `threads` workers (0 = at::get_num_threads(), i.e. OMP_NUM_THREADS or the core
+/// count) each take whole batches, preprocess them into a buffer of their own (reused from batch
+/// to batch) and run the forward pass on `intra_op_threads` (default one) intra-op threads. Every
+/// forward pass therefore runs the same kernels on the same data whatever `threads` is, and the
+/// embeddings are bit-identical for any thread count (LibTorch's kernels split reductions by thread
+/// count, so with intra-op threads they are not: 8e-6 apart for EfficientNet-Lite0;
+/// `intra_op_threads` > 1 trades this guarantee for a shorter forward pass per batch).
+/// Preprocessing of one batch overlaps the forward passes of the others. CUDA runs the batches in
+/// order on the calling thread.
 ///
 /// The constructor loads the module, hashes the file (SHA-256, for cards and cache keys) and
 /// runs one image of zeros to learn d, so a wrong module fails at construction.
-/// Cost: one forward per batch; preprocessing O(n·C·size²) on the calling thread.
-/// Results: deterministic on the CPU for a fixed thread count and batch size; across batch sizes
-/// they agree to float round-off (oneDNN may pick other kernels).
+/// Cost: one forward per batch; memory O(threads·batch_size·(C·size² + activations)).
+/// Results: bit-identical on the CPU for any thread count at a fixed batch size and layout;
+/// across batch sizes they agree to float round-off (oneDNN may pick other kernels).
 /// @code
 ///   embed::TorchScriptEmbedder enc({.model_path = "models/efficientnet-lite0.pt",
 ///                                   .preprocessing = embed::Preprocessing::imagenet()});
@@ -72,6 +97,10 @@ class TorchScriptEmbedder {
   [[nodiscard]] boost::json::object card() const;
   [[nodiscard]] const TorchScriptParams& params() const noexcept;
   [[nodiscard]] const std::string& model_sha256() const noexcept;
+  /// CPU workers an embed() call uses at most (params().threads, or LibTorch's count for 0).
+  [[nodiscard]] int workers() const noexcept;
+  /// Seconds per stage since construction (embed calls accumulate).
+  [[nodiscard]] const EmbedTimings& timings() const noexcept;
 
  private:
   struct Impl;
@@ -80,7 +109,22 @@ class TorchScriptEmbedder {
 
 static_assert(DescribedEmbedder<TorchScriptEmbedder>);
 
+/// CPU workers of an encoder whose `threads` is 0: LibTorch's intra-op thread count
+/// (OMP_NUM_THREADS, else the cores), at least 1.
+[[nodiscard]] int default_workers();
+
 /// True when LibTorch sees a usable CUDA device.
 [[nodiscard]] bool cuda_available();
+
+/// Makes glibc keep freed memory for reuse instead of returning it to the kernel: LibTorch
+/// allocates every activation afresh (tens of MB per layer at batch 16), glibc maps blocks that
+/// large with mmap and unmaps them on free, and every first touch of such a page is a page
+/// fault that zeroes it (3.3 million faults, 13 GB zeroed, for 160 images: more system than user
+/// time). Raises M_MMAP_THRESHOLD and M_TRIM_THRESHOLD to 1 GiB, and M_ARENA_MAX to 1 so the
+/// worker threads' tensors come from the one heap that can grow past 64 MiB (a per-thread arena
+/// cannot, and maps such blocks afresh). The price: the process keeps its peak heap until it
+/// exits. Process-wide, so a program calls it once at start (the `coldstart` tool does; a
+/// library constructor must not). Returns false where the C library is not glibc.
+bool reuse_freed_memory();
 
 }  // namespace coldstart::embed
