@@ -36,6 +36,13 @@ def as_matrix(x, name: str = "X") -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float32)
 
 
+def check_finite(x: np.ndarray, name: str = "X") -> None:
+    """ValueError naming the first row with NaN or Inf (the library's fits check it themselves)."""
+    finite = np.isfinite(x).all(axis=1)
+    if not finite.all():
+        raise ValueError(f"{name} row {int(np.argmin(finite))} contains NaN or Inf")
+
+
 def as_rows(rows, name: str):
     """Row numbers as an int64 C-contiguous 1-D array, or None."""
     if rows is None:

@@ -13,7 +13,7 @@ import inspect
 import numpy as np
 
 from . import _core
-from ._arrays import as_matrix, as_rows, check_float, check_int, seed_of
+from ._arrays import as_matrix, as_rows, check_finite, check_float, check_int, seed_of
 
 try:  # optional: scikit-learn's base classes, for clone(), pipelines and check_estimator
     from sklearn.base import BaseEstimator as _SkBase
@@ -69,6 +69,7 @@ class _Centres(_Params, *_BASES):
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
                              f"expecting {self.n_features_in_} features as input.")
+        check_finite(X)
         return X
 
     def _store(self, X, result):
