@@ -4,8 +4,9 @@ A float32, C-contiguous, 2-D ``numpy.ndarray`` is handed to the library as it is
 C++ code reads the array's own memory. Anything else that numpy can turn into a 2-D array of
 bool, integer or floating values is converted once, to a new float32 C-contiguous array
 (``numpy.ascontiguousarray(X, dtype=numpy.float32)``): float64 is rounded to float32, Fortran-
-ordered or strided arrays are copied. Other dtypes (complex, object, strings) raise TypeError;
-other shapes raise ValueError. Row numbers (``labelled``, ``strata``, medoid indices) become int64.
+ordered or strided arrays are copied; object arrays go through numpy's float conversion. Strings
+and other non-numeric dtypes raise TypeError, complex data and other ranks ValueError
+(scikit-learn's choices). Row numbers (``labelled``, ``strata``, medoid indices) become int64.
 """
 
 from __future__ import annotations
@@ -25,14 +26,18 @@ def as_matrix(x, name: str = "X") -> np.ndarray:
     if hasattr(x, "toarray") or type(x).__module__.startswith("scipy.sparse"):
         raise TypeError(f"{name}: sparse input is not supported; pass a dense array")
     a = np.asarray(x)
+    if a.dtype.kind == "c":
+        raise ValueError(f"{name}: Complex data not supported")
+    if a.dtype.kind == "O":  # numbers held as objects: numpy's conversion, or its error
+        a = a.astype(np.float32)
     if a.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(
             f"{name}: dtype {a.dtype} is not numeric (float32 is used as is; bool, integer "
             "and floating arrays are converted to float32)")
     if a.ndim != 2:
         raise ValueError(
-            f"{name}: Expected 2D array, got {a.ndim}D array instead (shape {a.shape}); "
-            "reshape to (n_samples, n_features)")
+            f"{name}: Expected 2D array, got {a.ndim}D array instead (shape {a.shape}). "
+            "Reshape your data to (n_samples, n_features).")
     return np.ascontiguousarray(a, dtype=np.float32)
 
 

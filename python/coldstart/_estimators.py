@@ -72,6 +72,16 @@ class _Centres(_Params, *_BASES):
         check_finite(X)
         return X
 
+    @staticmethod
+    def _fit_input(X):
+        """X for fit: the conversion rule, and scikit-learn's message for an empty array."""
+        X = as_matrix(X)
+        for axis, what in ((0, "sample"), (1, "feature")):
+            if X.shape[axis] == 0:
+                raise ValueError(f"Found array with 0 {what}(s) (shape={X.shape}) while a "
+                                 "minimum of 1 is required.")
+        return X
+
     def _store(self, X, result):
         centres, labels, dist, objective, n_iter, _medoids = result
         self.cluster_centers_ = centres
@@ -147,7 +157,7 @@ class KMeans(_Centres):
         self.random_state = random_state
 
     def fit(self, X, y=None):
-        X = as_matrix(X)
+        X = self._fit_input(X)
         k = check_int("n_clusters", self.n_clusters, 1)
         initial, init_name = None, "random"
         if isinstance(self.init, str):
@@ -185,7 +195,7 @@ class MiniBatchKMeans(_Centres):
         self.random_state = random_state
 
     def fit(self, X, y=None):
-        X = as_matrix(X)
+        X = self._fit_input(X)
         if not isinstance(self.init, str):
             raise TypeError("MiniBatchKMeans: init must be 'random' or 'k-means++'")
         result = _core.mini_batch_kmeans(
@@ -211,7 +221,7 @@ class KMedoids(_Centres):
         self.random_state = random_state
 
     def fit(self, X, y=None):
-        X = as_matrix(X)
+        X = self._fit_input(X)
         k = check_int("n_clusters", self.n_clusters, 1)
         initial, init_name = None, "random"
         if isinstance(self.init, str):

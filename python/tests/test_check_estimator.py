@@ -1,5 +1,7 @@
-"""scikit-learn's check_estimator on the three estimators. Checks that cannot pass are listed
-with the reason (docs/python.md repeats the list); any other failure fails the test."""
+"""scikit-learn's check_estimator on the three estimators: every check must pass. (With
+scikit-learn 1.9.1 all 49 run and pass; check_array_api_input skips itself unless SCIPY_ARRAY_API
+is set: the estimators take numpy arrays.) A check that cannot pass would be listed in EXPECTED
+with the reason, and docs/python.md would repeat it."""
 
 import pytest
 
@@ -25,3 +27,4 @@ def test_check_estimator(est):
     failed = {r["check_name"]: str(r["exception"])[:300] for r in results
               if r["status"] == "failed"}
     assert not failed, failed
+    assert sum(r["status"] == "passed" for r in results) >= 45
