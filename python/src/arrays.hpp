@@ -35,8 +35,8 @@ static_assert(std::is_same_v<Index, std::int64_t>);
 
 /// A numpy array that owns `value` (moved to the heap; freed when the array is collected).
 template <class Scalar, class T>
-[[nodiscard]] nb::ndarray<nb::numpy, Scalar> owning_array(T&& value, const Scalar* (*data)(const T&),
-                                                          std::initializer_list<std::size_t> shape) {
+[[nodiscard]] nb::ndarray<nb::numpy, Scalar> owning_array(
+    T&& value, const Scalar* (*data)(const T&), std::initializer_list<std::size_t> shape) {
   auto* heap = new T(std::forward<T>(value));
   nb::capsule owner(heap, [](void* p) noexcept { delete static_cast<T*>(p); });
   return nb::ndarray<nb::numpy, Scalar>(const_cast<Scalar*>(data(*heap)), shape, owner);
@@ -45,22 +45,22 @@ template <class Scalar, class T>
 template <class T>
 [[nodiscard]] nb::ndarray<nb::numpy, T> to_numpy(std::vector<T>&& v) {
   const std::size_t n = v.size();
-  return owning_array<T, std::vector<T>>(
-      std::move(v), [](const std::vector<T>& h) { return h.data(); }, {n});
+  return owning_array<T, std::vector<T>>(std::move(v),
+                                         [](const std::vector<T>& h) { return h.data(); }, {n});
 }
 
 [[nodiscard]] inline nb::ndarray<nb::numpy, float> to_numpy(RowMatrixXf&& m) {
   const auto r = static_cast<std::size_t>(m.rows()), c = static_cast<std::size_t>(m.cols());
-  return owning_array<float, RowMatrixXf>(
-      std::move(m), [](const RowMatrixXf& h) { return h.data(); }, {r, c});
+  return owning_array<float, RowMatrixXf>(std::move(m),
+                                          [](const RowMatrixXf& h) { return h.data(); }, {r, c});
 }
 
 template <class Scalar>
-[[nodiscard]] nb::ndarray<nb::numpy, Scalar> to_numpy(Eigen::Matrix<Scalar, Eigen::Dynamic, 1>&& v) {
+[[nodiscard]] nb::ndarray<nb::numpy, Scalar> to_numpy(
+    Eigen::Matrix<Scalar, Eigen::Dynamic, 1>&& v) {
   using V = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const auto n = static_cast<std::size_t>(v.size());
-  return owning_array<Scalar, V>(
-      std::move(v), [](const V& h) { return h.data(); }, {n});
+  return owning_array<Scalar, V>(std::move(v), [](const V& h) { return h.data(); }, {n});
 }
 
 }  // namespace coldstart::python

@@ -80,15 +80,15 @@ void bind_cluster(nb::module_& m) {
         }
         return to_python(std::move(c));
       },
-      nb::arg("x").noconvert(), nb::arg("k"), nb::arg("init"), nb::arg("initial").noconvert().none(),
-      nb::arg("algorithm"), nb::arg("n_init"), nb::arg("max_iter"), nb::arg("tol"),
-      nb::arg("seed"),
+      nb::arg("x").noconvert(), nb::arg("k"), nb::arg("init"),
+      nb::arg("initial").noconvert().none(), nb::arg("algorithm"), nb::arg("n_init"),
+      nb::arg("max_iter"), nb::arg("tol"), nb::arg("seed"),
       "k-means of the rows of x: (centroids, labels, distances, inertia, n_iter, medoids).");
 
   m.def(
       "mini_batch_kmeans",
-      [](MatrixIn x, Index k, const std::string& init, Index batch_size, int max_steps,
-         int n_init, std::uint64_t seed) {
+      [](MatrixIn x, Index k, const std::string& init, Index batch_size, int max_steps, int n_init,
+         std::uint64_t seed) {
         const MiniBatchKMeansParams p{
             .batch_size = batch_size, .max_steps = max_steps, .n_init = n_init};
         Clustering c;
@@ -111,8 +111,8 @@ void bind_cluster(nb::module_& m) {
 
   m.def(
       "faster_pam",
-      [](MatrixIn x, Index k, const std::string& init, std::optional<IndexIn> initial,
-         int max_iter, std::uint64_t seed) {
+      [](MatrixIn x, Index k, const std::string& init, std::optional<IndexIn> initial, int max_iter,
+         std::uint64_t seed) {
         const FasterPamParams p{.init = medoid_init(init), .max_iter = max_iter};
         Clustering c;
         {
@@ -127,8 +127,8 @@ void bind_cluster(nb::module_& m) {
         }
         return to_python(std::move(c));
       },
-      nb::arg("x").noconvert(), nb::arg("k"), nb::arg("init"), nb::arg("initial").noconvert().none(),
-      nb::arg("max_iter"), nb::arg("seed"),
+      nb::arg("x").noconvert(), nb::arg("k"), nb::arg("init"),
+      nb::arg("initial").noconvert().none(), nb::arg("max_iter"), nb::arg("seed"),
       "FasterPAM k-medoids (Schubert & Rousseeuw 2021): same tuple as kmeans, objective = sum of "
       "distances.");
 
@@ -165,8 +165,9 @@ void bind_cluster(nb::module_& m) {
       "Address of the memory the library reads for x (tests: equal to x.ctypes.data means no "
       "copy).");
 
-  m.def("gemm_backend", [] { return std::string(cluster::detail::gemm_backend()); },
-        "Which SGEMM the distances use: openblas (loaded at run time) or eigen.");
+  m.def(
+      "gemm_backend", [] { return std::string(cluster::detail::gemm_backend()); },
+      "Which SGEMM the distances use: openblas (loaded at run time) or eigen.");
 }
 
 }  // namespace coldstart::python

@@ -107,8 +107,8 @@ void check_selection(const std::string& who, const select::Selection& s, Index n
                   InvalidArgument, "{} returned {} clusters for {} picks", who, s.cluster.size(),
                   s.size());
   COLDSTART_CHECK(s.distance.empty() || s.size() == static_cast<Index>(s.distance.size()),
-                  InvalidArgument, "{} returned {} distances for {} picks", who,
-                  s.distance.size(), s.size());
+                  InvalidArgument, "{} returned {} distances for {} picks", who, s.distance.size(),
+                  s.size());
 }
 
 /// A Python callable as an InitialSelector: fn(X, budget, labelled=..., seed=...) returning the
@@ -188,10 +188,10 @@ registry::AnySelector selector_for(nb::handle strategy, const nb::dict& params, 
   if (nb::len(params) != 0)
     throw nb::type_error("parameters go to the callable itself, not to select()");
   nb::object name = nb::getattr(strategy, "__name__", nb::str("python-selector"));
-  return registry::AnySelector(nb::cast<std::string>(nb::str(name)),
-                               PythonSelector(nb::cast<std::string>(nb::str(name)),
-                                              nb::borrow(strategy), nb::borrow(pool)),
-                               {});
+  return registry::AnySelector(
+      nb::cast<std::string>(nb::str(name)),
+      PythonSelector(nb::cast<std::string>(nb::str(name)), nb::borrow(strategy), nb::borrow(pool)),
+      {});
 }
 
 /// ModelOutputs from the arrays given (copied: ModelOutputs owns its matrices).
@@ -247,7 +247,10 @@ void bind_registry(nb::module_& m) {
         // handle whose reference is never dropped (a registered function is never collected).
         const nb::handle kept = fn.release();
         registry::selectors().add(
-            {name, description, registry::Input::kEmbeddings, {},
+            {name,
+             description,
+             registry::Input::kEmbeddings,
+             {},
              [name, kept](const boost::json::object& o, const registry::NoContext&) {
                COLDSTART_CHECK(o.empty(), InvalidArgument,
                                "selector '{}' (Python) takes no registry parameters", name);
@@ -260,12 +263,11 @@ void bind_registry(nb::module_& m) {
 
   m.def(
       "acquire",
-      [](const std::string& strategy, Index batch, std::optional<MatrixIn> probs,
-         nb::list mc_probs, nb::list prob_maps, std::optional<MatrixIn> embeddings,
+      [](const std::string& strategy, Index batch, std::optional<MatrixIn> probs, nb::list mc_probs,
+         nb::list prob_maps, std::optional<MatrixIn> embeddings,
          std::optional<MatrixIn> grad_embeddings, std::optional<IndexIn> labelled,
          std::vector<int> labels, std::uint64_t seed, nb::dict params) {
-        const registry::AnyAcquisition a =
-            registry::acquisitions().make(strategy, to_json(params));
+        const registry::AnyAcquisition a = registry::acquisitions().make(strategy, to_json(params));
         const ModelOutputs out =
             outputs_of(probs, mc_probs, prob_maps, embeddings, grad_embeddings);
         std::vector<Index> picked;
@@ -281,10 +283,10 @@ void bind_registry(nb::module_& m) {
         }
         return nb::make_tuple(to_numpy(std::move(picked)), to_numpy(std::move(scores)));
       },
-      nb::arg("strategy"), nb::arg("batch"), nb::arg("probs").noconvert().none(), nb::arg("mc_probs"),
-      nb::arg("prob_maps"), nb::arg("embeddings").noconvert().none(),
-      nb::arg("grad_embeddings").noconvert().none(), nb::arg("labelled").noconvert().none(), nb::arg("labels"),
-      nb::arg("seed"), nb::arg("params"),
+      nb::arg("strategy"), nb::arg("batch"), nb::arg("probs").noconvert().none(),
+      nb::arg("mc_probs"), nb::arg("prob_maps"), nb::arg("embeddings").noconvert().none(),
+      nb::arg("grad_embeddings").noconvert().none(), nb::arg("labelled").noconvert().none(),
+      nb::arg("labels"), nb::arg("seed"), nb::arg("params"),
       "Next batch by acquisition function: (indices in acquisition order, scores of every row).");
 }
 
