@@ -82,6 +82,17 @@ class _Centres(_Params, *_BASES):
                                  "minimum of 1 is required.")
         return X
 
+    def _start(self, convert):
+        """(k, init name, initial array or None): init is a name, or an array that `convert`
+        turns into the k starting centres (rows) or medoids (row numbers)."""
+        k = check_int("n_clusters", self.n_clusters, 1)
+        if isinstance(self.init, str):
+            return k, self.init, None
+        initial = convert(self.init, "init")
+        if initial.shape[0] != k:
+            raise ValueError(f"init has {initial.shape[0]} entries, expected n_clusters = {k}")
+        return k, "random", initial
+
     def _store(self, X, result):
         centres, labels, dist, objective, n_iter, _medoids = result
         self.cluster_centers_ = centres
@@ -158,14 +169,7 @@ class KMeans(_Centres):
 
     def fit(self, X, y=None):
         X = self._fit_input(X)
-        k = check_int("n_clusters", self.n_clusters, 1)
-        initial, init_name = None, "random"
-        if isinstance(self.init, str):
-            init_name = self.init
-        else:
-            initial = as_matrix(self.init, "init")
-            if initial.shape[0] != k:
-                raise ValueError(f"init has {initial.shape[0]} rows, expected n_clusters = {k}")
+        k, init_name, initial = self._start(as_matrix)
         n_init = self.n_init
         if isinstance(n_init, str) and n_init == "auto":
             n_init = 10 if init_name == "random" and initial is None else 1
@@ -222,14 +226,7 @@ class KMedoids(_Centres):
 
     def fit(self, X, y=None):
         X = self._fit_input(X)
-        k = check_int("n_clusters", self.n_clusters, 1)
-        initial, init_name = None, "random"
-        if isinstance(self.init, str):
-            init_name = self.init
-        else:
-            initial = as_rows(self.init, "init")
-            if initial.shape[0] != k:
-                raise ValueError(f"init has {initial.shape[0]} medoids, expected n_clusters = {k}")
+        k, init_name, initial = self._start(as_rows)
         result = _core.faster_pam(X, k, init_name, initial, check_int("max_iter", self.max_iter, 1),
                                   seed_of(self.random_state))
         self.medoid_indices_ = result[5]
