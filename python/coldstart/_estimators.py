@@ -1,9 +1,11 @@
 """scikit-learn-style clustering estimators over the C++ library.
 
 Conventions as scikit-learn's: the constructor only stores its parameters, ``fit`` returns self,
-fitted attributes end in ``_``, ``get_params``/``set_params`` and ``random_state``. When
-scikit-learn is installed the estimators also derive from its ``BaseEstimator``, ``ClusterMixin``
-and ``TransformerMixin`` (tags, ``clone``, pipelines); it is not needed otherwise.
+fitted attributes end in ``_``, ``get_params``/``set_params`` and ``random_state``. scikit-learn
+is optional and never imported by ``import coldstart`` (it costs a second): the estimators
+describe themselves to it through ``__sklearn_tags__`` and raise its ``NotFittedError`` when it is
+installed, so ``clone``, pipelines and ``check_estimator`` work without the classes deriving from
+its bases.
 """
 
 from __future__ import annotations
@@ -15,17 +17,17 @@ import numpy as np
 from . import _core
 from ._arrays import as_matrix, as_rows, check_finite, check_float, check_int, seed_of
 
-try:  # optional: scikit-learn's base classes, for clone(), pipelines and check_estimator
-    from sklearn.base import BaseEstimator as _SkBase
-    from sklearn.base import ClusterMixin as _SkCluster
-    from sklearn.base import TransformerMixin as _SkTransformer
-    from sklearn.exceptions import NotFittedError
-    _BASES: tuple = (_SkCluster, _SkTransformer, _SkBase)
-except ImportError:  # pragma: no cover - exercised on machines without scikit-learn
-    _BASES = ()
 
-    class NotFittedError(ValueError, AttributeError):
-        """predict/transform before fit (scikit-learn's NotFittedError when it is installed)."""
+class NotFittedError(ValueError, AttributeError):
+    """predict/transform before fit (the scikit-learn exception of that name, when installed)."""
+
+
+def _not_fitted(message):
+    try:
+        from sklearn.exceptions import NotFittedError as SkNotFitted
+    except ImportError:  # pragma: no cover - exercised on machines without scikit-learn
+        return NotFittedError(message)
+    return SkNotFitted(message)
 
 
 class _Params:
@@ -54,14 +56,13 @@ class _Params:
         return f"{type(self).__name__}({args})"
 
 
-class _Centres(_Params, *_BASES):
+class _Centres(_Params):
     """What the three estimators share: fitted centres, predict, transform, score."""
 
     def _fitted(self):
         if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet. "
-                                 "Call 'fit' with appropriate arguments before using this "
-                                 "estimator.")
+            raise _not_fitted(f"This {type(self).__name__} instance is not fitted yet. Call "
+                              "'fit' with appropriate arguments before using this estimator.")
 
     def _input(self, X):
         self._fitted()
@@ -124,9 +125,12 @@ class _Centres(_Params, *_BASES):
         return -float(np.sum(sq, dtype=np.float64))
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
-        return tags
+        """What scikit-learn's ClusterMixin and TransformerMixin would declare: a clusterer and
+        transformer that needs no target, rejects NaN and computes in float32."""
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+        return Tags(estimator_type="clusterer", target_tags=TargetTags(required=False),
+                    transformer_tags=TransformerTags(preserves_dtype=["float32"]),
+                    input_tags=InputTags(allow_nan=False))
 
 
 class KMeans(_Centres):
