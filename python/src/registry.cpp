@@ -91,24 +91,23 @@ select::SelectionContext context_of(const std::optional<IndexIn>& labelled,
 /// may break.
 void check_selection(const std::string& who, const select::Selection& s, Index n, Index budget,
                      std::span<const Index> labelled) {
-  COLDSTART_CHECK(s.size() == budget, InvalidArgument, "{} returned {} picks, expected {}", who,
-                  s.size(), budget);
+  // Plain throws, not COLDSTART_CHECK: the message names the selector, not this function.
+  const auto fail = [&](const std::string& what) { throw InvalidArgument(who + " " + what); };
+  using coldstart::detail::format;
+  if (s.size() != budget) fail(format("returned {} picks, expected {}", s.size(), budget));
   std::vector<char> taken(static_cast<std::size_t>(n), 0);
   for (Index l : labelled)
     if (l >= 0 && l < n) taken[l] = 2;
   for (Index i : s.indices) {
-    COLDSTART_CHECK(i >= 0 && i < n, InvalidArgument, "{} picked row {} outside [0, {})", who, i,
-                    n);
-    COLDSTART_CHECK(taken[i] != 2, InvalidArgument, "{} picked row {}, which is labelled", who, i);
-    COLDSTART_CHECK(taken[i] == 0, InvalidArgument, "{} picked row {} twice", who, i);
+    if (i < 0 || i >= n) fail(format("picked row {} outside [0, {})", i, n));
+    if (taken[i] == 2) fail(format("picked row {}, which is labelled", i));
+    if (taken[i] == 1) fail(format("picked row {} twice", i));
     taken[i] = 1;
   }
-  COLDSTART_CHECK(s.cluster.empty() || s.size() == static_cast<Index>(s.cluster.size()),
-                  InvalidArgument, "{} returned {} clusters for {} picks", who, s.cluster.size(),
-                  s.size());
-  COLDSTART_CHECK(s.distance.empty() || s.size() == static_cast<Index>(s.distance.size()),
-                  InvalidArgument, "{} returned {} distances for {} picks", who, s.distance.size(),
-                  s.size());
+  if (!s.cluster.empty() && s.size() != static_cast<Index>(s.cluster.size()))
+    fail(format("returned {} clusters for {} picks", s.cluster.size(), s.size()));
+  if (!s.distance.empty() && s.size() != static_cast<Index>(s.distance.size()))
+    fail(format("returned {} distances for {} picks", s.distance.size(), s.size()));
 }
 
 /// A Python callable as an InitialSelector: fn(X, budget, labelled=..., seed=...) returning the
@@ -252,8 +251,9 @@ void bind_registry(nb::module_& m) {
              registry::Input::kEmbeddings,
              {},
              [name, kept](const boost::json::object& o, const registry::NoContext&) {
-               COLDSTART_CHECK(o.empty(), InvalidArgument,
-                               "selector '{}' (Python) takes no registry parameters", name);
+               if (!o.empty())
+                 throw InvalidArgument("selector '" + name +
+                                       "' (Python) takes no registry parameters");
                nb::gil_scoped_acquire gil;
                return registry::AnySelector(name, PythonSelector(name, nb::borrow(kept)), {});
              }});

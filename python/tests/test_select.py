@@ -155,7 +155,7 @@ def test_python_callable_as_a_strategy(pool):
 
 
 def test_callable_results_are_checked_and_errors_propagate(pool):
-    with pytest.raises(ValueError, match="picked row 3 twice"):
+    with pytest.raises(ValueError, match=r"^selector '<lambda>' picked row 3 twice$"):
         coldstart.select(pool, 2, lambda X, b, labelled, seed: [3, 3])
     with pytest.raises(ValueError, match="returned 1 picks, expected 2"):
         coldstart.select(pool, 2, lambda X, b, labelled, seed: [3])
@@ -176,5 +176,7 @@ def test_registered_python_selector_is_a_name_everywhere(pool):
     entry = [s for s in coldstart.strategies("selector") if s["name"] == "py-first-rows"]
     assert entry and entry[0]["description"] == "the first unlabelled rows"
     assert coldstart.select(pool, 3, "py-first-rows", labelled=[0]).indices.tolist() == [1, 2, 3]
+    with pytest.raises(ValueError, match=r"^selector 'py-first-rows' \(Python\) takes no registry"):
+        coldstart.select(pool, 3, "py-first-rows", k_nn=3)
     with pytest.raises(ValueError, match="already registered"):
         coldstart.register_selector("py-first-rows", first_rows)
