@@ -7,4 +7,4 @@ ids = [r["id"] for r in csv.DictReader(open(sys.argv[1][:-4] + ".ids.csv"))]
 names = {r["id"]: r["class_name"] for r in csv.DictReader(open(sys.argv[2]))} if len(sys.argv) > 2 else {}
 picks = coldstart.select(X, budget=20, strategy="kmeans-centroid", seed=0)
 for rank, (row, cluster, dist) in enumerate(zip(*picks), 1):
-    print(f"{rank:2d}  {ids[row]:<16} {names.get(ids[row], ''):<10} cluster {cluster:2d}  distance {dist:.3f}")
+    print(f"{rank:2d}  {ids[row]:<20} {names.get(ids[row], ''):<10} cluster {cluster:2d}  distance {dist:.3f}")
