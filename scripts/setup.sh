@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(build-essential cmake pkg-config libeigen3-dev libboost1.81-dev
   libboost-json1.81-dev libboost-program-options1.81-dev libpng-dev libturbojpeg0-dev libdcmtk-dev libgtest-dev libgmock-dev
   libbenchmark-dev)
+# JPEG 2000 pixel data in DICOM: DCMTK in Debian has no JPEG 2000 codec; OpenJPEG decodes it
+# (docs/dicom.md).
+APT_PACKAGES+=(libopenjp2-7-dev)
 # OpenBLAS (OpenMP build) is loaded at run time by the clustering GEMM when present (about 1.3x
 # Eigen's SGEMM on AVX2); without it coldstart falls back to Eigen.
 APT_PACKAGES+=(libopenblas0-openmp)

@@ -9,7 +9,9 @@
 #include "coldstart/io/manifest.hpp"
 #include "embed.hpp"
 #include "report.hpp"
+#ifdef COLDSTART_WITH_TORCH
 #include "run.hpp"
+#endif
 #include "select.hpp"
 #include "strategies.hpp"
 
@@ -50,9 +52,16 @@ int acquire_command(const Invocation& inv) {
 }
 
 int run_command_impl(const Invocation& inv) {
+#ifdef COLDSTART_WITH_TORCH
   if (run_spec().help_requested(inv.args, std::cout)) return kExitOk;
   write(run(parse_run(inv.args), std::cerr), inv, std::cout);
   return kExitOk;
+#else  // the sanitizer build's CLI: every command but run, which trains LibTorch models
+  (void)inv;
+  throw UsageError(
+      "this coldstart was built without LibTorch (COLDSTART_WITH_TORCH=OFF): "
+      "`run` trains LibTorch models and is not available");
+#endif
 }
 
 int report_command(const Invocation& inv) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -78,12 +79,16 @@ boost::json::object start_manifest(const Invocation& inv) {
 
 // --- pools ---------------------------------------------------------------------------------------
 
-Pool load_pool(const std::string& dir, const std::string& split) {
+Pool load_pool(const std::string& dir, const std::string& split, const io::ScanOptions& scan) {
   std::error_code ec;
   COLDSTART_IO_CHECK(fs::is_directory(dir, ec), dir, "image folder does not exist{}", "");
   Pool pool;
   pool.root = dir;
   if (fs::exists(fs::path(dir) / "labels.csv")) {
+    if (scan.recursive || scan.frames != io::FrameChoice::kFirst || scan.skip_unreadable)
+      throw UsageError(
+          "--recursive, --frame and --skip-unreadable apply to plain image folders; '" + dir +
+          "' is a dataset folder (labels.csv lists its images)");
     pool.is_dataset = true;
     const io::Dataset ds(dir);
     for (const auto& s : ds.samples())
@@ -92,7 +97,11 @@ Pool load_pool(const std::string& dir, const std::string& split) {
   } else {
     if (!split.empty())
       throw UsageError("--split needs a dataset folder with labels.csv; '" + dir + "' has none");
-    pool.samples = io::list_images(dir);
+    io::ImageScan found = io::scan_images(dir, scan);
+    pool.samples = std::move(found.samples);
+    pool.skipped = std::move(found.skipped);
+    for (const auto& s : pool.skipped)
+      std::cerr << "skipped " << s.path << ": " << s.reason << "\n";
     std::set<std::string> seen;
     for (const auto& s : pool.samples)
       COLDSTART_IO_CHECK(seen.insert(s.id).second, s.image_path,
@@ -101,12 +110,19 @@ Pool load_pool(const std::string& dir, const std::string& split) {
   return pool;
 }
 
+boost::json::array skipped_json(const Pool& pool) {
+  boost::json::array out;
+  for (const auto& s : pool.skipped)
+    out.push_back(boost::json::object{{"path", s.path}, {"reason", s.reason}});
+  return out;
+}
+
 std::string pool_hash(const Pool& pool) {
   std::string acc;
   for (const auto& s : pool.samples) {
     acc += s.id;
     acc += '\n';
-    acc += io::sha256_file(s.image_path);
+    acc += io::sha256_file(io::parse_image_ref(s.image_path).file);
     acc += '\n';
   }
   return io::sha256_hex(acc);

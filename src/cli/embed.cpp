@@ -18,6 +18,14 @@ namespace fs = std::filesystem;
 namespace coldstart::cli {
 
 void add_encoder_options(CommandSpec& spec, const std::string& param_option) {
+  spec.flag("recursive", "plain folders: take images in sub-folders too (ids: relative paths)")
+      .value<std::string>("frame",
+                          "multi-frame DICOM: first, middle or all (one sample per frame, ids "
+                          "<file>#<n>, n from 1)",
+                          {.def = "first", .check = one_of({"first", "middle", "all"})})
+      .flag("skip-unreadable",
+            "plain folders: decode every image first; leave out (and report, also in the "
+            "manifest) those that fail instead of stopping at the first");
   spec.value<std::string>(
           "encoder",
           "a registered encoder or a TorchScript file FILE.pt (its card FILE.json gives the "
@@ -83,6 +91,9 @@ boost::json::object encoder_params_from(const Args& a, const std::string& name,
 
 EmbedRunOptions encoder_options_from(const Args& a, const std::string& param_option) {
   EmbedRunOptions o;
+  o.scan = {.recursive = a.get<bool>("recursive"),
+            .frames = io::parse_frame_choice(a.get<std::string>("frame")),
+            .skip_unreadable = a.get<bool>("skip-unreadable")};
   o.encoder = a.get<std::string>("encoder");
   o.encoder_params = encoder_params_from(a, o.encoder, param_option);
   o.chunk = a.get<Index>("chunk");
@@ -179,7 +190,7 @@ EmbedOptions parse_embed(const std::vector<std::string>& args) {
 
 EmbedResult embed(const EmbedOptions& o) {
   check_output_folder(o.out);
-  EmbedResult r{o, load_pool(o.images, o.split), {}};
+  EmbedResult r{o, load_pool(o.images, o.split, o.run.scan), {}};
   r.embedded = embed_pool(r.pool, o.run);
   return r;
 }
@@ -200,6 +211,7 @@ void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
   inputs["split"] = r.options.split;
   inputs["count"] = static_cast<std::int64_t>(pool.samples.size());
   inputs["sha256"] = pool_hash(pool);
+  inputs["skipped"] = skipped_json(pool);
   m["inputs"] = std::move(inputs);
   m["encoder"] = e.encoder_card;
   if (!e.cache.empty()) m["cache"] = e.cache;

@@ -50,7 +50,7 @@ namespace {
 
 PoolEmbeddings embed_images(const SelectOptions& o) {
   PoolEmbeddings p;
-  const Pool pool = load_pool(o.images, o.split);
+  const Pool pool = load_pool(o.images, o.split, o.embed->scan);
   EmbeddedPool ep = embed_pool(pool, *o.embed);
   p.e = std::move(ep.embeddings);
   p.encoder = std::move(ep.encoder_card);
@@ -60,6 +60,7 @@ PoolEmbeddings embed_images(const SelectOptions& o) {
   img["split"] = o.split;
   img["count"] = static_cast<std::int64_t>(pool.samples.size());
   img["sha256"] = pool_hash(pool);
+  img["skipped"] = skipped_json(pool);
   p.inputs["images"] = std::move(img);
   if (!ep.cache.empty()) p.inputs["cache"] = ep.cache;
   if (pool.is_dataset) p.labels_csv = (fs::path(pool.root) / "labels.csv").string();
