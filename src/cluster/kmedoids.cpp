@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "coldstart/cluster/distance.hpp"
+#include "coldstart/interrupt.hpp"
 
 namespace coldstart::cluster {
 namespace {
@@ -331,6 +332,7 @@ Clustering run_faster_pam(EmbeddingsView x, const FasterPamParams& p, DistanceRo
     ++pass;
     Index swaps = 0, c = 0;
     while (c < n && !done) {
+      check_interrupt("cluster::FasterPam::fit");
       // Next candidates from c, stopping at the last swap (a full cycle without improvement).
       Index m = 0;
       const float* first_row = nullptr;

@@ -11,6 +11,7 @@
 #include "coldstart/cluster/lloyd_step.hpp"
 #include "coldstart/cluster/policies.hpp"
 #include "coldstart/cluster/random_rows.hpp"
+#include "coldstart/interrupt.hpp"
 
 namespace coldstart::cluster {
 

@@ -54,6 +54,7 @@ class MiniBatchKMeans {
       RowMatrixXf c = Init::init(x, k, norms, sub);
       std::vector<double> seen(static_cast<std::size_t>(k), 0.0);
       for (int s = 0; s < p_.max_steps; ++s) {
+        check_interrupt("cluster::MiniBatchKMeans::fit");
         for (Index i = 0; i < b; ++i) {
           rows[i] = static_cast<Index>(random::uniform_index(sub, static_cast<std::uint64_t>(n)));
           batch.row(i) = x.row(rows[i]);

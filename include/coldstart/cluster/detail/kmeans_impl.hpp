@@ -24,6 +24,7 @@ Clustering KMeans<Init, Empty, Step>::run(EmbeddingsView x, const Eigen::VectorX
   bool strict = false;
   int it = 0;
   while (it < p_.max_iter) {
+    check_interrupt("cluster::KMeans::fit");
     const StepStats st = step.template iterate<Empty>(c, c_next);
     ++it;
     std::swap(c, c_next);
