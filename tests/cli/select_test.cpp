@@ -62,9 +62,9 @@ TEST(CliSelect, MatchesLibraryAndRepeatsBitForBit) {
 
   // Reference: the selector called through the library with the same seed.
   Rng rng(3);
-  const select::Selection want =
-      select::ClusterCentroidSelector<>({.mode = select::CentroidMode::kPerCluster})
-          .select(x, 6, {}, rng);
+  const select::Selection want = select::ClusterCentroidSelector<cluster::PlusPlusKMeans>(
+                                     {.mode = select::CentroidMode::kPerCluster})
+                                     .select(x, 6, {}, rng);
   for (std::size_t i = 0; i < 6; ++i) {
     EXPECT_EQ(t.rows[i][0], id_of(want.indices[i]));
     EXPECT_EQ(t.rows[i][1], "/data/" + id_of(want.indices[i]) + ".png");
@@ -128,7 +128,8 @@ TEST(CliSelect, DefaultStrategyIsOneKMeansWithKEqualToTheBudget) {
   EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), "kmeans-centroid");
   EXPECT_EQ(m.at("seed").to_number<std::uint64_t>(), 0u);
   Rng rng(0);
-  const auto want = select::ClusterCentroidSelector<>({.mode = select::CentroidMode::kPerCluster})
+  const auto want = select::ClusterCentroidSelector<cluster::PlusPlusKMeans>(
+                        {.mode = select::CentroidMode::kPerCluster})
                         .select(x, 4, {}, rng);
   const auto got = pick_ids(dir.file("p.csv"));
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(got[i], id_of(want.indices[i]));
