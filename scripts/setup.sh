@@ -13,6 +13,8 @@ APT_PACKAGES=(build-essential cmake pkg-config libeigen3-dev libboost1.81-dev
 # OpenBLAS (OpenMP build) is loaded at run time by the clustering GEMM when present (about 1.3x
 # Eigen's SGEMM on AVX2); without it coldstart falls back to Eigen.
 APT_PACKAGES+=(libopenblas0-openmp)
+# Headless chromium runs the gallery/plot browser test (tests/browser); without it that test skips.
+APT_PACKAGES+=(chromium)
 if [[ " $* " == *" --bench "* ]]; then APT_PACKAGES+=(libfaiss-dev); fi
 # libclang-rt-dev holds libFuzzer and the sanitizer runtimes; it is only a Recommends of clang,
 # and this script installs without recommends.

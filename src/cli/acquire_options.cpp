@@ -85,6 +85,7 @@ CommandSpec acquire_spec() {
           "url-prefix",
           "labelstudio: prefix of each image URL, e.g. /data/local-files/?d=", {.def = ""})
       .value<std::string>("path-root", "write export paths relative to this folder", {.def = ""});
+  add_handoff_options(spec);
   return spec;
 }
 
@@ -113,7 +114,9 @@ AcquireOptions parse_acquire(const std::vector<std::string>& args) {
   o.url_prefix = a.get<std::string>("url-prefix");
   o.path_root = a.get<std::string>("path-root");
   check_inputs(o, entry.input);
+  o.handoff = handoff_options_from(a);
   std::vector<std::string> outputs = export_paths(o.formats, o.out), inputs;
+  for (auto& h : handoff_paths(o.handoff, o.out)) outputs.push_back(std::move(h));
   outputs.push_back(o.out);
   outputs.push_back(manifest_path_for(o.out));
   for (const auto& in :

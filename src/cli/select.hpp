@@ -13,6 +13,7 @@
 #include "coldstart/io/csv.hpp"
 #include "coldstart/select/concept.hpp"
 #include "embed.hpp"
+#include "handoff.hpp"
 #include "options.hpp"
 
 namespace coldstart::cli {
@@ -33,6 +34,7 @@ struct SelectOptions {
   std::string out;                   ///< picks CSV
   std::vector<std::string> formats;  ///< annotation-tool exports: cvat, labelstudio
   std::string url_prefix, path_root;
+  HandoffOptions handoff;  ///< --gallery, --export-images, --labelstudio-config
 };
 
 /// The pool as `select` sees it: embeddings with ids and image paths, and where they came from.
@@ -52,6 +54,8 @@ struct SelectResult {
   select::Selection selection;
   io::CsvTable picks;             ///< id, path, cluster, distance in annotation order
   std::vector<ExportItem> items;  ///< the picks for the annotation-tool exports
+  std::optional<report::Gallery> gallery;  ///< with --gallery
+  std::vector<std::string> class_names;    ///< with --labelstudio-config
 };
 
 /// The options of `coldstart select`, declared once (choices and help from the registry).

@@ -53,6 +53,7 @@ CommandSpec select_spec() {
                           "write export paths relative to this folder (default: as listed; "
                           "cvat: file names)",
                           {.def = ""});
+  add_handoff_options(spec);
   add_encoder_options(spec, "encoder-param");
   return spec;
 }
@@ -98,7 +99,9 @@ SelectOptions parse_select(const std::vector<std::string>& args) {
   o.url_prefix = a.get<std::string>("url-prefix");
   o.path_root = a.get<std::string>("path-root");
   if (!o.images.empty()) o.embed = encoder_options_from(a, "encoder-param");
+  o.handoff = handoff_options_from(a);
   std::vector<std::string> outputs = export_paths(o.formats, o.out), inputs;
+  for (auto& h : handoff_paths(o.handoff, o.out)) outputs.push_back(std::move(h));
   outputs.push_back(o.out);
   outputs.push_back(manifest_path_for(o.out));
   for (const auto& in : {o.embeddings, o.ids, o.images, o.labelled, o.metadata})
