@@ -80,7 +80,8 @@ report::Gallery batch_gallery(const AcquireResult& r) {
   const RowMatrixXf& f = r.pool.outputs.embeddings;
   if (f.rows() > 0 && f.cols() > 0) {
     g.pool_ids = r.pool.rows.ids;
-    g.map = report::pca_project(f, {.components = std::min<Index>(2, std::min(f.rows(), f.cols()))});
+    g.map =
+        report::pca_project(f, {.components = std::min<Index>(2, std::min(f.rows(), f.cols()))});
     if (g.map.cols() < 2) {
       g.map.conservativeResize(g.map.rows(), 2);
       g.map.col(1).setZero();

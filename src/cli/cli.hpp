@@ -187,13 +187,10 @@ struct ExportItem {
                                                     const std::string& output);
 /// Renders the requested formats and stages them in `tx` beside `output` (nothing is written
 /// until tx.commit()); returns the paths. Throws UsageError for an unknown format.
-std::vector<std::string> stage_exports(io::OutputTransaction& tx,
-                                       const std::vector<std::string>& formats,
-                                       const std::string& output,
-                                       const std::vector<ExportItem>& items,
-                                       const std::string& url_prefix, const std::string& path_root,
-                                       const std::string& model_version = "",
-                                       bool flat_names = false);
+std::vector<std::string> stage_exports(
+    io::OutputTransaction& tx, const std::vector<std::string>& formats, const std::string& output,
+    const std::vector<ExportItem>& items, const std::string& url_prefix,
+    const std::string& path_root, const std::string& model_version = "", bool flat_names = false);
 
 /// "" for a known --format value, else "must be cvat or labelstudio (got 'x')".
 [[nodiscard]] std::string format_problem(const std::string& format);

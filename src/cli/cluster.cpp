@@ -108,13 +108,15 @@ void write(const ClusterResult& r, const Invocation& inv, std::ostream& out) {
                  : "the embeddings as given";
   if (!r.clustering.medoids.empty()) {
     boost::json::array med;
-    for (const Index i : r.clustering.medoids) med.emplace_back(r.pool.e.ids[static_cast<std::size_t>(i)]);
+    for (const Index i : r.clustering.medoids)
+      med.emplace_back(r.pool.e.ids[static_cast<std::size_t>(i)]);
     m["medoids"] = std::move(med);
   }
   io::OutputTransaction tx;  // a failure anywhere leaves every file as it was
   tx.add(o.out, io::format_csv(r.labels));
   const std::string centroids = centroids_path_for(o.out);
-  tx.add_with(centroids, [&](const std::string& tmp) { io::write_npy(tmp, r.clustering.centroids); });
+  tx.add_with(centroids,
+              [&](const std::string& tmp) { io::write_npy(tmp, r.clustering.centroids); });
   boost::json::object outputs;
   outputs["labels"] = output_entry(tx, o.out);
   outputs["centroids"] = output_entry(tx, centroids);

@@ -17,9 +17,9 @@
 namespace coldstart::cli {
 
 struct ClusterOptions {
-  std::string embeddings;  ///< .npy from `coldstart embed`
-  std::string ids;         ///< its ids CSV ("" = <stem>.ids.csv)
-  Index k = 0;             ///< clusters
+  std::string embeddings;                   ///< .npy from `coldstart embed`
+  std::string ids;                          ///< its ids CSV ("" = <stem>.ids.csv)
+  Index k = 0;                              ///< clusters
   std::string strategy = kDefaultStrategy;  ///< a registered selector with a clustering
   boost::json::object params;               ///< its parameters (--param)
   std::uint64_t seed = 0;

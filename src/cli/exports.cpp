@@ -4,10 +4,10 @@
 #include <filesystem>
 
 #include "cli.hpp"
-#include "handoff.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "handoff.hpp"
 
 namespace fs = std::filesystem;
 
@@ -47,7 +47,8 @@ std::string labelstudio_url(const std::string& path, const std::string& url_pref
                             const std::string& path_root) {
   std::string rel = relative_to(path, path_root);
   // Still absolute (no root, or outside it): relative to "/", the document root it then needs.
-  if (fs::path(rel).is_absolute()) rel = fs::path(rel).lexically_normal().relative_path().generic_string();
+  if (fs::path(rel).is_absolute())
+    rel = fs::path(rel).lexically_normal().relative_path().generic_string();
   return url_prefix + percent_encode(rel);
 }
 
@@ -78,10 +79,11 @@ std::string cvat_manifest(const std::vector<ExportItem>& items, const std::strin
   std::string out = "{\"version\":\"1.0\"}\n{\"type\":\"images\"}\n";
   for (const auto& it : items) {
     const io::Image img = io::read_image(it.path);
-    fs::path rel = flat_names ? fs::path(exported_name(it.path))
-                              : fs::path(relative_to(it.path, path_root.empty()
-                                                                  ? fs::path(it.path).parent_path().string()
-                                                                  : path_root));
+    fs::path rel = flat_names
+                       ? fs::path(exported_name(it.path))
+                       : fs::path(relative_to(
+                             it.path, path_root.empty() ? fs::path(it.path).parent_path().string()
+                                                        : path_root));
     boost::json::object line;
     std::string ext = rel.extension().string();
     line["name"] = (rel.parent_path() / rel.stem()).generic_string();
@@ -121,8 +123,7 @@ std::vector<std::string> stage_exports(io::OutputTransaction& tx,
                                        const std::vector<std::string>& formats,
                                        const std::string& output,
                                        const std::vector<ExportItem>& items,
-                                       const std::string& url_prefix,
-                                       const std::string& path_root,
+                                       const std::string& url_prefix, const std::string& path_root,
                                        const std::string& model_version, bool flat_names) {
   check_formats(formats);
   std::vector<std::string> paths;

@@ -52,8 +52,8 @@ struct SelectResult {
   boost::json::object strategy;  ///< {name, params} of the selector used
   boost::json::object context;   ///< labelled / stratify_by inputs
   select::Selection selection;
-  io::CsvTable picks;             ///< id, path, cluster, distance in annotation order
-  std::vector<ExportItem> items;  ///< the picks for the annotation-tool exports
+  io::CsvTable picks;                      ///< id, path, cluster, distance in annotation order
+  std::vector<ExportItem> items;           ///< the picks for the annotation-tool exports
   std::optional<report::Gallery> gallery;  ///< with --gallery
   std::vector<std::string> class_names;    ///< with --labelstudio-config
 };

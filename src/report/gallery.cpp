@@ -19,12 +19,23 @@ std::string escape(const std::string& s) {
   std::string o;
   for (const char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&#39;"; break;
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&#39;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -74,8 +85,9 @@ void write_map(std::ostream& o, const Gallery& g, const GalleryParams& p) {
     << "\" stroke=\"#444\"/><line x1=\"" << L << "\" y1=\"" << T << "\" x2=\"" << L << "\" y2=\""
     << H - B << "\" stroke=\"#444\"/>\n<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 14
     << "\" text-anchor=\"middle\" font-size=\"13\">principal component 1</text>\n<text x=\"16\" "
-    << "y=\"" << (T + H - B) / 2 << "\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 16 "
-    << (T + H - B) / 2 << ")\">principal component 2</text>\n<g id=\"pool\">\n";
+    << "y=\"" << (T + H - B) / 2
+    << "\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 16 " << (T + H - B) / 2
+    << ")\">principal component 2</text>\n<g id=\"pool\">\n";
   for (Index i = 0; i < n; ++i) {
     const Index k = g.pool_pick.empty() ? -1 : g.pool_pick[i];
     o << "<circle class=\"pool\" cx=\"" << number(sx(x[i]), 6) << "\" cy=\"" << number(sy(y[i]), 6)
@@ -90,9 +102,9 @@ void write_map(std::ostream& o, const Gallery& g, const GalleryParams& p) {
     const double cx = sx(x[row]), cy = sy(y[row]);
     o << "<circle class=\"pick\" cx=\"" << number(cx, 6) << "\" cy=\"" << number(cy, 6)
       << "\" r=\"8\" fill=\"" << colour(static_cast<Index>(k))
-      << "\" stroke=\"#000\" stroke-width=\"2\"><title>#" << k + 1 << " "
-      << escape(g.picks[k].id) << "</title></circle><text x=\"" << number(cx, 6) << "\" y=\""
-      << number(cy + 3.5, 6) << "\" text-anchor=\"middle\" font-size=\"9\" font-weight=\"bold\" "
+      << "\" stroke=\"#000\" stroke-width=\"2\"><title>#" << k + 1 << " " << escape(g.picks[k].id)
+      << "</title></circle><text x=\"" << number(cx, 6) << "\" y=\"" << number(cy + 3.5, 6)
+      << "\" text-anchor=\"middle\" font-size=\"9\" font-weight=\"bold\" "
       << "fill=\"#fff\" pointer-events=\"none\">" << k + 1 << "</text>\n";
   }
   o << "</g>\n</svg>\n<p class=\"note\">Small dots: the " << n
@@ -103,15 +115,16 @@ void write_map(std::ostream& o, const Gallery& g, const GalleryParams& p) {
 }
 
 void write_card(std::ostream& o, const GalleryItem& it, std::size_t k, const GalleryParams& p) {
-  o << "<figure class=\"card\" id=\"pick-" << k + 1 << "\" style=\"border-color:"
-    << colour(static_cast<Index>(k)) << "\">";
+  o << "<figure class=\"card\" id=\"pick-" << k + 1
+    << "\" style=\"border-color:" << colour(static_cast<Index>(k)) << "\">";
   if (!it.image_path.empty())
     o << "<img src=\"" << thumbnail_data_uri(it.image_path, p.thumbnail) << "\" alt=\""
       << escape(it.id) << "\" title=\"" << escape(it.image_path) << "\">";
   o << "<figcaption><span class=\"rank\">#" << k + 1 << "</span> " << escape(it.id);
   if (it.cluster >= 0 || std::isfinite(it.distance) || it.cell_size >= 0)
     o << "<br>cluster " << (it.cluster >= 0 ? std::to_string(it.cluster) : "–") << " · distance "
-      << number(it.distance) << "<br>cluster size " << (it.cell_size >= 0 ? std::to_string(it.cell_size) : "–");
+      << number(it.distance) << "<br>cluster size "
+      << (it.cell_size >= 0 ? std::to_string(it.cell_size) : "–");
   if (std::isfinite(it.score)) o << "<br>score " << number(it.score, 6);
   o << "</figcaption></figure>\n";
 }
@@ -195,24 +208,26 @@ Gallery selection_gallery(EmbeddingsView x, const std::vector<std::string>& ids,
 }
 
 std::string gallery_html(const Gallery& g, const GalleryParams& p) {
-  COLDSTART_CHECK(p.thumbnail >= 16 && p.thumbnail <= 1024 && p.map_width >= 200 &&
-                      p.map_height >= 200,
-                  InvalidArgument, "thumbnail {} px, map {}×{} px out of range", p.thumbnail,
-                  p.map_width, p.map_height);
+  COLDSTART_CHECK(
+      p.thumbnail >= 16 && p.thumbnail <= 1024 && p.map_width >= 200 && p.map_height >= 200,
+      InvalidArgument, "thumbnail {} px, map {}×{} px out of range", p.thumbnail, p.map_width,
+      p.map_height);
   const bool has_map = g.map.rows() > 0;
   COLDSTART_CHECK(!has_map || (g.map.cols() == 2 &&
                                g.pool_ids.size() == static_cast<std::size_t>(g.map.rows()) &&
                                (g.pool_pick.empty() || g.pool_pick.size() == g.pool_ids.size())),
-                  InvalidArgument, "map {}×{} with {} pool ids and {} nearest picks",
-                  g.map.rows(), g.map.cols(), g.pool_ids.size(), g.pool_pick.size());
+                  InvalidArgument, "map {}×{} with {} pool ids and {} nearest picks", g.map.rows(),
+                  g.map.cols(), g.pool_ids.size(), g.pool_pick.size());
   std::ostringstream o;
   o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src "
        "data:; style-src 'unsafe-inline'\">\n<title>"
     << escape(g.title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<h1>"
     << escape(g.title) << "</h1>\n<div class=\"facts\">";
-  for (const auto& [k, v] : g.facts) o << "<span>" << escape(k) << ": <b>" << escape(v) << "</b></span>";
-  o << "</div>\n<h2>The " << g.picks.size() << " picks, in annotation order</h2>\n<div class=\"grid\" id=\"picks-grid\">\n";
+  for (const auto& [k, v] : g.facts)
+    o << "<span>" << escape(k) << ": <b>" << escape(v) << "</b></span>";
+  o << "</div>\n<h2>The " << g.picks.size()
+    << " picks, in annotation order</h2>\n<div class=\"grid\" id=\"picks-grid\">\n";
   for (std::size_t k = 0; k < g.picks.size(); ++k) write_card(o, g.picks[k], k, p);
   o << "</div>\n";
   if (has_map) write_map(o, g, p);

@@ -1,6 +1,7 @@
 #include "coldstart/report/results.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cmath>
 #include <filesystem>
@@ -248,8 +249,12 @@ std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& da
   static const char* kMarkers[] = {"circle", "square", "diamond", "triangle"};
   const auto marker = [](std::ostream& o, int shape, double x, double y, const char* c) {
     switch (shape % 4) {
-      case 0: o << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"4.5\""; break;
-      case 1: o << "<rect x=\"" << x - 4 << "\" y=\"" << y - 4 << "\" width=\"8\" height=\"8\""; break;
+      case 0:
+        o << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"4.5\"";
+        break;
+      case 1:
+        o << "<rect x=\"" << x - 4 << "\" y=\"" << y - 4 << "\" width=\"8\" height=\"8\"";
+        break;
       case 2:
         o << "<polygon points=\"" << x << "," << y - 5.5 << " " << x + 5.5 << "," << y << " " << x
           << "," << y + 5.5 << " " << x - 5.5 << "," << y << "\"";
@@ -288,8 +293,8 @@ std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& da
   o << "<text class=\"xlabel\" x=\"" << (L + W - R) / 2 << "\" y=\"" << y_axis + 40
     << "\" text-anchor=\"middle\" font-size=\"13\">labelled samples (budget)</text>\n"
     << "<text class=\"ylabel\" x=\"18\" y=\"" << T + PH / 2
-    << "\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 " << T + PH / 2 << ")\">"
-    << metric_label << " (" << (higher_is_better(metric) ? "higher" : "lower")
+    << "\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 " << T + PH / 2
+    << ")\">" << metric_label << " (" << (higher_is_better(metric) ? "higher" : "lower")
     << " is better)</text>\n";
   if (all)
     o << "<line x1=\"" << L << "\" y1=\"" << ys(all->mean) << "\" x2=\"" << W - R << "\" y2=\""

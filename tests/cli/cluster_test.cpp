@@ -79,8 +79,8 @@ TEST(CliCluster, KMeansLabelsAreNearestCentroidsAndMembersMean) {
   const RowMatrixXf x = write_pool(dir, n, 4, 5, 21);
   for (const bool standardize : {false, true}) {
     const std::string out = dir.file(standardize ? "z.csv" : "raw.csv");
-    const auto r = run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k", std::to_string(k),
-                            "--strategy", "kmeans-centroid", "--param",
+    const auto r = run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k",
+                            std::to_string(k), "--strategy", "kmeans-centroid", "--param",
                             std::string("standardize=") + (standardize ? "true" : "false"),
                             "--seed", "4", "--out", out});
     ASSERT_EQ(r.code, 0) << r.err;
@@ -99,7 +99,8 @@ TEST(CliCluster, KMeansLabelsAreNearestCentroidsAndMembersMean) {
       ASSERT_GT(m, 0);
       EXPECT_LT((sum / double(m) - c.row(j).cast<double>()).cwiseAbs().maxCoeff(), 1e-4);
     }
-    const auto m = io::read_json(fs::path(out).replace_extension(".manifest.json").string()).as_object();
+    const auto m =
+        io::read_json(fs::path(out).replace_extension(".manifest.json").string()).as_object();
     EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), "kmeans-centroid");
     EXPECT_EQ(m.at("outputs").as_object().at("centroids").as_object().at("sha256").as_string(),
               io::sha256_file(fs::path(out).replace_extension(".centroids.npy").string()));
@@ -126,8 +127,8 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
     EXPECT_EQ(l.cluster[pick], cl) << row[0];
     Index best = -1;
     for (Index i = 0; i < n; ++i)
-      if (l.cluster[i] == cl && (best < 0 || (z.row(i) - c.row(cl)).norm() <
-                                                 (z.row(best) - c.row(cl)).norm()))
+      if (l.cluster[i] == cl &&
+          (best < 0 || (z.row(i) - c.row(cl)).norm() < (z.row(best) - c.row(cl)).norm()))
         best = i;
     EXPECT_EQ(pick, best) << "cluster " << cl;
     clusters.insert(cl);
@@ -135,8 +136,8 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
   EXPECT_EQ(Index(clusters.size()), k);
 
   // k-medoids: the medoids are rows of the pool, and select's picks are exactly those rows.
-  r = run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k", "4", "--strategy",
-               "kmedoids", "--seed", "2", "--out", dir.file("m.csv")});
+  r = run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k", "4", "--strategy", "kmedoids",
+               "--seed", "2", "--out", dir.file("m.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", "4", "--strategy",
                "kmedoids", "--seed", "2", "--out", dir.file("mp.csv")});
@@ -145,7 +146,8 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
   const Labels ml = read_labels(dir.file("m.csv"), n);
   expect_nearest_centre(x, med, ml);
   std::set<std::string> medoid_ids, pick_ids;
-  for (const auto& v : io::read_json(dir.file("m.manifest.json")).as_object().at("medoids").as_array())
+  for (const auto& v :
+       io::read_json(dir.file("m.manifest.json")).as_object().at("medoids").as_array())
     medoid_ids.insert(std::string(v.as_string()));
   for (const auto& row : io::read_csv(dir.file("mp.csv")).rows) pick_ids.insert(row[0]);
   EXPECT_EQ(medoid_ids, pick_ids);
@@ -159,8 +161,9 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
 TEST(CliCluster, RepeatsBitForBitAndRefusesBadInput) {
   TempDir dir;
   write_pool(dir, 40, 3, 3, 1);
-  const std::vector<std::string> args = {"cluster", "--embeddings", dir.file("emb.npy"), "--k", "3",
-                                         "--seed", "5", "--out", dir.file("a.csv")};
+  const std::vector<std::string> args = {
+      "cluster", "--embeddings", dir.file("emb.npy"), "--k", "3", "--seed",
+      "5",       "--out",        dir.file("a.csv")};
   ASSERT_EQ(run_cli(args).code, 0);
   const std::string first = coldstart::testing::slurp(dir.file("a.csv"));
   const std::string first_c = coldstart::testing::slurp(dir.file("a.centroids.npy"));
@@ -182,8 +185,8 @@ TEST(CliCluster, RepeatsBitForBitAndRefusesBadInput) {
     EXPECT_TRUE(contains(r.err, "usage error")) << r.err;
   }
   // More clusters than rows: exit 1 naming the file; the earlier outputs are left as they were.
-  auto r = run_cli({"cluster", "--embeddings", e, "--k", "41", "--seed", "5", "--out",
-                    dir.file("a.csv")});
+  auto r = run_cli(
+      {"cluster", "--embeddings", e, "--k", "41", "--seed", "5", "--out", dir.file("a.csv")});
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "emb.npy") && contains(r.err, "41")) << r.err;
   EXPECT_EQ(coldstart::testing::slurp(dir.file("a.csv")), first);

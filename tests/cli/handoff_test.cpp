@@ -57,7 +57,8 @@ TEST(Handoff, LabelStudioConfigXml) {
   const std::string c = cli::labelstudio_config("classification", {"benign", "a<b"});
   EXPECT_TRUE(contains(c, "<Image name=\"image\" value=\"$image\""));
   EXPECT_TRUE(contains(c, "<Choices name=\"class\" toName=\"image\""));
-  EXPECT_TRUE(contains(c, "<Choice value=\"benign\"/>") && contains(c, "<Choice value=\"a&lt;b\"/>"));
+  EXPECT_TRUE(contains(c, "<Choice value=\"benign\"/>") &&
+              contains(c, "<Choice value=\"a&lt;b\"/>"));
   const std::string s = cli::labelstudio_config("segmentation", {"lesion"});
   EXPECT_TRUE(contains(s, "<BrushLabels name=\"mask\" toName=\"image\">"));
   EXPECT_TRUE(contains(s, "<Label value=\"lesion\""));
@@ -71,10 +72,28 @@ TEST(Handoff, SelectExportsImagesForCvatAndConfigForLabelStudio) {
   auto r = run_cli({"embed", "--images", pool, "--encoder", "pixels", "--size", "6", "--progress",
                     "none", "--out", dir.file("emb.npy")});
   ASSERT_EQ(r.code, 0) << r.err;
-  r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", "10", "--strategy",
-               "kcenter", "--format", "cvat", "--format", "labelstudio", "--path-root", pool,
-               "--export-images", dir.file("export"), "--labelstudio-config", "classification",
-               "--class-names", "normal,abnormal", "--gallery", dir.file("g.html"), "--out",
+  r = run_cli({"select",
+               "--embeddings",
+               dir.file("emb.npy"),
+               "--budget",
+               "10",
+               "--strategy",
+               "kcenter",
+               "--format",
+               "cvat",
+               "--format",
+               "labelstudio",
+               "--path-root",
+               pool,
+               "--export-images",
+               dir.file("export"),
+               "--labelstudio-config",
+               "classification",
+               "--class-names",
+               "normal,abnormal",
+               "--gallery",
+               dir.file("g.html"),
+               "--out",
                dir.file("picks.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   const io::CsvTable picks = io::read_csv(dir.file("picks.csv"));
@@ -132,7 +151,8 @@ TEST(Handoff, SelectExportsImagesForCvatAndConfigForLabelStudio) {
   // Every file is in the manifest with its hash.
   const auto m = io::read_json(dir.file("picks.manifest.json")).as_object();
   const auto& outs = m.at("outputs").as_object();
-  EXPECT_EQ(outs.at("g.html").as_object().at("sha256").as_string(), io::sha256_file(dir.file("g.html")));
+  EXPECT_EQ(outs.at("g.html").as_object().at("sha256").as_string(),
+            io::sha256_file(dir.file("g.html")));
   EXPECT_EQ(outs.at("picks.labelstudio.xml").as_object().at("sha256").as_string(),
             io::sha256_file(dir.file("picks.labelstudio.xml")));
   for (const auto& name : want)
@@ -199,10 +219,12 @@ TEST(Handoff, AcquireWritesPredictionsWithScores) {
     const auto& task = ls[i].as_object();
     const auto& pred = task.at("predictions").as_array().at(0).as_object();
     EXPECT_NEAR(pred.at("score").to_number<double>(), std::stod(batch.rows[i][2]), 1e-6);
-    EXPECT_TRUE(contains(std::string(pred.at("model_version").as_string()), "entropy on probs.npy"));
+    EXPECT_TRUE(
+        contains(std::string(pred.at("model_version").as_string()), "entropy on probs.npy"));
     EXPECT_TRUE(pred.at("result").as_array().empty());
     EXPECT_EQ(task.at("data").as_object().at("image").as_string(),
-              "/data/local-files/?d=img/" + cli::percent_encode(fs::path(batch.rows[i][1]).filename().string()));
+              "/data/local-files/?d=img/" +
+                  cli::percent_encode(fs::path(batch.rows[i][1]).filename().string()));
   }
   // Entropy of a binary distribution: the scores are the entropies of the rows (nats).
   for (const auto& row : batch.rows) {

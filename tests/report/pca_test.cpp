@@ -30,8 +30,7 @@ void expect_matches_up_to_sign(const RowMatrixXf& got, const Eigen::MatrixXd& wa
   for (Index c = 0; c < got.cols(); ++c) {
     const double sign = got.col(c).cast<double>().dot(want.col(c)) >= 0 ? 1.0 : -1.0;
     const double scale = want.col(c).cwiseAbs().maxCoeff();
-    EXPECT_LT((got.col(c).cast<double>() - sign * want.col(c)).cwiseAbs().maxCoeff(),
-              1e-4 * scale)
+    EXPECT_LT((got.col(c).cast<double>() - sign * want.col(c)).cwiseAbs().maxCoeff(), 1e-4 * scale)
         << "component " << c;
   }
 }

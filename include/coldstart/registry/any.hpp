@@ -11,8 +11,8 @@
 
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/cluster/concept.hpp"
-#include "coldstart/error.hpp"
 #include "coldstart/embed/concept.hpp"
+#include "coldstart/error.hpp"
 #include "coldstart/select/concept.hpp"
 
 namespace coldstart::registry {
@@ -102,8 +102,10 @@ class AnySelector {
     }
     bool has_clustering() const noexcept override { return kClusters; }
     cluster::Clustering clustering(EmbeddingsView x, Index k, Rng& rng) const override {
-      if constexpr (kClusters) return s_.clustering(x, k, rng);
-      else return {};  // unreachable: AnySelector::clustering checks has_clustering() first
+      if constexpr (kClusters)
+        return s_.clustering(x, k, rng);
+      else
+        return {};  // unreachable: AnySelector::clustering checks has_clustering() first
     }
     S s_;
   };

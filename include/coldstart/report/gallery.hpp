@@ -7,6 +7,7 @@
 #include <limits>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -28,18 +29,18 @@ struct GalleryItem {
 
 /// What the page shows.
 struct Gallery {
-  std::string title;                                        ///< page heading
-  std::vector<std::pair<std::string, std::string>> facts;   ///< "strategy: kmeans-centroid", ...
-  std::vector<GalleryItem> picks;                           ///< in annotation order
+  std::string title;                                       ///< page heading
+  std::vector<std::pair<std::string, std::string>> facts;  ///< "strategy: kmeans-centroid", ...
+  std::vector<GalleryItem> picks;                          ///< in annotation order
   std::vector<std::string> pool_ids;  ///< one per pool row (map tooltips); empty = no map
   RowMatrixXf map;                    ///< n×2 map coordinates (pca_project); empty = no map
   std::vector<Index> pool_pick;       ///< per pool row: index into `picks` of its nearest pick
 };
 
 struct GalleryParams {
-  int thumbnail = 192;     ///< longest thumbnail side in pixels; 16 ≤ thumbnail ≤ 1024
-  int map_width = 720;     ///< map size in CSS pixels; ≥ 200
-  int map_height = 520;    ///< ≥ 200
+  int thumbnail = 192;   ///< longest thumbnail side in pixels; 16 ≤ thumbnail ≤ 1024
+  int map_width = 720;   ///< map size in CSS pixels; ≥ 200
+  int map_height = 520;  ///< ≥ 200
 };
 
 /// The pool row of each pool image's nearest pick (Euclidean, in x), as an index into
