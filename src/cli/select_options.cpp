@@ -48,7 +48,9 @@ CommandSpec select_spec() {
             format_problem)
       .value<std::string>(
           "url-prefix",
-          "labelstudio: prefix of each image URL, e.g. /data/local-files/?d=", {.def = ""})
+          "labelstudio: prefix of each image URL (Label Studio's local-file server by default; "
+          "the rest of the URL is the percent-encoded path relative to --path-root)",
+          {.def = "/data/local-files/?d="})
       .value<std::string>("path-root",
                           "write export paths relative to this folder (default: as listed; "
                           "cvat: file names)",
