@@ -107,19 +107,20 @@ void write_map(std::ostream& o, const Gallery& g, const GalleryParams& p) {
       << "\" text-anchor=\"middle\" font-size=\"9\" font-weight=\"bold\" "
       << "fill=\"#fff\" pointer-events=\"none\">" << k + 1 << "</text>\n";
   }
-  o << "</g>\n</svg>\n<p class=\"note\">Small dots: the " << n
-    << " pool images, coloured by their nearest pick (in the embedding space). Ringed, numbered "
-       "dots: the picks, in annotation order. The axes are the first two principal components "
-       "of the embeddings; distances on the map only approximate distances in the embedding "
-       "space.</p>\n";
+  o << "</g>\n</svg>\n<p class=\"note\">Small dots: the " << n << " pool images"
+    << (g.pool_pick.empty() ? "" : ", coloured by their nearest pick (in the embedding space)")
+    << ". Ringed, numbered dots: the picks, in annotation order. The axes are the first two "
+       "principal components of the embeddings; distances on the map only approximate "
+       "distances in the embedding space.</p>\n";
 }
 
 void write_card(std::ostream& o, const GalleryItem& it, std::size_t k, const GalleryParams& p) {
   o << "<figure class=\"card\" id=\"pick-" << k + 1
     << "\" style=\"border-color:" << colour(static_cast<Index>(k)) << "\">";
   if (!it.image_path.empty())
-    o << "<img src=\"" << thumbnail_data_uri(it.image_path, p.thumbnail) << "\" alt=\""
-      << escape(it.id) << "\" title=\"" << escape(it.image_path) << "\">";
+    o << "<img style=\"width:" << p.thumbnail << "px;height:" << p.thumbnail
+      << "px;object-fit:contain\" src=\"" << thumbnail_data_uri(it.image_path, p.thumbnail)
+      << "\" alt=\"" << escape(it.id) << "\" title=\"" << escape(it.image_path) << "\">";
   o << "<figcaption><span class=\"rank\">#" << k + 1 << "</span> " << escape(it.id);
   if (it.cluster >= 0 || std::isfinite(it.distance) || it.cell_size >= 0)
     o << "<br>cluster " << (it.cluster >= 0 ? std::to_string(it.cluster) : "–") << " · distance "
@@ -226,8 +227,10 @@ std::string gallery_html(const Gallery& g, const GalleryParams& p) {
     << escape(g.title) << "</h1>\n<div class=\"facts\">";
   for (const auto& [k, v] : g.facts)
     o << "<span>" << escape(k) << ": <b>" << escape(v) << "</b></span>";
-  o << "</div>\n<h2>The " << g.picks.size()
-    << " picks, in annotation order</h2>\n<div class=\"grid\" id=\"picks-grid\">\n";
+  const bool batch = std::any_of(g.picks.begin(), g.picks.end(),
+                                 [](const GalleryItem& it) { return std::isfinite(it.score); });
+  o << "</div>\n<h2>The " << g.picks.size() << (batch ? " samples of the batch" : " picks")
+    << ", in annotation order</h2>\n<div class=\"grid\" id=\"picks-grid\">\n";
   for (std::size_t k = 0; k < g.picks.size(); ++k) write_card(o, g.picks[k], k, p);
   o << "</div>\n";
   if (has_map) write_map(o, g, p);

@@ -303,14 +303,17 @@ std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& da
   int i = 0;
   for (const auto& [name, pts] : series) {
     const char* c = kColours[i % 10];
+    // Series side by side at each budget (5 px apart), so equal budgets do not hide each
+    // other's error bars.
+    const double dodge = 5.0 * (i - (static_cast<double>(series.size()) - 1.0) / 2.0);
     o << "<g class=\"series\"><polyline fill=\"none\" stroke=\"" << c
       << "\" stroke-width=\"2\" points=\"";
-    for (const auto& [b, s] : pts) o << xs(b) << "," << ys(s.mean) << " ";
+    for (const auto& [b, s] : pts) o << xs(b) + dodge << "," << ys(s.mean) << " ";
     o << "\"/>\n";
     for (const auto& [b, s] : pts) {
-      o << "<line x1=\"" << xs(b) << "\" y1=\"" << ys(s.mean - s.ci95) << "\" x2=\"" << xs(b)
-        << "\" y2=\"" << ys(s.mean + s.ci95) << "\" stroke=\"" << c << "\"/>";
-      marker(o, i / 10, xs(b), ys(s.mean), c);
+      o << "<line x1=\"" << xs(b) + dodge << "\" y1=\"" << ys(s.mean - s.ci95) << "\" x2=\""
+        << xs(b) + dodge << "\" y2=\"" << ys(s.mean + s.ci95) << "\" stroke=\"" << c << "\"/>";
+      marker(o, i / 10, xs(b) + dodge, ys(s.mean), c);
       o << "\n";
     }
     const double ly = legend_y + 18.0 * i;
