@@ -3,12 +3,13 @@
 
 usage: [LS_PYTHON=/path/to/venv/bin/python] scripts/labelstudio_check.py COLDSTART_EXE [WORK_DIR]
 
-Writes a small pool whose file names need percent-encoding ("img #1 é.png", "x&y=2.png"), runs
+Writes a 12-image pool (all of it ends up picked: 8 by select, 4 by acquire) whose file names
+need percent-encoding ("img #1 é.png", "x&y=2.png"), runs
 `coldstart embed`, `select --format labelstudio --labelstudio-config classification --path-root
-POOL` and `acquire --format labelstudio --labelstudio-config segmentation`, then starts Label
-Studio (requirements-labelstudio.txt) on 127.0.0.1 with local-file serving rooted at the pool,
+WORK` and `acquire --format labelstudio --labelstudio-config segmentation`, then starts Label
+Studio (requirements-labelstudio.txt) on 127.0.0.1 with local-file serving rooted at WORK,
 creates one project per export with the generated labeling config and a local-files storage on
-the pool, imports the tasks, and checks: every task imported, every image URL answers 200 with
+WORK/pool (Label Studio wants the storage folder strictly below the document root), imports the tasks, and checks: every task imported, every image URL answers 200 with
 the file's bytes, the unencoded URL of an awkward name does not, and acquire's tasks carry
 predictions with the scores and model version. The server is stopped at the end; every step has
 a time limit. Exit 0 when all checks pass, 1 otherwise, 77 when Label Studio is not installed.
@@ -88,8 +89,8 @@ def main() -> int:
     # --- coldstart: embed, select, acquire ---------------------------------------------------
     run([cli, "embed", "--images", pool, "--encoder", "pixels", "--size", "8", "--progress", "none",
          "--out", work / "emb.npy"])
-    run([cli, "select", "--embeddings", work / "emb.npy", "--budget", "5", "--format",
-         "labelstudio", "--path-root", pool, "--labelstudio-config", "classification",
+    run([cli, "select", "--embeddings", work / "emb.npy", "--budget", "8", "--format",
+         "labelstudio", "--path-root", work, "--labelstudio-config", "classification",
          "--class-names", "normal,benign,malignant", "--out", work / "picks.csv"])
     ids = (work / "emb.ids.csv").read_text().splitlines()
     n = len(ids) - 1
@@ -99,14 +100,16 @@ def main() -> int:
     picked = [line.split(",")[0] for line in (work / "picks.csv").read_text().splitlines()[1:]]
     (work / "done.csv").write_text("id\n" + "\n".join(picked) + "\n")
     run([cli, "acquire", "--probabilities", work / "probs.npy", "--labelled", work / "done.csv",
-         "--batch", "4", "--strategy", "entropy", "--format", "labelstudio", "--path-root", pool,
+         "--batch", "4", "--strategy", "entropy", "--format", "labelstudio", "--path-root", work,
          "--labelstudio-config", "segmentation", "--out", work / "next.csv"])
 
     # --- Label Studio ------------------------------------------------------------------------
     port = free_port()
     env = dict(os.environ,
                LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED="true",
-               LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT=str(pool),
+               # The storage's folder must lie strictly below the document root, and ?d= paths
+               # are relative to the root: root WORK, storage WORK/pool, --path-root WORK.
+               LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT=str(work),
                LABEL_STUDIO_BASE_DATA_DIR=str(work / "ls-data"),
                LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK="true",
                SENTRY_DSN="", FRONTEND_SENTRY_DSN="")
@@ -151,7 +154,7 @@ def main() -> int:
             st, storage = api.call("POST", "/api/storages/localfiles",
                                    {"project": pid, "path": str(pool), "use_blob_urls": False,
                                     "title": "pool"})
-            check(st == 201, f"{stem}: local-files storage on the pool (HTTP {st})")
+            check(st == 201, f"{stem}: local-files storage on the pool (HTTP {st}) {'' if st == 201 else storage[:300]}")
             tasks = json.loads((work / f"{stem}.labelstudio.json").read_text())
             st, imp = api.call("POST", f"/api/projects/{pid}/import", tasks)
             check(st == 201 and imp.get("task_count") == len(tasks),
@@ -175,7 +178,7 @@ def main() -> int:
                           f"{stem}: task {cid} prediction score {score} (next.csv {csv[cid][2]}), "
                           f"model_version {preds[0].get('model_version') if preds else None}")
         # What the encoding fixes: the raw name of "img #1 é.png" is cut at '#' and not found.
-        st, _ = api.call("GET", "/data/local-files/?d=img #1 é.png".replace(" ", "%20").replace("é", "%C3%A9"), raw=True)
+        st, _ = api.call("GET", "/data/local-files/?d=pool/img%20#1%20%C3%A9.png", raw=True)
         check(st != 200, f"unencoded '#' in the URL fails (HTTP {st}), as the issue reported")
         print(f"Label Studio checks took {time.monotonic() - started:.0f} s after start-up; "
               f"{time.monotonic() - t0:.0f} s in all", flush=True)

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "cli/cli.hpp"
+#include "cli/handoff.hpp"
 #include "cli_testing.hpp"
 
 namespace fs = std::filesystem;
