@@ -146,8 +146,8 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
   const Labels ml = read_labels(dir.file("m.csv"), n);
   expect_nearest_centre(x, med, ml);
   std::set<std::string> medoid_ids, pick_ids;
-  for (const auto& v :
-       io::read_json(dir.file("m.manifest.json")).as_object().at("medoids").as_array())
+  const auto manifest = io::read_json(dir.file("m.manifest.json"));  // owns what the loop reads
+  for (const auto& v : manifest.as_object().at("medoids").as_array())
     medoid_ids.insert(std::string(v.as_string()));
   for (const auto& row : io::read_csv(dir.file("mp.csv")).rows) pick_ids.insert(row[0]);
   EXPECT_EQ(medoid_ids, pick_ids);
