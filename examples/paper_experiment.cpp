@@ -32,9 +32,10 @@ int main(int argc, char** argv) {
       "random-draws", po::value(&cfg.random_draws), "seeds of the random strategy")(
       "seeds", po::value(&cfg.seeds), "seeds of the other strategies")(
       "no-active", "skip the active-learning phase")(
+      "fresh", "discard the resume log in --out (a stopped run of the same settings resumes)")(
       "active-strategies", po::value(&cfg.active_strategies)->multitoken(),
       "strategies (or strategy:encoder) that also get the active phase (default: all)")(
-      "classifier", po::value(&cfg.classifier), "probe, mlp or cnn")(
+      "classifier", po::value(&cfg.classifier), "probe, label-spreading, mlp or cnn")(
       "acquisition", po::value(&cfg.classification_acquisition),
       "classification acquisition: threshold, entropy, margin, least-confidence, bald (mlp or "
       "cnn), badge, random")("seg-acquisition", po::value(&cfg.segmentation_acquisition),
@@ -90,6 +91,7 @@ int main(int argc, char** argv) {
     if (!seg_budgets.empty())
       cfg.segmentation.budgets.assign(seg_budgets.begin(), seg_budgets.end());
     if (vm.count("no-active")) cfg.active = false;
+    cfg.fresh = vm.count("fresh") > 0;
     std::cout << std::unitbuf;  // progress lines appear as they happen, also through a pipe
     const auto out = coldstart::experiment::run_experiment(cfg, std::cout);
     std::cout << "\n" << coldstart::report::markdown_report(out.rows);

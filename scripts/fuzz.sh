@@ -5,7 +5,9 @@
 #   scripts/fuzz.sh png 600         the PNG reader for 10 minutes
 #   scripts/fuzz.sh all 60          every target, 60 s each
 # Targets: png jpeg dicom npy csv json card. Each run starts from the committed seeds
-# (tests/fuzz/corpus/<target>/) plus what earlier runs added (build-fuzz/corpus/<target>/), writes
+# (tests/fuzz/corpus/<target>/; DICOM's are written into build-fuzz/seeds/dicom/ by
+# coldstart_fuzz_dicom_seeds, DCMTK and OpenJPEG, at each run) plus what earlier runs added
+# (build-fuzz/corpus/<target>/), writes
 # crashes to build-fuzz/artifacts/<target>/ and its log to build-fuzz/logs/<target>.log, and prints
 # one summary line: target, seconds actually run (a finding stops a run early), executions,
 # corpus size, result. Exit status 1 if any target
@@ -23,7 +25,18 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOLDSTART_FUZZ=ON \
   -DCOLDSTART_WITH_TORCH=OFF -DCOLDSTART_WITH_CUDA=OFF -DCOLDSTART_BUILD_TESTS=OFF \
   -DCOLDSTART_BUILD_BENCHMARKS=OFF -DCOLDSTART_BUILD_EXAMPLES=OFF >/dev/null
 if [[ $TARGET == all ]]; then targets=("${ALL[@]}"); else targets=("$TARGET"); fi
-cmake --build build-fuzz -j "${JOBS:-$(nproc)}" --target "${targets[@]/#/coldstart_fuzz_}"
+build_targets=("${targets[@]/#/coldstart_fuzz_}")
+if [[ " ${targets[*]} " == *" dicom "* ]]; then build_targets+=(coldstart_fuzz_dicom_seeds); fi
+cmake --build build-fuzz -j "${JOBS:-$(nproc)}" --target "${build_targets[@]}"
+seeds_of() {  # the seed folder of a target
+  if [[ $1 == dicom ]]; then
+    rm -rf build-fuzz/seeds/dicom
+    build-fuzz/tests/fuzz/coldstart_fuzz_dicom_seeds build-fuzz/seeds/dicom >&2
+    echo build-fuzz/seeds/dicom
+  else
+    echo "tests/fuzz/corpus/$1"
+  fi
+}
 
 # Image readers allocate width x height before decoding; the default limit (2^28 pixels) lets one
 # input cost gigabytes, so fuzzing explores decoding with a smaller one. The limit itself has
@@ -39,7 +52,8 @@ for t in "${targets[@]}"; do
   log=build-fuzz/logs/$t.log
   rc=0
   start=$(date +%s)
-  "$exe" "build-fuzz/corpus/$t" "tests/fuzz/corpus/$t" -max_total_time="$SECONDS_EACH" \
+  seeds=$(seeds_of "$t")
+  "$exe" "build-fuzz/corpus/$t" "$seeds" -max_total_time="$SECONDS_EACH" \
     -timeout=10 -rss_limit_mb=2560 -malloc_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="build-fuzz/artifacts/$t/" ${FUZZ_FLAGS:-} >"$log" 2>&1 || rc=$?
   elapsed=$(($(date +%s) - start))

@@ -23,4 +23,5 @@ build/coldstart select --images "$DATA" --encoder efficientnet-lite0 --budget 20
 head -n 21 "$OUT/picks.csv"
 echo
 echo "== coldstart run --quick: simulated active learning (random vs the default strategy)"
-build/coldstart run --data "$DATA" --task classification --quick --out "$OUT/run"
+# --fresh: a demonstration computes every time (without it a rerun reuses the logged cells).
+build/coldstart run --data "$DATA" --task classification --quick --fresh --out "$OUT/run"

@@ -10,11 +10,17 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(build-essential cmake pkg-config libeigen3-dev libboost1.81-dev
   libboost-json1.81-dev libboost-program-options1.81-dev libpng-dev libturbojpeg0-dev libdcmtk-dev libgtest-dev libgmock-dev
   libbenchmark-dev)
+# JPEG 2000 pixel data in DICOM: DCMTK in Debian has no JPEG 2000 codec; OpenJPEG decodes it
+# (docs/dicom.md).
+APT_PACKAGES+=(libopenjp2-7-dev)
 # OpenBLAS (OpenMP build) is loaded at run time by the clustering GEMM when present (about 1.3x
 # Eigen's SGEMM on AVX2); without it coldstart falls back to Eigen.
 APT_PACKAGES+=(libopenblas0-openmp)
 # Headless chromium runs the gallery/plot browser test (tests/browser); without it that test skips.
 APT_PACKAGES+=(chromium)
+# MPI (optional at build time, on when found): Boost.MPI over Open MPI, for
+# `mpirun -np N coldstart select|embed` and the MPI tests (docs/scale.md).
+APT_PACKAGES+=(libboost-mpi1.81-dev libopenmpi-dev openmpi-bin)
 if [[ " $* " == *" --bench "* ]]; then APT_PACKAGES+=(libfaiss-dev); fi
 # libclang-rt-dev holds libFuzzer and the sanitizer runtimes; it is only a Recommends of clang,
 # and this script installs without recommends.

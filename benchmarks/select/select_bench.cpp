@@ -56,15 +56,16 @@ void Random(benchmark::State& st) { run(st, RandomSelector{}); }
 void KCenterGreedy(benchmark::State& st) { run(st, KCenterGreedySelector{}); }
 void ClusterCentroidPerCluster(benchmark::State& st) {
   // One k-means restart keeps the 200k case to minutes on 2 cores; memory does not depend on it.
-  run(st, ClusterCentroidSelector<>({.mode = CentroidMode::kPerCluster},
-                                    cluster::HamerlyKMeans({.n_init = 1, .max_iter = 20})));
+  run(st, ClusterCentroidSelector<cluster::PlusPlusKMeans>(
+              {.mode = CentroidMode::kPerCluster},
+              cluster::PlusPlusKMeans({.n_init = 1, .max_iter = 20})));
 }
 void TypiClust(benchmark::State& st) {
-  run(st, TypiClustSelector<>({}, cluster::HamerlyKMeans({.n_init = 1, .max_iter = 20})));
+  run(st, TypiClustSelector<>({}, cluster::PlusPlusKMeans({.n_init = 1, .max_iter = 20})));
 }
 void ProbCover(benchmark::State& st) {
   run(st, ProbCoverSelector<>({.n_pseudo_classes = 10},
-                              cluster::HamerlyKMeans({.n_init = 1, .max_iter = 20})));
+                              cluster::PlusPlusKMeans({.n_init = 1, .max_iter = 20})));
 }
 
 #define COLDSTART_SIZES(b)            \

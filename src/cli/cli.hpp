@@ -4,6 +4,7 @@
 // annotation-tool export formats. Only src/cli (and tests/cli) include this header; the public
 // entry points are in coldstart/cli/commands.hpp.
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -15,6 +16,7 @@
 
 #include "coldstart/error.hpp"
 #include "coldstart/io/dataset.hpp"
+#include "coldstart/io/image_scan.hpp"
 #include "coldstart/io/transaction.hpp"
 #include "coldstart/types.hpp"
 
@@ -82,13 +84,19 @@ void check_outputs_clear(const std::vector<std::string>& outputs,
 // --- image pools ---------------------------------------------------------------------------------
 
 /// The images of `dir`: a dataset folder (labels.csv + images/, optionally only `split`) or a plain
-/// folder of PNG/JPEG/DICOM files. Throws IoError naming the folder, and on duplicate ids.
+/// folder of PNG/JPEG/DICOM files scanned as `scan` says (io::scan_images; each skipped file is
+/// printed to stderr with its reason). Throws IoError naming the folder, and on duplicate ids.
 struct Pool {
   std::string root;
   bool is_dataset = false;
   std::vector<io::Sample> samples;
+  std::vector<io::SkippedImage> skipped;  ///< unreadable files left out (--skip-unreadable)
 };
-[[nodiscard]] Pool load_pool(const std::string& dir, const std::string& split = "");
+[[nodiscard]] Pool load_pool(const std::string& dir, const std::string& split = "",
+                             const io::ScanOptions& scan = {});
+
+/// The pool's skipped files for a manifest: [{"path", "reason"}, ...].
+[[nodiscard]] boost::json::array skipped_json(const Pool& pool);
 
 /// SHA-256 over the ids and image file contents of a pool, in order.
 [[nodiscard]] std::string pool_hash(const Pool& pool);

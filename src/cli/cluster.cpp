@@ -78,11 +78,11 @@ ClusterResult cluster(const ClusterOptions& o) {
   const registry::AnySelector selector = make_selector(o.strategy, o.params);
   check_output_folder(o.out);
   ClusterResult r{.options = o, .pool = read_embeddings(o.embeddings, o.ids)};
-  const Index n = r.pool.e.x.rows();
+  const Index n = r.pool.rows().rows();  // one process: the whole (memory-mapped) matrix
   COLDSTART_IO_CHECK(o.k <= n, o.embeddings, "--k {} exceeds the pool of {} rows", o.k, n);
   r.strategy = selector.describe();
   Rng rng(o.seed);  // select's generator: Rng(seed), so the same seed gives the same clustering
-  r.clustering = selector.clustering(r.pool.e.x, o.k, rng);
+  r.clustering = selector.clustering(r.pool.rows(), o.k, rng);
   r.labels = {{"id", "cluster", "distance"}, {}};
   for (Index i = 0; i < n; ++i)
     r.labels.rows.push_back({r.pool.e.ids[static_cast<std::size_t>(i)],

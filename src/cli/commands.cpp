@@ -8,9 +8,13 @@
 #include "acquire.hpp"
 #include "cluster.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 #include "embed.hpp"
+#include "processes.hpp"
 #include "report.hpp"
+#ifdef COLDSTART_WITH_TORCH
 #include "run.hpp"
+#endif
 #include "select.hpp"
 #include "strategies.hpp"
 
@@ -58,9 +62,16 @@ int cluster_command(const Invocation& inv) {
 }
 
 int run_command_impl(const Invocation& inv) {
+#ifdef COLDSTART_WITH_TORCH
   if (run_spec().help_requested(inv.args, std::cout)) return kExitOk;
   write(run(parse_run(inv.args), std::cerr), inv, std::cout);
   return kExitOk;
+#else  // the sanitizer build's CLI: every command but run, which trains LibTorch models
+  (void)inv;
+  throw UsageError(
+      "this coldstart was built without LibTorch (COLDSTART_WITH_TORCH=OFF): "
+      "`run` trains LibTorch models and is not available");
+#endif
 }
 
 int report_command(const Invocation& inv) {
@@ -117,6 +128,8 @@ int dispatch(const Invocation& inv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  init_processes(argc, argv);
+  io::install_map_fault_handler("coldstart");
   Invocation inv;
   for (int i = 0; i < argc; ++i) inv.full_argv.emplace_back(argv[i]);
   if (argc < 2) {

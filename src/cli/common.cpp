@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
+#include <iostream>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 
 namespace fs = std::filesystem;
 
@@ -19,7 +21,9 @@ namespace coldstart::cli {
 
 std::string sibling_path(const std::string& output, const std::string& suffix) {
   fs::path p(output);
-  return (p.parent_path() / (p.stem().string() + suffix)).string();
+  std::string stem = p.stem().string();
+  if (io::is_shard_manifest(output)) stem.resize(stem.size() - 7);  // emb.shards.json -> emb
+  return (p.parent_path() / (stem + suffix)).string();
 }
 
 std::string manifest_path_for(const std::string& output) {
@@ -78,12 +82,16 @@ boost::json::object start_manifest(const Invocation& inv) {
 
 // --- pools ---------------------------------------------------------------------------------------
 
-Pool load_pool(const std::string& dir, const std::string& split) {
+Pool load_pool(const std::string& dir, const std::string& split, const io::ScanOptions& scan) {
   std::error_code ec;
   COLDSTART_IO_CHECK(fs::is_directory(dir, ec), dir, "image folder does not exist{}", "");
   Pool pool;
   pool.root = dir;
   if (fs::exists(fs::path(dir) / "labels.csv")) {
+    if (scan.recursive || scan.frames != io::FrameChoice::kFirst || scan.skip_unreadable)
+      throw UsageError(
+          "--recursive, --frame and --skip-unreadable apply to plain image folders; '" + dir +
+          "' is a dataset folder (labels.csv lists its images)");
     pool.is_dataset = true;
     const io::Dataset ds(dir);
     for (const auto& s : ds.samples())
@@ -92,7 +100,11 @@ Pool load_pool(const std::string& dir, const std::string& split) {
   } else {
     if (!split.empty())
       throw UsageError("--split needs a dataset folder with labels.csv; '" + dir + "' has none");
-    pool.samples = io::list_images(dir);
+    io::ImageScan found = io::scan_images(dir, scan);
+    pool.samples = std::move(found.samples);
+    pool.skipped = std::move(found.skipped);
+    for (const auto& s : pool.skipped)
+      std::cerr << "skipped " << s.path << ": " << s.reason << "\n";
     std::set<std::string> seen;
     for (const auto& s : pool.samples)
       COLDSTART_IO_CHECK(seen.insert(s.id).second, s.image_path,
@@ -101,12 +113,19 @@ Pool load_pool(const std::string& dir, const std::string& split) {
   return pool;
 }
 
+boost::json::array skipped_json(const Pool& pool) {
+  boost::json::array out;
+  for (const auto& s : pool.skipped)
+    out.push_back(boost::json::object{{"path", s.path}, {"reason", s.reason}});
+  return out;
+}
+
 std::string pool_hash(const Pool& pool) {
   std::string acc;
   for (const auto& s : pool.samples) {
     acc += s.id;
     acc += '\n';
-    acc += io::sha256_file(s.image_path);
+    acc += io::sha256_file(io::parse_image_ref(s.image_path).file);
     acc += '\n';
   }
   return io::sha256_hex(acc);

@@ -9,8 +9,10 @@
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 #include "coldstart/io/npy.hpp"
 #include "embed.hpp"
+#include "processes.hpp"
 #include "registry_options.hpp"
 
 namespace fs = std::filesystem;
@@ -18,6 +20,14 @@ namespace fs = std::filesystem;
 namespace coldstart::cli {
 
 void add_encoder_options(CommandSpec& spec, const std::string& param_option) {
+  spec.flag("recursive", "plain folders: take images in sub-folders too (ids: relative paths)")
+      .value<std::string>("frame",
+                          "multi-frame DICOM: first, middle or all (one sample per frame, ids "
+                          "<file>#<n>, n from 1)",
+                          {.def = "first", .check = one_of({"first", "middle", "all"})})
+      .flag("skip-unreadable",
+            "plain folders: decode every image first; leave out (and report, also in the "
+            "manifest) those that fail instead of stopping at the first");
   spec.value<std::string>(
           "encoder",
           "a registered encoder or a TorchScript file FILE.pt (its card FILE.json gives the "
@@ -83,6 +93,9 @@ boost::json::object encoder_params_from(const Args& a, const std::string& name,
 
 EmbedRunOptions encoder_options_from(const Args& a, const std::string& param_option) {
   EmbedRunOptions o;
+  o.scan = {.recursive = a.get<bool>("recursive"),
+            .frames = io::parse_frame_choice(a.get<std::string>("frame")),
+            .skip_unreadable = a.get<bool>("skip-unreadable")};
   o.encoder = a.get<std::string>("encoder");
   o.encoder_params = encoder_params_from(a, o.encoder, param_option);
   o.chunk = a.get<Index>("chunk");
@@ -154,13 +167,21 @@ CommandSpec embed_spec() {
       .value<std::string>("split", "dataset folders: embed only this split (train, val, test)",
                           {.def = ""})
       .value<std::string>("out",
-                          "embeddings .npy (n×d float32); ids go to <stem>.ids.csv, the manifest "
-                          "to <stem>.manifest.json",
+                          "embeddings .npy (n×d float32), or <stem>.shards.json for shards "
+                          "<stem>-00000.npy, ... of --shard-rows rows (large pools; mpirun); ids "
+                          "go to <stem>.ids.csv, the manifest to <stem>.manifest.json",
                           {.check = [](const std::string& out) -> std::string {
-                             if (fs::path(out).extension() == ".npy") return "";
-                             return "must end in .npy (got '" + out + "')";
+                             if (fs::path(out).extension() == ".npy" || io::is_shard_manifest(out))
+                               return "";
+                             return "must end in .npy or .shards.json (got '" + out + "')";
                            },
-                           .required = true});
+                           .required = true})
+      .value<Index>("shard-rows",
+                    "rows per shard for a .shards.json output (a multiple of 1024, so shards "
+                    "map back to back)",
+                    {.def = io::kDefaultShardRows, .check = [](const Index& r) -> std::string {
+                       return r > 0 && r % 1024 == 0 ? "" : "must be a positive multiple of 1024";
+                     }});
   add_encoder_options(spec, "param");
   return spec;
 }
@@ -172,17 +193,93 @@ EmbedOptions parse_embed(const std::vector<std::string>& args) {
   o.split = a.get<std::string>("split");
   o.out = a.get<std::string>("out");
   o.run = encoder_options_from(a, "param");
+  o.shard_rows = a.get<Index>("shard-rows");
   check_outputs_clear({o.out, ids_path_for(o.out), manifest_path_for(o.out)},
                       with_sidecars(o.images));
   return o;
 }
 
+namespace {
+
+Index shard_count(const EmbedResult& r) {
+  const auto n = static_cast<Index>(r.pool.samples.size());
+  return (n + r.options.shard_rows - 1) / r.options.shard_rows;
+}
+
+/// This process's shards [first, last) (all of them in a one-process run).
+std::pair<Index, Index> my_shards(const EmbedResult& r) {
+  return part_of(shard_count(r), processes().rank, processes().size);
+}
+
+}  // namespace
+
 EmbedResult embed(const EmbedOptions& o) {
   check_output_folder(o.out);
-  EmbedResult r{o, load_pool(o.images, o.split), {}};
-  r.embedded = embed_pool(r.pool, o.run);
+  const bool sharded = io::is_shard_manifest(o.out);
+  if (processes().size > 1 && !sharded)
+    throw UsageError("under mpirun, --out must be a shard manifest <stem>.shards.json");
+  check_same_everywhere("the embed options", o.images + "|" + o.split + "|" + o.out + "|" +
+                                                 o.run.encoder + "|" +
+                                                 std::to_string(o.shard_rows));
+  EmbedResult r{o, {}, {}};
+  all_or_none([&] {
+    r.pool = load_pool(o.images, o.split, o.run.scan);
+    Pool mine = r.pool;
+    if (sharded) {  // this process embeds the images of its shards only
+      const auto [first, last] = my_shards(r);
+      const auto n = static_cast<Index>(r.pool.samples.size());
+      r.first_row = std::min(n, first * o.shard_rows);
+      const Index end = std::min(n, last * o.shard_rows);
+      mine.samples.assign(r.pool.samples.begin() + r.first_row, r.pool.samples.begin() + end);
+    }
+    if (!mine.samples.empty()) r.embedded = embed_pool(mine, o.run);
+  });
   return r;
 }
+
+namespace {
+
+/// The sharded output: each process stages and places its shards (one transaction per
+/// process), then rank 0 writes the ids, the shard manifest and the embed manifest, last.
+void write_sharded(const EmbedResult& r, boost::json::object m, const io::CsvTable& ids,
+                   std::ostream& out) {
+  const EmbedOptions& o = r.options;
+  const auto [first, last] = my_shards(r);
+  const Index d = r.embedded.embeddings.dim();
+  io::OutputTransaction shards;
+  all_or_none([&] {
+    for (Index s = first; s < last; ++s) {
+      const Index a = s * o.shard_rows - r.first_row;
+      const Index rows = std::min<Index>(o.shard_rows, r.embedded.embeddings.size() - a);
+      shards.add_with(io::shard_file_for(o.out, s), [&](const std::string& tmp) {
+        io::write_shard(tmp, r.embedded.embeddings.x.middleRows(a, rows));
+      });
+    }
+  });
+  all_or_none([&] { shards.commit(); });
+  if (processes().rank != 0) return;
+  io::ShardManifest sm{
+      o.out, static_cast<Index>(r.pool.samples.size()), d, ids_path_for(o.out), {}};
+  for (Index s = 0; s < shard_count(r); ++s)
+    sm.shards.push_back({io::shard_file_for(o.out, s), s * o.shard_rows,
+                         std::min(sm.rows, (s + 1) * o.shard_rows)});
+  m["shape"] = boost::json::array{sm.rows, d};
+  io::OutputTransaction tx;
+  tx.add(sm.ids, io::format_csv(ids));
+  tx.add(o.out, io::shard_manifest_text(sm));
+  boost::json::object outputs;
+  outputs["ids"] = output_entry(tx, sm.ids);
+  outputs["shards"] = output_entry(tx, o.out);
+  m["outputs"] = std::move(outputs);
+  const std::string manifest_path = manifest_path_for(o.out);
+  tx.add(manifest_path, io::to_json_text(m));
+  tx.commit();
+  out << "wrote " << o.out << " (" << sm.rows << "×" << d << " in " << sm.shards.size()
+      << " shards, " << processes().size << " process" << (processes().size > 1 ? "es" : "")
+      << "), " << sm.ids << ", " << manifest_path << "\n";
+}
+
+}  // namespace
 
 void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
   const std::string& npy = r.options.out;
@@ -200,11 +297,13 @@ void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
   inputs["split"] = r.options.split;
   inputs["count"] = static_cast<std::int64_t>(pool.samples.size());
   inputs["sha256"] = pool_hash(pool);
+  inputs["skipped"] = skipped_json(pool);
   m["inputs"] = std::move(inputs);
   m["encoder"] = e.encoder_card;
   if (!e.cache.empty()) m["cache"] = e.cache;
   m["shape"] = boost::json::array{e.embeddings.size(), e.embeddings.dim()};
 
+  if (io::is_shard_manifest(npy)) return write_sharded(r, std::move(m), ids, out);
   // All three files or none: a failure (a folder in the way) leaves the previous ones intact.
   io::OutputTransaction tx;
   tx.add_with(npy, [&](const std::string& tmp) { io::write_npy(tmp, e.embeddings.x); });

@@ -7,13 +7,15 @@
 #include <string>
 
 #include "cli.hpp"
+#include "coldstart/io/image_scan.hpp"
 #include "options.hpp"
 
 namespace coldstart::cli {
 
-/// How a pool is embedded: the encoder (a registered name or a TorchScript file) with its
-/// parameters, the on-disk cache and progress reporting.
+/// How a pool is embedded: which files of a folder are its images, the encoder (a registered name
+/// or a TorchScript file) with its parameters, the on-disk cache and progress reporting.
 struct EmbedRunOptions {
+  io::ScanOptions scan;  ///< --recursive, --frame, --skip-unreadable (plain folders)
   std::string encoder = kDefaultEncoder;
   boost::json::object encoder_params;  ///< declared parameters of the encoder's entry
   std::string cache_dir;               ///< "" = no cache
@@ -21,8 +23,9 @@ struct EmbedRunOptions {
   Progress::Mode progress = Progress::Mode::kAuto;
 };
 
-/// Declares --encoder, --preset, --size, --batch-size, --threads, --cache, --no-cache, --chunk,
-/// --progress and the repeatable `param_option` (NAME=VALUE of the encoder's own parameters).
+/// Declares --recursive, --frame, --skip-unreadable (the folder scan), --encoder, --preset, --size,
+/// --batch-size, --threads, --cache, --no-cache, --chunk, --progress and the repeatable
+/// `param_option` (NAME=VALUE of the encoder's own parameters).
 void add_encoder_options(CommandSpec& spec, const std::string& param_option);
 
 /// Reads the options of add_encoder_options. --preset/--size/--batch-size/--threads set the
@@ -46,14 +49,16 @@ struct EmbeddedPool {
 struct EmbedOptions {
   std::string images;  ///< folder of images or dataset folder
   std::string split;   ///< dataset folders: only this split ("" = all)
-  std::string out;     ///< embeddings .npy
+  std::string out;     ///< embeddings .npy, or a shard manifest <stem>.shards.json
   EmbedRunOptions run;
+  Index shard_rows = 65536;  ///< rows per shard when `out` is a shard manifest
 };
 
 struct EmbedResult {
   EmbedOptions options;
   Pool pool;
-  EmbeddedPool embedded;
+  EmbeddedPool embedded;  ///< this process's rows (all, in a one-process run)
+  Index first_row = 0;    ///< global row of embedded.embeddings row 0
 };
 
 /// The options of `coldstart embed`, declared once.

@@ -97,6 +97,8 @@ RunResult run(const RunOptions& o, std::ostream& log) {
     // Found right after the split, before any encoder: a usage error, and nothing left behind.
     if (!existed) fs::remove(cfg.out_dir, ec);  // only when still empty
     throw UsageError(std::string(e.what()) + " (choose smaller --budgets / --seg-budgets)");
+  } catch (const experiment::RunLogMismatch& e) {
+    throw UsageError(e.what());  // found before any work, like the budgets
   }
   note_skipped_active_phase(r, log);
   return r;
@@ -118,6 +120,7 @@ void write(const RunResult& r, const Invocation& inv, std::ostream& out) {
   m["active_phase"] =
       r.active_skipped.empty() ? std::string(r.config.active ? "ran" : "off") : r.active_skipped;
   m["rows"] = static_cast<std::int64_t>(res.rows.size());
+  m["cells"] = {{"computed", res.cells_computed}, {"reused", res.cells_reused}};
   const std::string manifest = (fs::path(r.config.out_dir) / "run.manifest.json").string();
   io::OutputTransaction tx;  // the experiment wrote its own files; the manifest goes last
   tx.add(manifest, io::to_json_text(m));

@@ -179,6 +179,9 @@ void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig&
               "~/.cache/coldstart/embeddings, shared with `coldstart embed`)",
           {.def = ""})
       .flag("no-grouped-split", "split without near-duplicate grouping")
+      .flag("fresh",
+            "discard the resume log in --out (run-log/) and start afresh; without it a rerun "
+            "continues a stopped run of the same settings and refuses (exit 2) other settings")
       .value<std::uint64_t>("seed", "base seed", {.def = 0})
       .flag("paper",
             "the paper's GPU settings: 224 px, VGG-11 width 64, CNN classifier, 10 random draws")
@@ -269,6 +272,7 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   cfg.cache_dir = a.get<std::string>("cache");
   cfg.grouped_split = !a.get<bool>("no-grouped-split");
   cfg.active = !a.get<bool>("no-active");
+  cfg.fresh = a.get<bool>("fresh");
   cfg.seed = a.get<std::uint64_t>("seed");
   for (const auto& s : cfg.active_strategies)
     if (std::find(cfg.strategies.begin(), cfg.strategies.end(), s) == cfg.strategies.end())

@@ -8,20 +8,61 @@
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 #include "coldstart/io/npy.hpp"
+#include "processes.hpp"
 #include "registry_options.hpp"
 
 namespace fs = std::filesystem;
 
 namespace coldstart::cli {
 
-PoolEmbeddings read_embeddings(const std::string& npy, const std::string& ids_csv) {
+namespace {
+
+/// Maps this process's part of `npy` into `p` (matrix fields only); returns the ids file the
+/// embeddings name (the manifest's for shards, <stem>.ids.csv otherwise).
+std::string map_part(PoolEmbeddings& p, const std::string& npy, int rank, int size) {
+  if (io::is_shard_manifest(npy)) {
+    const io::ShardManifest m = io::read_shard_manifest(npy);
+    const auto [first, last] = part_of(static_cast<Index>(m.shards.size()), rank, size);
+    p.total_rows = m.rows;
+    p.first_row = first < last ? m.shards[first].begin : m.rows;
+    if (first < last)
+      p.map = std::make_shared<const io::MappedMatrix>(io::MappedMatrix::open_shards(
+          m, static_cast<std::size_t>(first), static_cast<std::size_t>(last)));
+    p.local_rows = p.map ? p.map->rows() : 0;
+    if (!p.map) p.e.x.resize(0, m.cols);  // a process with no shard: 0×d
+    if (p.map) p.map->check_finite(0, p.local_rows);
+    return m.ids;
+  }
+  if (io::read_npy_header(npy).dtype != io::NpyDtype::kFloat32) {
+    p.e.x = io::read_npy_matrix(npy, true);  // converted: one copy
+    p.total_rows = p.local_rows = p.e.x.rows();
+    COLDSTART_CHECK(size == 1, InvalidArgument,
+                    "'{}' is not float32: convert it (x.astype(np.float32)) to run under mpirun",
+                    npy);
+    return ids_path_for(npy);
+  }
+  p.map = std::make_shared<const io::MappedMatrix>(io::MappedMatrix::open(npy));
+  p.total_rows = p.map->rows();
+  const auto [a, b] = part_of(p.total_rows, rank, size);
+  p.map_begin = p.first_row = a;
+  p.local_rows = b - a;
+  p.map->check_finite(a, b);
+  return ids_path_for(npy);
+}
+
+}  // namespace
+
+PoolEmbeddings read_embeddings(const std::string& npy, const std::string& ids_csv, int rank,
+                               int size) {
   PoolEmbeddings p;
-  const std::string ids_path = ids_csv.empty() ? ids_path_for(npy) : ids_csv;
-  p.e.x = io::read_npy_matrix(npy, true);
+  const std::string named_ids = map_part(p, npy, rank, size);
+  const std::string ids_path = ids_csv.empty() ? named_ids : ids_csv;
+  if (rank != 0) return p;  // under mpirun only rank 0 holds the ids (n strings) and writes
   const IdTable t = read_id_table(ids_path);
-  check_id_count(t, p.e.x.rows(),
-                 std::to_string(p.e.x.rows()) + "×" + std::to_string(p.e.x.cols()) +
+  check_id_count(t, p.total_rows,
+                 std::to_string(p.total_rows) + "×" + std::to_string(p.rows().cols()) +
                      " matrix in '" + npy + "'");
   p.e.ids = t.ids;
   p.paths = t.paths;
@@ -50,9 +91,10 @@ namespace {
 
 PoolEmbeddings embed_images(const SelectOptions& o) {
   PoolEmbeddings p;
-  const Pool pool = load_pool(o.images, o.split);
+  const Pool pool = load_pool(o.images, o.split, o.embed->scan);
   EmbeddedPool ep = embed_pool(pool, *o.embed);
   p.e = std::move(ep.embeddings);
+  p.total_rows = p.local_rows = p.e.x.rows();
   p.encoder = std::move(ep.encoder_card);
   for (const auto& s : pool.samples) p.paths.push_back(s.image_path);
   boost::json::object img;
@@ -60,6 +102,7 @@ PoolEmbeddings embed_images(const SelectOptions& o) {
   img["split"] = o.split;
   img["count"] = static_cast<std::int64_t>(pool.samples.size());
   img["sha256"] = pool_hash(pool);
+  img["skipped"] = skipped_json(pool);
   p.inputs["images"] = std::move(img);
   if (!ep.cache.empty()) p.inputs["cache"] = ep.cache;
   if (pool.is_dataset) p.labels_csv = (fs::path(pool.root) / "labels.csv").string();
@@ -96,18 +139,73 @@ select::SelectionContext context_of(const SelectOptions& o, const PoolEmbeddings
 
 }  // namespace
 
+namespace {
+
+/// The engine that runs the pick: streaming under mpirun, on request, or (auto) for a
+/// streaming-capable strategy on a pool of at least kStreamingBytes.
+bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
+  constexpr double kStreamingBytes = 1 << 30;
+  if (o.engine == "memory") return false;
+  if (o.engine == "streaming" || processes().mpi) return true;
+  return has_streaming(o.strategy) && o.stratify_by.empty() &&
+         static_cast<double>(p.total_rows) * static_cast<double>(p.rows().cols()) * 4.0 >=
+             kStreamingBytes;
+}
+
+void check_streaming_options(const SelectOptions& o) {
+  if (processes().mpi && o.engine == "memory")
+    throw UsageError("--engine memory runs in one process; under mpirun select streams");
+  if (!has_streaming(o.strategy))
+    throw UsageError("strategy '" + o.strategy +
+                     "' has no streaming (out-of-core, MPI) "
+                     "implementation; those with one: " +
+                     streaming_names());
+  if (!o.stratify_by.empty()) throw UsageError("--stratify-by needs --engine memory (one process)");
+  if (!o.images.empty() && processes().mpi)
+    throw UsageError(
+        "under mpirun, select reads --embeddings (run `mpirun ... coldstart embed` "
+        "first)");
+}
+
+}  // namespace
+
 SelectResult select(const SelectOptions& o) {
   check_formats(o.formats);
   const registry::AnySelector selector = make_selector(o.strategy, o.params);
+  const Processes& procs = processes();
+  if (procs.mpi || o.engine == "streaming") check_streaming_options(o);
+  check_same_everywhere("the select options",
+                        o.embeddings + "|" + o.ids + "|" + o.strategy + "|" +
+                            boost::json::serialize(o.params) + "|" + std::to_string(o.budget) +
+                            "|" + std::to_string(o.seed) + "|" + o.labelled + "|" + o.engine);
   check_output_folder(o.out);
   SelectResult r{.options = o};
-  r.pool = o.images.empty() ? read_embeddings(o.embeddings, o.ids) : embed_images(o);
+  all_or_none([&] {
+    r.pool = o.images.empty() ? read_embeddings(o.embeddings, o.ids, procs.rank, procs.size)
+                              : embed_images(o);
+  });
   r.strategy = selector.describe();
   std::vector<Index> labelled, strata;
-  const auto ctx = context_of(o, r.pool, labelled, strata, r.context);
+  select::SelectionContext ctx;
+  all_or_none([&] {
+    if (procs.rank == 0) ctx = context_of(o, r.pool, labelled, strata, r.context);
+  });
+  labelled = from_rank0(std::move(labelled));  // the other ranks hold no ids
+  ctx.labelled = labelled;
   Rng rng(o.seed);
-  r.selection = selector.select(r.pool.e.x, o.budget, ctx, rng);
+  if (use_streaming(o, r.pool)) {
+    if (procs.size == 1) check_streaming_options(o);
+    const parallel::LocalRows rows(r.pool.rows(), r.pool.first_row, r.pool.total_rows);
+    r.selection = select_streaming(o.strategy, o.params, rows, o.budget, labelled, rng);
+    r.strategy["engine"] = "streaming";
+    r.strategy["processes"] = procs.size;
+  } else {
+    r.selection = selector.select(r.pool.rows(), o.budget, ctx, rng);
+  }
+  // A file that changed under the map would make the picks meaningless: refuse to write them.
+  if (r.pool.map) all_or_none([&] { r.pool.map->check_unchanged(); });
 
+  if (procs.rank != 0) return r;  // rank 0 writes the picks
   const PoolEmbeddings& p = r.pool;
   const select::Selection& sel = r.selection;
   r.picks = {{"id", "path", "cluster", "distance"}, {}};
@@ -125,12 +223,15 @@ SelectResult select(const SelectOptions& o) {
   if (!o.handoff.labelstudio_config.empty())
     r.class_names = config_class_names(o.handoff, p.labels_csv);
   if (!o.handoff.gallery.empty()) {
-    r.gallery = report::selection_gallery(p.e.x, p.e.ids, p.paths, sel);
+    // The map needs every row in this process: a one-process run (under mpirun rank 0 holds
+    // only its part).
+    if (procs.size != 1) throw UsageError("--gallery needs a one-process run (not under mpirun)");
+    r.gallery = report::selection_gallery(p.rows(), p.e.ids, p.paths, sel);
     r.gallery->title = "coldstart select: " + std::to_string(sel.size()) + " picks of " +
-                       std::to_string(p.e.x.rows());
+                       std::to_string(p.total_rows);
     r.gallery->facts = {{"strategy", o.strategy},
                         {"seed", std::to_string(o.seed)},
-                        {"pool", std::to_string(p.e.x.rows()) + " images"},
+                        {"pool", std::to_string(p.total_rows) + " images"},
                         {"picks", o.out}};
     if (!p.encoder.empty() && p.encoder.contains("name") && p.encoder.at("name").is_string())
       r.gallery->facts.emplace_back("encoder", p.encoder.at("name").as_string().c_str());
@@ -139,6 +240,7 @@ SelectResult select(const SelectOptions& o) {
 }
 
 void write(const SelectResult& r, const Invocation& inv, std::ostream& out) {
+  if (processes().rank != 0) return;  // under mpirun, rank 0 writes
   const SelectOptions& o = r.options;
   boost::json::object m = start_manifest(inv);
   m["inputs"] = r.pool.inputs;

@@ -5,12 +5,14 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
 #include "coldstart/io/csv.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 #include "coldstart/select/concept.hpp"
 #include "embed.hpp"
 #include "handoff.hpp"
@@ -35,11 +37,25 @@ struct SelectOptions {
   std::vector<std::string> formats;  ///< annotation-tool exports: cvat, labelstudio
   std::string url_prefix, path_root;
   HandoffOptions handoff;  ///< --gallery, --export-images, --labelstudio-config
+  std::string engine = "auto";  ///< auto, memory or streaming (docs/scale.md)
 };
 
 /// The pool as `select` sees it: embeddings with ids and image paths, and where they came from.
+/// Embeddings from files are memory-mapped (`map`, e.x empty); under mpirun each process holds
+/// its part, global rows [first_row, first_row + rows().rows()) of total_rows.
 struct PoolEmbeddings {
-  Embeddings e;
+  Embeddings e;  ///< ids always; x only when embedded from images (or converted from non-float32)
+  std::shared_ptr<const io::MappedMatrix> map;
+  Index map_begin = 0;  ///< first row of this process's part within map->view()
+  Index local_rows = 0;
+  Index first_row = 0;   ///< global row of rows().row(0)
+  Index total_rows = 0;  ///< rows over all processes
+
+  /// This process's rows (all rows in a one-process run).
+  [[nodiscard]] EmbeddingsView rows() const {
+    return map ? EmbeddingsView(map->view().middleRows(map_begin, local_rows))
+               : EmbeddingsView(e.x);
+  }
   std::vector<std::string> paths;  ///< image path per row ("" when unknown)
   boost::json::object inputs;      ///< manifest entries of the inputs
   boost::json::object encoder;     ///< the encoder's card, when known
@@ -70,6 +86,10 @@ void write(const SelectResult& r, const Invocation& inv, std::ostream& out);
 
 /// The pool of --embeddings: the matrix, its id table (ids, optional paths) and the embed
 /// manifest beside it (encoder card, dataset labels.csv).
-[[nodiscard]] PoolEmbeddings read_embeddings(const std::string& npy, const std::string& ids_csv);
+/// `npy` is a float32 .npy (mapped; other dtypes are read and converted) or a shard manifest
+/// (`*.shards.json`, io/mapped_npy.hpp). Process `rank` of `size` maps only its part: a
+/// contiguous run of whole shards, or of rows of a single .npy; only rank 0 reads the ids.
+[[nodiscard]] PoolEmbeddings read_embeddings(const std::string& npy, const std::string& ids_csv,
+                                             int rank = 0, int size = 1);
 
 }  // namespace coldstart::cli

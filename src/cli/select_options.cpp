@@ -5,14 +5,15 @@
 namespace coldstart::cli {
 
 CommandSpec select_spec() {
-  CommandSpec spec("select",
-                   "(--embeddings emb.npy | --images DIR) --budget N [--strategy NAME] "
-                   "[--param NAME=VALUE] [--labelled done.csv] [--stratify-by COLUMN] --seed S "
-                   "--out picks.csv");
+  CommandSpec spec(
+      "select",
+      "(--embeddings emb.npy|emb.shards.json | --images DIR) --budget N [--strategy NAME] "
+      "[--param NAME=VALUE] [--labelled done.csv] [--stratify-by COLUMN] --seed S "
+      "--out picks.csv");
   const auto& selectors = registry::selectors();
   spec.value<std::string>("embeddings",
                           "embeddings .npy from `coldstart embed` (ids from <stem>.ids.csv or "
-                          "--ids)")
+                          "--ids), memory-mapped; or a shard manifest <stem>.shards.json")
       .value<std::string>("ids", "CSV of ids (column id, optional path) for --embeddings")
       .value<std::string>("images", "embed this folder (or dataset folder) first with --encoder")
       .value<std::string>("split", "dataset folders: select only from this split", {.def = ""})
@@ -39,6 +40,12 @@ CommandSpec select_spec() {
       .value<std::string>("metadata",
                           "CSV with columns id and the --stratify-by column (default: the "
                           "dataset's labels.csv)")
+      .value<std::string>(
+          "engine",
+          "auto, memory or streaming: streaming runs kmeans-centroid and kcenter out of core "
+          "(rows streamed from the memory map, no standardised copy; docs/scale.md) and is what "
+          "runs under mpirun; auto streams those two from 1 GiB of embeddings",
+          {.def = "auto", .check = one_of({"auto", "memory", "streaming"})})
       .value<std::uint64_t>("seed", "random seed", {.def = 0})
       .value<std::string>("out", "picks CSV: id, path, cluster, distance in annotation order",
                           {.check = not_empty(), .required = true})
@@ -96,6 +103,7 @@ SelectOptions parse_select(const std::vector<std::string>& args) {
   o.stratify_by = a.str("stratify-by");
   o.metadata = a.str("metadata");
   o.seed = a.get<std::uint64_t>("seed");
+  o.engine = a.get<std::string>("engine");
   o.out = a.get<std::string>("out");
   o.formats = a.list("format");
   o.url_prefix = a.get<std::string>("url-prefix");

@@ -58,18 +58,22 @@ std::string strategies(const StrategiesOptions& o) {
   if (o.markdown)
     return docs_block(registry::selectors(), "selectors") + "\n" +
            docs_block(registry::acquisitions(), "acquisitions");
-  return listing(registry::selectors(),
-                 "selectors (coldstart select --strategy NAME [--param NAME=VALUE])") +
-         "\n" +
-         listing(registry::acquisitions(),
-                 "acquisition functions (coldstart acquire --strategy NAME [--param NAME=VALUE])") +
-         "\n" +
-         listing(registry::encoders(),
-                 "encoders (coldstart embed --encoder NAME [--param NAME=VALUE]; or a "
-                 "TorchScript file FILE.pt)") +
-         "\n" +
-         listing(registry::learners(),
-                 "learners (coldstart run --classifier NAME; run's options set their parameters)");
+  std::string out =
+      listing(registry::selectors(),
+              "selectors (coldstart select --strategy NAME [--param NAME=VALUE])") +
+      "\n" +
+      listing(registry::acquisitions(),
+              "acquisition functions (coldstart acquire --strategy NAME [--param NAME=VALUE])") +
+      "\n" +
+      listing(registry::encoders(),
+              "encoders (coldstart embed --encoder NAME [--param NAME=VALUE]; or a "
+              "TorchScript file FILE.pt)");
+#ifdef COLDSTART_WITH_TORCH  // learners are LibTorch's
+  out += "\n" + listing(registry::learners(),
+                        "learners (coldstart run --classifier NAME; run's "
+                        "options set their parameters)");
+#endif
+  return out;
 }
 
 }  // namespace coldstart::cli

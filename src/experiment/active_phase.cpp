@@ -18,23 +18,51 @@ bool gets_active_phase(const TaskData& t, const std::string& strategy, const std
          std::count(a.begin(), a.end(), strategy);
 }
 
-// One seed of one strategy: the loop over the task's learner, whatever its input.
+// The simulated expert, telling the cell log when a round's labels are asked for: the loop asks
+// once per logged round when it resumes (`replayed`), then once per round it computes.
+struct ObservedOracle {
+  loop::SimulatedOracle inner;
+  CellLog* cells = nullptr;
+  CellKey run;  ///< the run's cell key; budget set per round
+  Index replayed = 0;
+  Index calls = 0;
+  Index first_budget = 0, batch = 0;
+  loop::Annotations annotate(std::span<const std::string> ids) {
+    const Index round = calls++;
+    if (cells && round >= replayed) {
+      CellKey k = run;
+      k.budget = first_budget + round * batch;
+      cells->starting(k);
+    }
+    return inner.annotate(ids);
+  }
+};
+
+// One seed of one strategy: the loop over the task's learner, whatever its input. With `cells`,
+// the loop's rounds live in the run's loop manifest there and a stopped run continues.
 loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const Split& split,
                          const RowMatrixXf& emb, const registry::AnySelector& selector,
-                         const registry::AnyAcquisition& acq, const std::string& encoder,
+                         const registry::AnyAcquisition& acq, const CellKey& key, CellLog* cells,
                          Rng& rng) {
   const bool mc = registry::acquisitions().at(t.acquisition).input == registry::Input::kMcProbs;
+  const std::string manifest = cells ? cells->loop_manifest(key) : "";
+  const Index logged = cells ? cells->logged_rounds(key) : 0;
   const loop::LoopParams lp{.initial_budget = cfg.active_initial,
                             .batch = cfg.batch,
                             .rounds = cfg.rounds,
                             .mc_passes = mc ? cfg.mc_passes : 0,
-                            .positive_class = 1};
-  const boost::json::object header{{"encoder", encoder}};
+                            .positive_class = 1,
+                            .manifest = manifest};
+  const boost::json::object header{
+      {"task", key.task}, {"strategy", key.strategy}, {"encoder", key.encoder}};
+  auto observed = [&](loop::SimulatedOracle inner) {
+    return ObservedOracle{std::move(inner), cells, key, logged, 0, cfg.active_initial, cfg.batch};
+  };
   registry::AnyLearnerVariant learner = detail::make_learner(cfg, t);
   auto run = [&](auto& l) {
     using L = std::decay_t<decltype(l)>;
     if constexpr (std::same_as<L, registry::ImageSegmenter>) {
-      loop::SimulatedOracle oracle(split.pool_ids, t.pool_y, t.pool_masks);
+      auto oracle = observed(loop::SimulatedOracle(split.pool_ids, t.pool_y, t.pool_masks));
       loop::ActiveLearningLoop loop(emb, selector, l, acq, oracle, lp);
       return loop.run({split.pool_ids,
                        t.pool_images,
@@ -42,7 +70,7 @@ loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const S
                        {t.test_images, {}, t.test_masks}},
                       header, rng);
     } else {
-      loop::SimulatedOracle oracle(split.pool_ids, t.pool_y);
+      auto oracle = observed(loop::SimulatedOracle(split.pool_ids, t.pool_y));
       loop::ActiveLearningLoop loop(emb, selector, l, acq, oracle, lp);
       if constexpr (std::same_as<L, registry::FeatureClassifier>)
         return loop.run({split.pool_ids, t.pool_x, {t.val_x, t.val_y}, {t.test_x, t.test_y}},
@@ -53,13 +81,16 @@ loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const S
             header, rng);
     }
   };
-  return std::visit(run, learner);
+  loop::LoopResult r = std::visit(run, learner);
+  if (cells) cells->count_active(logged, static_cast<Index>(r.rounds.size()) - logged);
+  return r;
 }
 
 }  // namespace
 
 std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData& t,
-                                    const Encoded& encoded, const Split& split, std::ostream& log) {
+                                    const Encoded& encoded, const Split& split, std::ostream& log,
+                                    CellLog* cells) {
   std::vector<ResultRow> rows;
   const auto pool_n = static_cast<Index>(split.pool.size());
   if (!cfg.active) return rows;
@@ -80,7 +111,8 @@ std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData&
     for (int s = 0; s < repeats; ++s) {
       Rng rng =
           Rng(cfg.seed).fork(stable_hash("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
-      for (const auto& r : one_run(cfg, t, split, emb, selector, acq, encoder, rng).rounds)
+      const CellKey key{t.name, strategy, encoder, "active", 0, s};
+      for (const auto& r : one_run(cfg, t, split, emb, selector, acq, key, cells, rng).rounds)
         add_rows(rows, cfg, t, strategy, encoder, "active", r.labelled_total, s, r.metrics);
     }
     log << "  " << t.name << " / " << strategy << " / " << encoder << ": active phase "

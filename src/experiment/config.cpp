@@ -1,5 +1,7 @@
 // ExperimentConfig: the paper protocol and validation against the registry.
 #include <algorithm>
+#include <boost/json/array.hpp>
+#include <cstdio>
 
 #include "coldstart/experiment/experiment.hpp"
 #include "coldstart/registry/encoders.hpp"
@@ -98,6 +100,66 @@ void ExperimentConfig::validate() const {
                   "resolution {} (expected a multiple of 32)", resolution);
   COLDSTART_CHECK(pixel_resolution >= 8, InvalidArgument, "pixel_resolution {} (expected >= 8)",
                   pixel_resolution);
+}
+
+namespace {
+
+template <class T>
+boost::json::array array_of(const std::vector<T>& v) {
+  boost::json::array a;
+  for (const auto& x : v) a.emplace_back(x);
+  return a;
+}
+
+std::string exact(double v) {
+  char hex[64];
+  std::snprintf(hex, sizeof hex, "%a", v);
+  return hex;
+}
+
+}  // namespace
+
+boost::json::object to_json(const ExperimentConfig& c) {
+  const auto& seg = c.segmentation;
+  return {{"dataset_name", c.dataset_name},
+          {"tasks", array_of(c.tasks)},
+          {"positive", c.positive},
+          {"mask_set", c.mask_set},
+          {"strategies", array_of(c.strategies)},
+          {"encoders", array_of(c.encoders)},
+          {"main_encoder", c.main_encoder},
+          {"budgets", array_of(c.budgets)},
+          {"clip_budgets", c.clip_budgets},
+          {"random_draws", c.random_draws},
+          {"seeds", c.seeds},
+          {"split_seed", c.split_seed},
+          {"active", c.active},
+          {"active_initial", c.active_initial},
+          {"batch", c.batch},
+          {"rounds", c.rounds},
+          {"active_strategies", array_of(c.active_strategies)},
+          {"segmentation",
+           {{"strategies", array_of(seg.strategies)},
+            {"encoders", array_of(seg.encoders)},
+            {"budgets", array_of(seg.budgets)},
+            {"clip_budgets", seg.clip_budgets},
+            {"random_draws", seg.random_draws},
+            {"seeds", seg.seeds},
+            {"epochs", seg.epochs},
+            {"active_strategies", array_of(seg.active_strategies)}}},
+          {"classifier", c.classifier},
+          {"segmenter", c.segmenter},
+          {"classification_acquisition", c.classification_acquisition},
+          {"mc_passes", c.mc_passes},
+          {"segmentation_acquisition", c.segmentation_acquisition},
+          {"resolution", c.resolution},
+          {"pixel_resolution", c.pixel_resolution},
+          {"epochs", c.epochs},
+          {"width", c.width},
+          {"ssl_steps", c.ssl_steps},
+          {"grouped_split", c.grouped_split},
+          {"duplicate_correlation", exact(c.duplicate_correlation)},
+          {"seed", c.seed}};
 }
 
 }  // namespace coldstart::experiment

@@ -99,6 +99,7 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   manifest["test"] = static_cast<std::int64_t>(split.test.size());
   manifest["resolution"] = cfg.resolution;
   manifest["classifier"] = cfg.classifier;
+  manifest["config"] = to_json(cfg);
   manifest["wall_seconds"] = out.seconds;
   tx.add(out.manifest, io::to_json_text(manifest));
   tx.commit();
@@ -107,28 +108,53 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   return out;
 }
 
-ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log) {
+namespace {
+
+// The resume log of cfg.out_dir, checked against this configuration before any work.
+CellLog open_cell_log(const ExperimentConfig& cfg, const io::Dataset& ds,
+                      const CellObserver& observer, std::ostream& log) {
+  boost::json::object header = to_json(cfg);
+  header["dataset_sha256"] = ds.content_hash();
+  CellLog cells((fs::path(cfg.out_dir) / "run-log").string(), std::move(header), cfg.fresh,
+                observer);
+  if (cells.found_at_open() > 0)
+    log << "resuming: " << cells.found_at_open() << " finished cells in " << cells.dir()
+        << " (same configuration); computing the rest\n";
+  return cells;
+}
+
+}  // namespace
+
+ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log,
+                                const CellObserver& observer) {
   const auto t0 = std::chrono::steady_clock::now();
   ExperimentConfig cfg = resolved(config);
   const io::Dataset ds(cfg.data_dir);
+  CellLog cells = open_cell_log(cfg, ds, observer, log);
   const PreparedImages images = prepare_images(cfg, ds, log);
   const Split split = split_dataset(cfg, ds, images, log);
   fit_budgets(cfg, images.tasks, split, log);  // before any folder or encoder
   fs::create_directories(cfg.out_dir);
   fs::create_directories(cfg.cache_dir);
+  cells.start();
   const Encoded encoded = embed_images(cfg, images, split, log);
   std::vector<ResultRow> rows;
   for (const auto& task : images.tasks) {
     const auto tt = std::chrono::steady_clock::now();
     const TaskData t = task_data(cfg, task, ds, images, split, encoded);
     for (auto phase : {initial_phase, active_phase})
-      for (auto& r : phase(cfg, t, encoded, split, log)) rows.push_back(std::move(r));
+      for (auto& r : phase(cfg, t, encoded, split, log, &cells)) rows.push_back(std::move(r));
     log << "task " << t.name << " done in "
         << std::chrono::duration<double>(std::chrono::steady_clock::now() - tt).count() << " s\n";
   }
+  log << "cells: " << cells.computed() << " computed, " << cells.reused() << " reused from "
+      << cells.dir() << "\n";
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return write_outputs(cfg, ds, split, encoded, std::move(rows), seconds, log);
+  ExperimentOutput out = write_outputs(cfg, ds, split, encoded, std::move(rows), seconds, log);
+  out.cells_computed = cells.computed();
+  out.cells_reused = cells.reused();
+  return out;
 }
 
 }  // namespace coldstart::experiment

@@ -34,6 +34,7 @@ std::map<std::string, double> train_and_test(const ExperimentConfig& cfg, const 
     using L = std::decay_t<decltype(l)>;
     if constexpr (std::same_as<L, registry::FeatureClassifier>) {
       const RowMatrixXf x = gather_rows(t.pool_x, picks);
+      l.set_unlabelled(t.pool_x);  // semi-supervised learners read the pool (no labels)
       return loop::evaluate_round(l, {x, y}, {t.val_x, t.val_y}, {t.test_x, t.test_y}, 1, rng);
     } else if constexpr (std::same_as<L, registry::ImageClassifier>) {
       const auto x = gather(t.pool_images, picks);

@@ -6,6 +6,7 @@
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
+#include "coldstart/io/image_scan.hpp"
 
 namespace coldstart::io {
 
@@ -112,27 +113,6 @@ std::string Dataset::content_hash() const {
   return sha256_hex(digests);
 }
 
-std::vector<Sample> list_images(const std::string& folder) {
-  std::error_code ec;
-  COLDSTART_IO_CHECK(fs::is_directory(folder, ec), folder, "image folder does not exist");
-  std::vector<Sample> out;
-  for (const auto& entry : fs::directory_iterator(folder)) {
-    if (!has_image_extension(entry.path().string())) continue;
-    // An image name that is no readable file is an error, never a silent skip (issue #12).
-    std::error_code fec;
-    const bool broken_link = entry.is_symlink(fec) && !fs::exists(entry.path(), fec);
-    COLDSTART_IO_CHECK(!broken_link, entry.path().string(),
-                       "broken symbolic link (its target does not exist){}", "");
-    COLDSTART_IO_CHECK(entry.is_regular_file(fec), entry.path().string(),
-                       "has an image extension but is not a regular file{}", "");
-    Sample s;
-    s.id = entry.path().stem().string();
-    s.image_path = entry.path().string();
-    out.push_back(std::move(s));
-  }
-  std::sort(out.begin(), out.end(), [](const Sample& a, const Sample& b) { return a.id < b.id; });
-  COLDSTART_IO_CHECK(!out.empty(), folder, "folder holds no images (.png, .jpg, .jpeg, .dcm)");
-  return out;
-}
+std::vector<Sample> list_images(const std::string& folder) { return scan_images(folder).samples; }
 
 }  // namespace coldstart::io

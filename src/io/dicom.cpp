@@ -1,21 +1,30 @@
-#include <algorithm>
-#include <cmath>
+#include "coldstart/io/dicom.hpp"
+
+#include <fstream>
 #include <limits>
 #include <mutex>
 
-#include "coldstart/io/image_file.hpp"
+#include "coldstart/error.hpp"
 #include "coldstart/io/limits.hpp"
 
 #ifdef COLDSTART_WITH_DCMTK
-#include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmdata/dccodec.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
-#include <dcmtk/dcmdata/dctk.h>
+#include <dcmtk/dcmimage/diregist.h>  // colour images (palette, RGB, YBR) in DicomImage
+#include <dcmtk/dcmimgle/dcmimage.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
+
+#include "dicom_detail.hpp"
 #endif
 
 namespace coldstart::io {
+
+bool is_dicom_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[132] = {0};
+  in.read(head, sizeof head);
+  return in.gcount() == sizeof head && std::string_view(head + 128, 4) == "DICM";
+}
 
 bool dicom_supported() noexcept {
 #ifdef COLDSTART_WITH_DCMTK
@@ -27,14 +36,25 @@ bool dicom_supported() noexcept {
 
 #ifndef COLDSTART_WITH_DCMTK
 
+bool dicom_jpeg2000_supported() noexcept { return false; }
+
 Image read_dicom(const std::string& path, const DicomOptions&) {
   COLDSTART_IO_CHECK(false, path, "this build of coldstart has no DICOM support (DCMTK not found)");
   return {};
 }
 
+int dicom_frame_count(const std::string& path) {
+  COLDSTART_IO_CHECK(false, path, "this build of coldstart has no DICOM support (DCMTK not found)");
+  return 0;
+}
+
 #else
 
-namespace {
+bool dicom_jpeg2000_supported() noexcept { return dicom::jpeg2000_available(); }
+
+// The steps below live in io::dicom (not an anonymous namespace): messages read
+// "io::dicom::<step>: '<file>': <reason>".
+namespace dicom {
 
 void register_codecs() {
   static std::once_flag once;
@@ -45,145 +65,219 @@ void register_codecs() {
   });
 }
 
-// VOI LUT function LINEAR, DICOM PS3.3 C.11.2.1.2.1, with output range [0, 1].
-float voi_linear(double x, double center, double width) {
-  const double lo = center - 0.5 - (width - 1.0) / 2.0;
-  const double hi = center - 0.5 + (width - 1.0) / 2.0;
-  if (x <= lo) return 0.0f;
-  if (x > hi) return 1.0f;
-  return static_cast<float>((x - (center - 0.5)) / (width - 1.0) + 0.5);
+bool is_jpeg2000(E_TransferSyntax x) { return x == EXS_JPEG2000LosslessOnly || x == EXS_JPEG2000; }
+
+// The JPEG processes DCMTK's dcmjpeg decodes (baseline to lossless SV1).
+bool is_jpeg(E_TransferSyntax x) { return x >= EXS_JPEGProcess1 && x <= EXS_JPEGProcess14SV1; }
+
+// Compressed pixel data that no decoder here turns into native pixels, e.g. MPEG: say so by
+// name before decoding, instead of DCMTK's "Pixel representation cannot be changed".
+E_TransferSyntax checked_transfer_syntax(const std::string& path, DcmFileFormat& file) {
+  OFString uid;
+  file.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, uid);
+  const DcmXfer xfer(uid.empty() ? DcmXfer(file.getDataset()->getOriginalXfer())
+                                 : DcmXfer(uid.c_str()));
+  const E_TransferSyntax x = xfer.getXfer();
+  const bool decodable =
+      x != EXS_Unknown && (!xfer.isEncapsulated() || (is_jpeg2000(x) && jpeg2000_available()) ||
+                           DcmCodecList::canChangeCoding(x, EXS_LittleEndianExplicit));
+  COLDSTART_IO_CHECK(decodable, path, "unsupported transfer syntax {} ({}){}",
+                     x != EXS_Unknown ? xfer.getXferName() : "(unknown to DCMTK)",
+                     uid.empty() ? xfer.getXferID() : uid.c_str(),
+                     is_jpeg2000(x) ? ": this build has no JPEG 2000 decoder (OpenJPEG)" : "");
+  return x;
 }
 
-}  // namespace
+// Where DCMTK 3.6.7's JPEG bit-depth scan (run on the first fragment of a frame before decoding)
+// would never end: it walks the markers from the fragment's start, jumping over segments by
+// their length, and stops at the first frame header (SOF), at an invalid marker or at the end,
+// but does not move past a TEM marker (FF01). Fuzz finding 7 (docs/reliability.md): a 670-byte
+// file stalled it for good. Returns the TEM marker's offset, or -1 when the scan ends.
+long stalling_tem_marker(const Uint8* d, unsigned long n) {
+  unsigned long at = 0;
+  while (at + 4 < n) {
+    if (d[at] != 0xFF) return -1;  // not a marker: the scan stops
+    const Uint8 m = d[at + 1];
+    const bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
+    if (m == 0x01) return static_cast<long>(at);
+    if (sof) return -1;
+    if (m == 0xFF) {
+      at += 1;  // fill byte
+    } else if (m >= 0xD0 && m <= 0xD9) {
+      at += 2;  // RSTn, SOI, EOI: no length field
+    } else if (m >= 0xC4) {
+      at += 2 + ((static_cast<unsigned long>(d[at + 2]) << 8) | d[at + 3]);  // a segment
+    } else if (m > 0x02) {
+      at += 2;  // reserved markers FF03..FFBF
+    } else {
+      return -1;  // FF00, FF02: the scan stops
+    }
+  }
+  return -1;
+}
 
-Image read_dicom(const std::string& path, const DicomOptions& options) {
+// No JPEG fragment that DCMTK reads first may stall its scan.
+void check_jpeg_scan(const std::string& path, const DicomLayout& layout, int frame) {
+  if (!is_jpeg(layout.xfer)) return;
+  // DCMTK scans the first fragment (to learn the decompressed colour model from frame 0) and
+  // the first fragment of the requested frame.
+  for (const unsigned long item : {1ul, frame_fragments(path, layout, frame).begin}) {
+    DcmPixelItem* fragment = nullptr;
+    Uint8* bytes = nullptr;
+    if (layout.fragments->getItem(fragment, item).bad() || fragment->getUint8Array(bytes).bad() ||
+        bytes == nullptr)
+      continue;  // DCMTK fails on it by itself
+    const long at = stalling_tem_marker(bytes, fragment->getLength());
+    COLDSTART_IO_CHECK(at < 0, path,
+                       "JPEG fragment {} has a TEM marker (FF01) at byte {} before its frame "
+                       "header; DCMTK's JPEG decoder cannot scan past it",
+                       item, at);
+  }
+}
+
+// NumberOfFrames against the pixel data: native frames must fit its length, encapsulated ones
+// need a fragment each, so a header claiming millions of frames cannot become millions of
+// samples (`--frame all`) or allocations.
+int checked_frames(const std::string& path, DcmDataset& ds, const DicomLayout& l,
+                   DcmElement* pixels) {
+  Sint32 frames = 1;
+  if (ds.findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
+  if (l.fragments != nullptr) {  // PS3.5 A.4: a fragment never holds more than one frame
+    const unsigned long fragments = l.fragments->card() - 1;  // after the offset table
+    COLDSTART_IO_CHECK(fragments >= 1 && static_cast<unsigned long>(frames) <= fragments, path,
+                       "NumberOfFrames {} but {} compressed fragment(s) in the pixel data", frames,
+                       fragments);
+    return frames;
+  }
+  OFString photometric;
+  ds.findAndGetOFString(DCM_PhotometricInterpretation, photometric);
+  std::uint64_t bits = std::uint64_t{l.rows} * l.columns * l.samples * l.bits_allocated;
+  if (photometric == "YBR_FULL_422") bits = bits * 2 / 3;  // two chroma samples per two pixels
+  const std::uint64_t held = std::uint64_t{pixels->getLength()} * 8;
+  COLDSTART_IO_CHECK(bits > 0 && held / bits >= static_cast<std::uint64_t>(frames), path,
+                     "NumberOfFrames {} but the pixel data holds {} bytes, {} frame(s) of {} x {}",
+                     frames, pixels->getLength(), bits ? held / bits : 0, l.rows, l.columns);
+  return frames;
+}
+
+// Every attribute that sizes an allocation, checked before DCMTK decodes anything.
+DicomLayout inspect(const std::string& path, DcmFileFormat& file) {
+  DcmDataset& ds = *file.getDataset();
+  DicomLayout l;
+  l.xfer = checked_transfer_syntax(path, file);
+  DcmElement* pixels = nullptr;
+  COLDSTART_IO_CHECK(ds.findAndGetElement(DCM_PixelData, pixels).good() && pixels != nullptr, path,
+                     "DICOM has no pixel data (not an image)");
+  COLDSTART_IO_CHECK(ds.findAndGetUint16(DCM_Rows, l.rows).good() &&
+                         ds.findAndGetUint16(DCM_Columns, l.columns).good() && l.rows > 0 &&
+                         l.columns > 0,
+                     path, "DICOM has no Rows/Columns (not an image)");
+  check_image_pixels(path, "DICOM Rows/Columns", l.columns, l.rows);
+  // DCMTK's allocations scale with SamplesPerPixel (10241 in a fuzzer input).
+  if (ds.findAndGetUint16(DCM_SamplesPerPixel, l.samples).bad()) l.samples = 1;
+  COLDSTART_IO_CHECK(l.samples == 1 || l.samples == 3, path,
+                     "unsupported SamplesPerPixel {} (expected 1 or 3)", l.samples);
+  ds.findAndGetUint16(DCM_BitsAllocated, l.bits_allocated);
+  COLDSTART_IO_CHECK(l.bits_allocated >= 1 && l.bits_allocated <= 32, path,
+                     "unsupported BitsAllocated {} (expected 1 to 32)", l.bits_allocated);
+  if (ds.findAndGetUint16(DCM_BitsStored, l.bits_stored).bad()) l.bits_stored = l.bits_allocated;
+  COLDSTART_IO_CHECK(l.bits_stored >= 1 && l.bits_stored <= l.bits_allocated, path,
+                     "BitsStored {} is not in [1, BitsAllocated = {}]", l.bits_stored,
+                     l.bits_allocated);
+  if (DcmXfer(l.xfer).isEncapsulated()) {
+    auto* px = dynamic_cast<DcmPixelData*>(pixels);
+    const DcmRepresentationParameter* rep = nullptr;
+    COLDSTART_IO_CHECK(px != nullptr &&
+                           px->getEncapsulatedRepresentation(l.xfer, rep, l.fragments).good() &&
+                           l.fragments != nullptr,
+                       path, "compressed transfer syntax but the pixel data is not encapsulated");
+  }
+  l.frames = checked_frames(path, ds, l, pixels);
+  return l;
+}
+
+void load(const std::string& path, DcmFileFormat& file) {
   register_codecs();
   // From the file, not from bytes in memory: DCMTK checks each element's length against the
   // bytes left in a file, but not in a memory buffer (DcmInputBufferStream), where a 600-byte
-  // input claiming a 3 GB element allocates 3 GB (found by tests/fuzz/dicom_fuzz.cpp).
-  DcmFileFormat file;
+  // input claiming a 3 GB element allocates 3 GB (found by tests/fuzz/dicom_fuzz.cpp). Values
+  // over 4 KB (pixel data) stay on disk until used.
   const OFCondition loaded = file.loadFile(path.c_str());
   COLDSTART_IO_CHECK(loaded.good(), path, "cannot read DICOM: {}", loaded.text());
-  DcmDataset* ds = file.getDataset();
-  // Compressed pixel data that none of the registered decoders (JPEG, JPEG-LS, RLE) handles,
-  // e.g. JPEG 2000: say so by name before decoding, instead of DCMTK's "Pixel representation
-  // cannot be changed".
-  {
-    OFString uid;
-    file.getMetaInfo()->findAndGetOFString(DCM_TransferSyntaxUID, uid);
-    const E_TransferSyntax original = ds->getOriginalXfer();
-    const DcmXfer xfer(uid.empty() ? DcmXfer(original) : DcmXfer(uid.c_str()));
-    const bool known = xfer.getXfer() != EXS_Unknown;
-    const bool decodable =
-        known && (!xfer.isEncapsulated() ||
-                  DcmCodecList::canChangeCoding(xfer.getXfer(), EXS_LittleEndianExplicit));
-    COLDSTART_IO_CHECK(decodable, path, "unsupported transfer syntax {} ({})",
-                       known ? xfer.getXferName() : "(unknown to DCMTK)",
-                       uid.empty() ? xfer.getXferID() : uid.c_str());
-  }
-  {
-    // DCMTK decompresses every frame (Rows x Columns x NumberOfFrames samples) although only
-    // the first is used, so the frames count against the limit too (the fuzzer found a 670-byte
-    // JPEG-compressed file that made DCMTK allocate 2.2 GB).
-    // Its allocation also scales with SamplesPerPixel (10241 in one fuzzer input), so only the
-    // values read below (1 or 3) get that far.
-    Uint16 samples = 1;
-    if (ds->findAndGetUint16(DCM_SamplesPerPixel, samples).bad()) samples = 1;
-    COLDSTART_IO_CHECK(samples == 1 || samples == 3, path,
-                       "unsupported SamplesPerPixel {} (expected 1 or 3)", samples);
-    Uint16 r = 0, c = 0;
-    if (ds->findAndGetUint16(DCM_Rows, r).good() && ds->findAndGetUint16(DCM_Columns, c).good() &&
-        r > 0 && c > 0) {
-      check_image_pixels(path, "DICOM Rows/Columns", c, r);
-      Sint32 frames = 1;
-      if (ds->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) frames = 1;
-      if (frames > 1)
-        check_image_pixels(path, "DICOM (Rows x Columns)x(NumberOfFrames)",
-                           static_cast<std::uint64_t>(r) * c, static_cast<std::uint64_t>(frames));
-    }
-  }
-  const OFCondition decoded = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
-  COLDSTART_IO_CHECK(decoded.good() && ds->canWriteXfer(EXS_LittleEndianExplicit), path,
-                     "cannot decompress DICOM pixel data: {}", decoded.text());
+}
 
-  Uint16 rows = 0, cols = 0, bits_alloc = 0, bits_stored = 0, pix_rep = 0, spp = 1, planar = 0;
-  COLDSTART_IO_CHECK(ds->findAndGetUint16(DCM_Rows, rows).good() &&
-                         ds->findAndGetUint16(DCM_Columns, cols).good() && rows > 0 && cols > 0,
-                     path, "DICOM has no Rows/Columns (not an image)");
-  ds->findAndGetUint16(DCM_BitsAllocated, bits_alloc);
-  if (ds->findAndGetUint16(DCM_BitsStored, bits_stored).bad()) bits_stored = bits_alloc;
-  ds->findAndGetUint16(DCM_PixelRepresentation, pix_rep);
-  ds->findAndGetUint16(DCM_SamplesPerPixel, spp);
-  ds->findAndGetUint16(DCM_PlanarConfiguration, planar);
-  OFString photometric;
-  ds->findAndGetOFString(DCM_PhotometricInterpretation, photometric);
-  const std::string pi = photometric.c_str();
-  const bool mono = pi == "MONOCHROME1" || pi == "MONOCHROME2";
-  COLDSTART_IO_CHECK(mono || (pi == "RGB" && spp == 3), path,
-                     "unsupported photometric interpretation '{}' with {} samples per pixel", pi,
-                     spp);
-  COLDSTART_IO_CHECK(bits_alloc == 8 || bits_alloc == 16, path,
-                     "unsupported BitsAllocated {} (expected 8 or 16)", bits_alloc);
-  // BitsStored is a shift count below (sign extension, RGB scale): 21771 was undefined
-  // behaviour (found by tests/fuzz/dicom_fuzz.cpp).
-  COLDSTART_IO_CHECK(bits_stored >= 1 && bits_stored <= bits_alloc, path,
-                     "BitsStored {} is not in [1, BitsAllocated = {}]", bits_stored, bits_alloc);
-  const std::size_t count = static_cast<std::size_t>(rows) * cols * (mono ? 1 : 3);
+// VOI: the file's first window, else its first VOI LUT, else min-max of the frame.
+void choose_voi(DicomImage& image, bool apply_window) {
+  if (apply_window && image.getWindowCount() > 0 && image.setWindow(0)) return;
+  if (apply_window && image.getVoiLutCount() > 0 && image.setVoiLut(0)) return;
+  image.setMinMaxWindow(0);
+}
 
-  // Stored values of the first frame, sign-extended from BitsStored when signed.
-  std::vector<double> values(count);
-  if (bits_alloc == 8) {
-    const Uint8* p = nullptr;
-    unsigned long n = 0;
-    COLDSTART_IO_CHECK(ds->findAndGetUint8Array(DCM_PixelData, p, &n).good() && n >= count, path,
-                       "DICOM pixel data missing or shorter than {} values", count);
-    for (std::size_t i = 0; i < count; ++i)
-      values[i] = pix_rep ? static_cast<double>(static_cast<Sint8>(p[i])) : p[i];
-  } else {
-    const Uint16* p = nullptr;
-    unsigned long n = 0;
-    COLDSTART_IO_CHECK(ds->findAndGetUint16Array(DCM_PixelData, p, &n).good() && n >= count, path,
-                       "DICOM pixel data missing or shorter than {} values", count);
-    const Uint16 mask = bits_stored >= 16 ? 0xFFFF : static_cast<Uint16>((1u << bits_stored) - 1);
-    for (std::size_t i = 0; i < count; ++i) {
-      const Uint16 v = p[i] & mask;
-      if (pix_rep && bits_stored > 0 && (v >> (bits_stored - 1)) & 1)
-        values[i] = static_cast<double>(v) - static_cast<double>(1u << bits_stored);
-      else
-        values[i] = v;
-    }
-  }
+FragmentRange frame_fragments(const std::string& path, const DicomLayout& layout, int frame) {
+  const unsigned long items = layout.fragments->card();
+  if (layout.frames == 1) return {1, items};
+  Uint32 begin = 0, next = 0;
+  COLDSTART_IO_CHECK(DcmCodec::determineStartFragment(static_cast<Uint32>(frame), layout.frames,
+                                                      layout.fragments, begin)
+                             .good() &&
+                         begin >= 1 && begin < items,
+                     path,
+                     "cannot locate frame {} in the compressed pixel data (no usable offset "
+                     "table, {} fragments for {} frames)",
+                     frame + 1, items - 1, layout.frames);
+  if (frame + 1 < layout.frames &&
+      DcmCodec::determineStartFragment(static_cast<Uint32>(frame + 1), layout.frames,
+                                       layout.fragments, next)
+          .good() &&
+      next > begin && next <= items)
+    return {begin, next};
+  return {begin, frame + 1 < layout.frames ? begin + 1 : items};
+}
 
-  Image img{rows, cols, mono ? 1 : 3, bits_stored > 8 ? 16 : 8, std::vector<float>(count)};
-  if (!mono) {  // RGB: scale to [0, 1], de-interleave planar data
-    const double top = std::ldexp(1.0, bits_stored) - 1.0;
-    const std::size_t plane = static_cast<std::size_t>(rows) * cols;
-    for (std::size_t i = 0; i < plane; ++i)
-      for (int c = 0; c < 3; ++c)
-        img.pixels[3 * i + c] =
-            static_cast<float>((planar ? values[c * plane + i] : values[3 * i + c]) / top);
-    return img;
+}  // namespace dicom
+
+int dicom_frame_count(const std::string& path) {
+  DcmFileFormat file;
+  dicom::load(path, file);
+  return dicom::inspect(path, file).frames;
+}
+
+Image read_dicom(const std::string& path, const DicomOptions& options) {
+  DcmFileFormat file;
+  dicom::load(path, file);
+  const dicom::DicomLayout layout = dicom::inspect(path, file);
+  COLDSTART_IO_CHECK(options.frame >= 0 && options.frame < layout.frames, path,
+                     "frame {} requested, the file has {} frame(s)", options.frame + 1,
+                     layout.frames);
+  if (layout.fragments != nullptr) dicom::check_jpeg_scan(path, layout, options.frame);
+  E_TransferSyntax xfer = layout.xfer;
+  unsigned long first = static_cast<unsigned long>(options.frame);
+  if (dicom::is_jpeg2000(xfer)) {  // the frame becomes native pixel data, then the same pipeline
+    dicom::decode_jpeg2000_frame(path, *file.getDataset(), layout, options.frame);
+    xfer = EXS_LittleEndianExplicit;
+    first = 0;
   }
-  if (options.apply_rescale) {
-    Float64 slope = 1.0, intercept = 0.0;
-    if (ds->findAndGetFloat64(DCM_RescaleSlope, slope).bad()) slope = 1.0;
-    if (ds->findAndGetFloat64(DCM_RescaleIntercept, intercept).bad()) intercept = 0.0;
-    for (double& v : values) v = v * slope + intercept;
-  }
-  Float64 center = 0.0, width = 0.0;
-  const bool windowed = options.apply_window &&
-                        ds->findAndGetFloat64(DCM_WindowCenter, center, 0).good() &&
-                        ds->findAndGetFloat64(DCM_WindowWidth, width, 0).good() && width >= 1.0;
-  if (windowed) {
-    for (std::size_t i = 0; i < count; ++i) img.pixels[i] = voi_linear(values[i], center, width);
-  } else {
-    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-    const double range = *hi - *lo;
-    for (std::size_t i = 0; i < count; ++i)
-      img.pixels[i] = range > 0 ? static_cast<float>((values[i] - *lo) / range) : 0.0f;
-  }
-  if (pi == "MONOCHROME1")  // 0 is white in MONOCHROME1
-    for (float& v : img.pixels) v = 1.0f - v;
+  // Only the requested frame is read and decompressed (DCMTK decompressed every frame before).
+  unsigned long flags = CIF_UsePartialAccessToPixelData;
+  if (!options.apply_rescale) flags |= CIF_IgnoreModalityTransformation;
+  DicomImage image(&file, xfer, flags, first, 1);
+  COLDSTART_IO_CHECK(image.getStatus() == EIS_Normal, path, "cannot decode DICOM pixel data: {}",
+                     DicomImage::getString(image.getStatus()));
+  const bool mono = image.isMonochrome();
+  if (mono) dicom::choose_voi(image, options.apply_window);
+  // 16-bit output keeps a 12- or 16-bit window's precision (an 8-bit one would not).
+  const auto* out = static_cast<const Uint16*>(image.getOutputData(16, 0, 0));
+  COLDSTART_IO_CHECK(out != nullptr, path, "cannot render DICOM pixel data: {}",
+                     DicomImage::getString(image.getStatus()));
+  const int channels = mono ? 1 : 3;
+  Image img{static_cast<int>(image.getHeight()),
+            static_cast<int>(image.getWidth()),
+            channels,
+            layout.bits_stored > 8 ? 16 : 8,
+            {}};
+  img.pixels.resize(static_cast<std::size_t>(img.height) * img.width * channels);
+  for (std::size_t i = 0; i < img.pixels.size(); ++i)
+    img.pixels[i] = static_cast<float>(out[i]) / 65535.0f;
   return img;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <sstream>
 
@@ -66,6 +67,13 @@ std::string dict_value(const std::string& header, const std::string& key, const 
 
 }  // namespace
 
+std::string shape_text(const std::vector<std::size_t>& shape) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i)
+    s += std::to_string(shape[i]) + (shape.size() == 1 ? "," : i + 1 < shape.size() ? ", " : "");
+  return s + ")";
+}
+
 std::size_t NpyArray::size() const noexcept {
   std::size_t n = 1;
   for (auto s : shape) n *= s;
@@ -109,7 +117,7 @@ std::vector<double> NpyArray::to_double() const {
 
 NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
 
-NpyArray parse_npy(std::string_view data, const std::string& path) {
+NpyHeader parse_npy_header(std::string_view data, const std::string& path) {
   COLDSTART_IO_CHECK(data.size() >= 10 && data.compare(0, 6, "\x93NUMPY") == 0, path,
                      "not an NPY file (bad magic)");
   const int major = static_cast<unsigned char>(data[6]);
@@ -127,7 +135,7 @@ NpyArray parse_npy(std::string_view data, const std::string& path) {
   COLDSTART_IO_CHECK(data.size() >= offset + header_len, path, "truncated NPY header");
   const std::string header(data.substr(offset, header_len));
 
-  NpyArray out;
+  NpyHeader out;
   const std::string descr = dict_value(header, "descr", path);
   const std::string order = dict_value(header, "fortran_order", path);
   const std::string shape = dict_value(header, "shape", path);
@@ -168,11 +176,29 @@ NpyArray parse_npy(std::string_view data, const std::string& path) {
     COLDSTART_IO_CHECK(ok, path, "malformed NPY shape {} (dimension '{}')", shape, digits);
     out.shape.push_back(static_cast<std::size_t>(std::stoull(digits)));
   }
-  const std::size_t nbytes = checked_array_bytes(path, out.shape, dtype_size(out.dtype));
-  const std::size_t body = offset + header_len;
+  out.data_bytes = checked_array_bytes(path, out.shape, dtype_size(out.dtype));
+  out.data_offset = offset + header_len;
+  return out;
+}
+
+NpyHeader read_npy_header(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  COLDSTART_IO_CHECK(in.good(), path, "cannot open for reading");
+  std::string head(65536 + 12, '\0');  // the longest header a 2-byte or 4-byte length allows here
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return parse_npy_header(head, path);
+}
+
+NpyArray parse_npy(std::string_view data, const std::string& path) {
+  const NpyHeader h = parse_npy_header(data, path);
+  const std::size_t body = h.data_offset, nbytes = h.data_bytes;
   COLDSTART_IO_CHECK(data.size() - body >= nbytes, path,
-                     "truncated NPY data: shape {} needs {} bytes, file has {}", shape, nbytes,
-                     data.size() - body);
+                     "truncated NPY data: shape {} needs {} bytes, file has {}",
+                     shape_text(h.shape), nbytes, data.size() - body);
+  NpyArray out;
+  out.shape = h.shape;
+  out.dtype = h.dtype;
   out.bytes.assign(data.begin() + static_cast<std::ptrdiff_t>(body),
                    data.begin() + static_cast<std::ptrdiff_t>(body + nbytes));
   return out;
@@ -203,26 +229,25 @@ RowMatrixXf read_npy_matrix(const std::string& path, bool check_finite) {
   return x;
 }
 
-void write_npy(const std::string& path, const NpyArray& array) {
-  COLDSTART_IO_CHECK(array.bytes.size() == array.size() * dtype_size(array.dtype), path,
-                     "array holds {} bytes, shape needs {}", array.bytes.size(),
-                     array.size() * dtype_size(array.dtype));
-  std::string shape = "(";
-  for (std::size_t i = 0; i < array.shape.size(); ++i)
-    shape += std::to_string(array.shape[i]) + (array.shape.size() == 1      ? ","
-                                               : i + 1 < array.shape.size() ? ", "
-                                                                            : "");
-  shape += ")";
-  std::string header = std::string("{'descr': '") + dtype_descr(array.dtype) +
-                       "', 'fortran_order': False, 'shape': " + shape + ", }";
-  // Pad so that the data starts on a 64-byte boundary, as numpy does.
+std::string npy_header(const std::vector<std::size_t>& shape, NpyDtype dtype,
+                       std::size_t alignment) {
+  std::string header = std::string("{'descr': '") + dtype_descr(dtype) +
+                       "', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
+  // Pad so that the data starts on an `alignment`-byte boundary (numpy: 64).
   const std::size_t unpadded = 10 + header.size() + 1;
-  header.append((64 - unpadded % 64) % 64, ' ');
+  header.append((alignment - unpadded % alignment) % alignment, ' ');
   header.push_back('\n');
   std::string out("\x93NUMPY\x01\x00", 8);
   out.push_back(static_cast<char>(header.size() & 0xFF));
   out.push_back(static_cast<char>(header.size() >> 8));
-  out += header;
+  return out + header;
+}
+
+void write_npy(const std::string& path, const NpyArray& array) {
+  COLDSTART_IO_CHECK(array.bytes.size() == array.size() * dtype_size(array.dtype), path,
+                     "array holds {} bytes, shape needs {}", array.bytes.size(),
+                     array.size() * dtype_size(array.dtype));
+  std::string out = npy_header(array.shape, array.dtype, 64);
   out.append(reinterpret_cast<const char*>(array.bytes.data()), array.bytes.size());
   atomic_write(path, out);
 }

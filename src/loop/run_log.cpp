@@ -1,12 +1,58 @@
 #include "coldstart/loop/run_log.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/manifest.hpp"
 
 namespace coldstart::loop {
+
+void put_metrics(boost::json::object& o, const std::map<std::string, double>& m) {
+  boost::json::object shown, exact;
+  for (const auto& [k, v] : m) {
+    // JSON has no NaN or infinity (Boost.JSON would write a token no parser reads back): null
+    // for people, the exact text keeps the value.
+    if (std::isfinite(v))
+      shown[k] = v;
+    else
+      shown[k] = nullptr;
+    char hex[64];
+    std::snprintf(hex, sizeof hex, "%a", v);
+    exact[k] = hex;
+  }
+  o["metrics"] = std::move(shown);
+  o["metrics_exact"] = std::move(exact);
+}
+
+std::map<std::string, double> get_metrics(const boost::json::object& o, const std::string& source) {
+  std::map<std::string, double> m;
+  if (const auto* exact = o.if_contains("metrics_exact")) {
+    COLDSTART_IO_CHECK(exact->is_object(), source, "'metrics_exact' is not an object{}", "");
+    for (const auto& kv : exact->get_object()) {
+      COLDSTART_IO_CHECK(kv.value().is_string(), source, "metric '{}' is not a string",
+                         std::string(kv.key()));
+      const std::string text(kv.value().get_string());
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      COLDSTART_IO_CHECK(!text.empty() && end == text.c_str() + text.size(), source,
+                         "metric '{}': '{}' is not a number", std::string(kv.key()), text);
+      m[std::string(kv.key())] = v;
+    }
+    return m;
+  }
+  try {
+    for (const auto& kv : o.at("metrics").as_object())
+      m[std::string(kv.key())] =
+          kv.value().is_null() ? std::nan("") : kv.value().to_number<double>();
+  } catch (const std::exception& e) {
+    COLDSTART_IO_CHECK(false, source, "malformed metrics: {}", e.what());
+  }
+  return m;
+}
 
 boost::json::object to_json(const RoundRecord& r) {
   boost::json::object o;
@@ -16,9 +62,7 @@ boost::json::object to_json(const RoundRecord& r) {
   for (const auto& id : r.selected) ids.emplace_back(id);
   o["selected"] = std::move(ids);
   o["labelled_total"] = static_cast<std::int64_t>(r.labelled_total);
-  boost::json::object m;
-  for (const auto& [k, v] : r.metrics) m[k] = v;
-  o["metrics"] = std::move(m);
+  put_metrics(o, r.metrics);
   return o;
 }
 
@@ -28,11 +72,10 @@ RoundRecord round_from_json(const boost::json::object& o, const std::string& sou
     r.round = static_cast<int>(o.at("round").to_number<std::int64_t>());
     for (const auto& id : o.at("selected").as_array()) r.selected.emplace_back(id.as_string());
     r.labelled_total = o.at("labelled_total").to_number<std::int64_t>();
-    for (const auto& kv : o.at("metrics").as_object())
-      r.metrics[std::string(kv.key())] = kv.value().to_number<double>();
   } catch (const std::exception& e) {
     COLDSTART_IO_CHECK(false, source, "malformed round record: {}", e.what());
   }
+  r.metrics = get_metrics(o, source);
   return r;
 }
 

@@ -14,16 +14,20 @@ void add_builtin_selectors(SelectorRegistry& r) {
       "the paper's sweep: k-means (HamerlyKMeans, random init, 10 restarts) for k = 2, 3, ..., the "
       "sample nearest each centroid, until the budget is filled (picks nest across budgets)",
       {.mode = CentroidMode::kSweep}));
-  r.add(selector_entry<ClusterCentroidSelector<>>(
+  r.add(selector_entry<ClusterCentroidSelector<cluster::PlusPlusKMeans>>(
       "kmeans-centroid",
-      "one k-means (HamerlyKMeans, random init, 10 restarts) with k = labelled + budget, the "
+      "one k-means (PlusPlusKMeans: greedy k-means++ init, 10 restarts) with k = labelled + "
+      "budget, the "
       "sample nearest each uncovered centroid",
       {.mode = CentroidMode::kPerCluster}));
   r.add(selector_entry<KMedoidsSelector<>>(
-      "kmedoids", "the medoids of FasterPAM with k = labelled + budget, largest clusters first"));
+      "kmedoids",
+      "the medoids of FasterPAM (k-means++ starting medoids) with k = labelled + budget, "
+      "largest clusters first"));
   r.add(selector_entry<TypiClustSelector<>>(
       "typiclust",
-      "TypiClust: the most typical (densest) sample of each uncovered k-means cluster"));
+      "TypiClust: the most typical (densest) sample of each uncovered k-means cluster "
+      "(k-means++ init)"));
   r.add(selector_entry<ProbCoverSelector<>>(
       "probcover", "ProbCover: greedy max coverage of delta-balls, delta by the purity rule"));
   r.add(selector_entry<KCenterGreedySelector>(

@@ -1,6 +1,8 @@
 // End-to-end tests of `coldstart embed` (and the tool's top level): outputs, manifest, cache,
 // progress lines, exit codes and error messages.
+#ifdef COLDSTART_WITH_TORCH  // the CLI without LibTorch (sanitizer build) embeds pixels only
 #include <torch/script.h>
+#endif
 
 #include <boost/json.hpp>
 #include <coldstart/embed/pixel.hpp>
@@ -19,6 +21,7 @@ using coldstart::testing::contains;
 using coldstart::testing::run_cli;
 using coldstart::testing::TempDir;
 
+#ifdef COLDSTART_WITH_TORCH
 namespace {
 
 /// A TorchScript encoder that averages each channel over the image: N×C×H×W -> N×C.
@@ -34,6 +37,7 @@ std::string write_tiny_module(const TempDir& dir) {
 }
 
 }  // namespace
+#endif
 
 TEST(CliTop, HelpAndUsage) {
   auto r = run_cli({"--help"});
@@ -117,6 +121,7 @@ TEST(CliEmbed, PlainFolderOfImages) {
   EXPECT_EQ(ids.rows[2][0], "b2");
 }
 
+#ifdef COLDSTART_WITH_TORCH
 TEST(CliEmbed, TorchScriptFileUsesCacheOnSecondRun) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "data", 10, 16);
@@ -148,6 +153,7 @@ TEST(CliEmbed, TorchScriptFileUsesCacheOnSecondRun) {
   const RowMatrixXf second = io::read_npy_matrix(dir.file("emb.npy"));
   EXPECT_EQ((second - first).cwiseAbs().maxCoeff(), 0.0f);
 }
+#endif
 
 TEST(CliEmbed, MissingPretrainedModelSaysHowToCreateIt) {
   TempDir dir;

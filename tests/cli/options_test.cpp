@@ -136,7 +136,7 @@ TEST(CliEmbedParse, EncoderParamsAndOutput) {
   EXPECT_EQ(o.run.chunk, 5);
   EXPECT_EQ(o.run.progress, Progress::Mode::kAuto);
   EXPECT_THROW_MSG((void)with({"--out", dir.file("e.csv")}), UsageError,
-                   "--out must end in .npy (got '");
+                   "--out must end in .npy or .shards.json (got '");
   EXPECT_THROW_MSG((void)with({"--out", dir.file("e.npy"), "--param", "side=8"}), UsageError,
                    "encoder 'pixels' has no parameter 'side' (expected size)");
   EXPECT_THROW_MSG((void)with({"--out", dir.file("e.npy"), "--chunk", "0"}), UsageError,

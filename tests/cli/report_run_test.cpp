@@ -116,7 +116,7 @@ TEST(CliRun, RawPixelsStayAtTheNativeSize) {
   for (const std::string side : {"64", "8"}) {
     const auto r = run_cli(tiny_run(dir.path() / "toy", out,
                                     {"--budgets", "4,6", "--random-draws", "1", "--seeds", "1",
-                                     "--no-active", "--pixel-resolution", side}));
+                                     "--no-active", "--pixel-resolution", side, "--fresh"}));
     ASSERT_EQ(r.code, 0) << r.err;
     const auto card = io::read_json(out + "/manifest.json")
                           .as_object()

@@ -70,7 +70,8 @@ TEST(CliRunReliability, FailedRunLeavesThePreviousResultsByteIdentical) {
   const std::string manifest = coldstart::testing::slurp(out + "/run.manifest.json");
   fs::remove(out + "/results.md");
   fs::create_directory(out + "/results.md");  // the final write fails here
-  r = run_cli(tiny_run(dir.path() / "toy", out, {"--budgets", "6", "--no-active"}));
+  // Other settings (--fresh: without it the resume log would refuse them before any work).
+  r = run_cli(tiny_run(dir.path() / "toy", out, {"--budgets", "6", "--no-active", "--fresh"}));
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_EQ(coldstart::testing::slurp(out + "/results.csv"), csv);
   EXPECT_EQ(coldstart::testing::slurp(out + "/run.manifest.json"), manifest);

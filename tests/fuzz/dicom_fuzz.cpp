@@ -1,6 +1,7 @@
 // libFuzzer harness: io::read_dicom. DCMTK reads a file (DcmFileFormat::loadFile), and only from
 // a file does it check element lengths against the bytes left, so the input goes through a
-// temporary file rather than a memory buffer. Rescale/window options vary with the input.
+// temporary file rather than a memory buffer. Rescale/window options and the frame read vary
+// with the input.
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/oflog/oflog.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   return coldstart::fuzz::run(data, size, [&](std::string_view b) {
     coldstart::io::DicomOptions options;
     options.apply_rescale = options.apply_window = (b.size() % 2 == 0);
+    options.frame = static_cast<int>(b.size() / 2 % 2);  // multi-frame files: the second too
     (void)coldstart::io::read_dicom(path, options);
   });
 }

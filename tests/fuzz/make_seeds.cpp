@@ -1,13 +1,10 @@
 // Writes the seed corpora in tests/fuzz/corpus/ (committed; re-run only to regenerate them):
 //   g++ -std=c++20 -Iinclude tests/fuzz/make_seeds.cpp -o /tmp/make_seeds -Lbuild-core \
-//     -lcoldstart -lturbojpeg -ldcmdata -ldcmjpeg -ldcmimgle -loflog -lofstd \
+//     -lcoldstart -lturbojpeg \
 //     -Wl,-rpath,$PWD/build-core && /tmp/make_seeds tests/fuzz/corpus
 // Small files only (each a few hundred bytes): every colour type and bit depth the readers
-// accept, plus a few that they must reject.
-#include <dcmtk/config/osconfig.h>
-#include <dcmtk/dcmdata/dcrleerg.h>
-#include <dcmtk/dcmdata/dctk.h>
-#include <dcmtk/dcmjpeg/djencode.h>
+// accept, plus a few that they must reject. DICOM seeds are not committed: scripts/fuzz.sh writes
+// them at each run with tests/fuzz/dicom_seeds.cpp.
 #include <turbojpeg.h>
 
 #include <coldstart/io/csv.hpp>
@@ -49,47 +46,6 @@ void jpeg(const std::string& name, int w, int h, bool gray, int flags) {
   tjDestroy(tj);
 }
 
-void dicom(const std::string& name, const char* photometric, int bits, Uint16 spp, Uint16 pixrep,
-           E_TransferSyntax xfer, bool window) {
-  DcmFileFormat file;
-  DcmDataset* ds = file.getDataset();
-  ds->putAndInsertString(DCM_SOPClassUID, UID_SecondaryCaptureImageStorage);
-  ds->putAndInsertString(DCM_SOPInstanceUID, "1.2.3.4");
-  ds->putAndInsertString(DCM_PhotometricInterpretation, photometric);
-  ds->putAndInsertUint16(DCM_SamplesPerPixel, spp);
-  if (spp == 3) ds->putAndInsertUint16(DCM_PlanarConfiguration, 0);
-  const Uint16 rows = 4, cols = 5;
-  ds->putAndInsertUint16(DCM_Rows, rows);
-  ds->putAndInsertUint16(DCM_Columns, cols);
-  ds->putAndInsertUint16(DCM_BitsAllocated, bits);
-  ds->putAndInsertUint16(DCM_BitsStored, bits == 16 ? 12 : 8);
-  ds->putAndInsertUint16(DCM_HighBit, bits == 16 ? 11 : 7);
-  ds->putAndInsertUint16(DCM_PixelRepresentation, pixrep);
-  if (window) {
-    ds->putAndInsertString(DCM_RescaleSlope, "2");
-    ds->putAndInsertString(DCM_RescaleIntercept, "-100");
-    ds->putAndInsertString(DCM_WindowCenter, "40\\50");
-    ds->putAndInsertString(DCM_WindowWidth, "400\\500");
-  }
-  const std::size_t n = static_cast<std::size_t>(rows) * cols * spp;
-  if (bits == 16) {
-    std::vector<Uint16> v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<Uint16>((i * 211) & 0xFFF);
-    ds->putAndInsertUint16Array(DCM_PixelData, v.data(), v.size());
-  } else {
-    std::vector<Uint8> v(n);
-    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<Uint8>(i * 13);
-    ds->putAndInsertUint8Array(DCM_PixelData, v.data(), v.size());
-  }
-  if (xfer != EXS_LittleEndianExplicit && xfer != EXS_LittleEndianImplicit &&
-      !ds->chooseRepresentation(xfer, nullptr).good()) {
-    std::fprintf(stderr, "make_seeds: cannot encode %s\n", name.c_str());
-    return;
-  }
-  const OFCondition c = file.saveFile((dir + "/" + name).c_str(), xfer);
-  if (c.bad()) std::fprintf(stderr, "make_seeds: %s: %s\n", name.c_str(), c.text());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,15 +61,6 @@ int main(int argc, char** argv) {
   jpeg("gray.jpg", 8, 8, true, 0);
   jpeg("rgb420.jpg", 16, 16, false, 0);
   jpeg("progressive.jpg", 9, 7, false, TJFLAG_PROGRESSIVE);
-
-  dir = root + "/dicom";
-  DcmRLEEncoderRegistration::registerCodecs();
-  DJEncoderRegistration::registerCodecs();
-  dicom("mono2_16.dcm", "MONOCHROME2", 16, 1, 0, EXS_LittleEndianExplicit, true);
-  dicom("mono1_8_signed.dcm", "MONOCHROME1", 8, 1, 1, EXS_LittleEndianImplicit, false);
-  dicom("rgb8.dcm", "RGB", 8, 3, 0, EXS_LittleEndianExplicit, false);
-  dicom("rle16.dcm", "MONOCHROME2", 16, 1, 0, EXS_RLELossless, true);
-  dicom("jpeg_lossless.dcm", "MONOCHROME2", 16, 1, 0, EXS_JPEGProcess14SV1, false);
 
   dir = root + "/npy";
   {

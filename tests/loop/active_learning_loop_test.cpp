@@ -1,7 +1,4 @@
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <coldstart/io/csv.hpp>
 #include <coldstart/io/file.hpp>
@@ -11,9 +8,8 @@
 #include <coldstart/select/random.hpp>
 #include <cstdlib>
 
+#include "support/child_process.hpp"
 #include "support/testing.hpp"
-
-extern char** environ;
 
 namespace coldstart::loop {
 namespace {
@@ -130,21 +126,10 @@ TEST(ActiveLearningLoop, ResumesAfterKillMidRound) {
   TempDir dir;
   const std::string manifest = dir.file("run.jsonl");
   // A child process runs the loop and is killed with SIGKILL in the middle of round 2.
-  std::string filter = "--gtest_filter=ActiveLearningLoopChild.DISABLED_DiesInRoundTwo";
-  std::string also = "--gtest_also_run_disabled_tests";
-  std::string self = "/proc/self/exe";
-  char* argv[] = {self.data(), filter.data(), also.data(), nullptr};
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) env_store.emplace_back(*e);
-  env_store.push_back("COLDSTART_LOOP_CHILD_MANIFEST=" + manifest);
-  std::vector<char*> envp;
-  for (auto& s : env_store) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()), 0);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "child status " << status;
+  const int status =
+      coldstart::testing::run_child_test("ActiveLearningLoopChild.DISABLED_DiesInRoundTwo",
+                                         {"COLDSTART_LOOP_CHILD_MANIFEST=" + manifest});
+  ASSERT_TRUE(coldstart::testing::killed_by_sigkill(status)) << "child status " << status;
   EXPECT_EQ(io::read_json_lines(manifest).size(), 3u);  // header + rounds 0 and 1
 
   Fixture f;

@@ -1,4 +1,5 @@
 #include <coldstart/select/probcover.hpp>
+#include <coldstart/select/typiclust.hpp>
 
 #include "select/select_testing.hpp"
 
@@ -130,6 +131,34 @@ TEST(ProbCoverSelector, RejectsBadParams) {
   const std::vector<Index> strata(20, 0);
   EXPECT_THROW_MSG((void)ProbCoverSelector<>{}.select_detailed(b.x, 2, {.strata = strata}, rng),
                    InvalidArgument, "strata are not supported");
+}
+
+}  // namespace
+}  // namespace coldstart::select
+
+namespace coldstart::select {
+namespace {
+
+// docs/selectors.md: on a binary pool whose rare class is sparse, ProbCover's picks are the
+// centres of the densest balls, all in the majority, for every seed; TypiClust reaches the rare
+// class. (Why ProbCover is not recommended for binary tasks with a rare class.)
+TEST(ProbCoverSelector, BinaryPoolWithSparseRareClassIsMissed) {
+  Rng data(5);
+  RowMatrixXf x(300, 8);
+  std::vector<Index> cls(300);
+  for (Index i = 0; i < 300; ++i) {
+    cls[i] = i < 30 ? 1 : 0;  // 10 % rare, spread 4× wider, 8 sd away
+    for (Index c = 0; c < 8; ++c)
+      x(i, c) = static_cast<float>(random::normal(data) * (cls[i] ? 4.0 : 1.0) +
+                                   (cls[i] && c == 0 ? 8.0 : 0.0));
+  }
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    Rng r1(seed), r2(seed);
+    const Selection pc = ProbCoverSelector<>{}.select(x, 10, {}, r1);
+    const Selection tc = TypiClustSelector<>{}.select(x, 10, {}, r2);
+    EXPECT_EQ(testing::blobs_hit(pc, cls), std::set<Index>{0}) << "seed " << seed;
+    EXPECT_EQ(testing::blobs_hit(tc, cls).size(), 2u) << "seed " << seed;
+  }
 }
 
 }  // namespace

@@ -7,11 +7,13 @@
 //
 // Compiled into coldstart::torch (it trains LibTorch learners and encoders).
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
+#include "coldstart/experiment/cell_log.hpp"
 #include "coldstart/report/results.hpp"
 #include "coldstart/types.hpp"
 
@@ -19,6 +21,8 @@ namespace coldstart::experiment {
 
 using report::ResultRow;
 
+/// Every field that changes the results also goes into to_json(ExperimentConfig) (config.cpp):
+/// it is what a resumed run must match.
 struct ExperimentConfig {
   std::string data_dir;             ///< dataset folder (images/, masks*/, labels.csv)
   std::string out_dir = "results";  ///< where results.csv, results.md, *.svg, manifest go
@@ -62,7 +66,8 @@ struct ExperimentConfig {
     std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
   } segmentation;
   /// Classification learner (registry::learners()): probe (logistic regression on
-  /// main_encoder's features), mlp (learn::MlpProbe on them), cnn, or one the caller registered.
+  /// main_encoder's features), label-spreading (learn::LabelSpreading over the pool's k-NN graph
+  /// of them), mlp (learn::MlpProbe on them), cnn, or one the caller registered.
   std::string classifier = "probe";
   std::string segmenter = "unet";  ///< segmentation learner (registry::learners())
   /// Classification acquisition (registry::acquisitions() reading probabilities): threshold
@@ -87,6 +92,9 @@ struct ExperimentConfig {
   bool grouped_split = true;  ///< split by near-duplicate groups (thumbnail correlation)
   double duplicate_correlation = 0.99;  ///< 32×32 thumbnail correlation that joins a group
   std::uint64_t seed = 0;
+  /// Discard the resume log in out_dir (run-log/) instead of continuing it. Without it a run
+  /// continues a log of the same configuration and refuses (RunLogMismatch) one of another.
+  bool fresh = false;
 
   /// The paper's settings for a GPU machine: 224 px, 224 px raw pixels, VGG-11 width 64, CNN
   /// classifier, 10 random draws, every strategy in the active phase.
@@ -94,12 +102,19 @@ struct ExperimentConfig {
   void validate() const;
 };
 
+/// The fields that decide the results, as JSON: the resume log's identity and the experiment
+/// manifest's record. Leaves out where files live (data_dir: the dataset's hash stands for it;
+/// out_dir, cache_dir, models_dir), threads and fresh. Doubles as hexadecimal text (exact).
+[[nodiscard]] boost::json::object to_json(const ExperimentConfig& cfg);
+
 /// What a run produced.
 struct ExperimentOutput {
   std::vector<ResultRow> rows;
   std::string results_csv, results_md, manifest;
   std::vector<std::string> plots;
   double seconds = 0;
+  Index cells_computed = 0;  ///< cells computed by this call (each logged once)
+  Index cells_reused = 0;    ///< cells taken from the resume log of an earlier, stopped run
 };
 
 /// A budget larger than the pool, found right after the split (before any encoder runs).
@@ -109,9 +124,14 @@ class BudgetError : public InvalidArgument {
 };
 
 /// Runs the experiment (the stages of experiment/stages.hpp in order), logging progress lines to
-/// `log`. Throws IoError for a missing or
-/// malformed dataset or encoder file (with what to run to get it), InvalidArgument for bad
-/// configuration (unknown strategy), BudgetError for budgets larger than the pool.
-ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log);
+/// `log`. Every finished cell is logged in `<out_dir>/run-log/` (CellLog) before the next starts;
+/// a run of the same configuration in the same folder reuses the logged cells, says so in `log`,
+/// and writes the results an uninterrupted run would have written, byte for byte. `observer`
+/// hears each cell start and finish. Throws IoError for a missing or malformed dataset or encoder
+/// file (with what to run to get it), InvalidArgument for bad configuration (unknown strategy),
+/// BudgetError for budgets larger than the pool, RunLogMismatch for a log of another
+/// configuration (unless `fresh`), all before any work.
+ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& log,
+                                const CellObserver& observer = {});
 
 }  // namespace coldstart::experiment

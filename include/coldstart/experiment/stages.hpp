@@ -77,15 +77,18 @@ struct TaskData {
     const ExperimentConfig& cfg, const TaskData& t);
 
 /// Stage 4: the cold-start picks of every strategy × encoder × seed × budget, each trained and
-/// tested; plus the `all` reference (every pool label).
+/// tested; plus the `all` reference (every pool label). With `cells`, a cell found there is
+/// reused and each computed one is logged there before the next starts.
 [[nodiscard]] std::vector<ResultRow> initial_phase(const ExperimentConfig& cfg, const TaskData& t,
                                                    const Encoded& encoded, const Split& split,
-                                                   std::ostream& log);
+                                                   std::ostream& log, CellLog* cells = nullptr);
 
-/// Stage 5: active learning from `active_initial` cold-start labels for `rounds` rounds.
+/// Stage 5: active learning from `active_initial` cold-start labels for `rounds` rounds. With
+/// `cells`, each run keeps its rounds in its loop manifest there (CellLog::loop_manifest) and
+/// continues after the last one logged.
 [[nodiscard]] std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData& t,
                                                   const Encoded& encoded, const Split& split,
-                                                  std::ostream& log);
+                                                  std::ostream& log, CellLog* cells = nullptr);
 
 /// Stage 6: results.csv, results.md, SVG curves and the manifest in cfg.out_dir.
 [[nodiscard]] ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& ds,

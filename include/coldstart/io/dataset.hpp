@@ -52,10 +52,8 @@ class Dataset {
   std::map<std::string, std::size_t> by_id_;
 };
 
-/// Images in a folder (PNG, JPEG and DICOM files by extension, sorted by name) with ids taken from
-/// the file names: the input of `coldstart embed --images DIR`. Throws IoError if the folder is
-/// missing or holds no image, and naming the entry for an image name that is no readable file (a
-/// broken symbolic link, a folder): never a silent skip.
+/// Images in a folder (PNG, JPEG and DICOM files, sorted by id) with ids taken from the file
+/// names: io::scan_images(folder).samples with the default options (coldstart/io/image_scan.hpp).
 [[nodiscard]] std::vector<Sample> list_images(const std::string& folder);
 
 }  // namespace coldstart::io

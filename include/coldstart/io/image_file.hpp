@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "coldstart/io/dicom.hpp"
 #include "coldstart/io/image.hpp"
 
 namespace coldstart::io {
@@ -17,31 +18,26 @@ namespace coldstart::io {
 /// read_jpeg on bytes in memory; `source` names them in error messages.
 [[nodiscard]] Image decode_jpeg(std::string_view bytes, const std::string& source);
 
-/// Options for turning DICOM stored values into display intensities.
-struct DicomOptions {
-  bool apply_rescale = true;  ///< Modality LUT: value * RescaleSlope + RescaleIntercept
-  bool apply_window = true;   ///< VOI LUT: first WindowCenter/WindowWidth pair when present
-                              ///< (PS3.3 C.11.2.1.2.1, linear); else min-max of the image
+/// A file and one of its frames: what an image reference names (see read_image).
+struct ImageRef {
+  std::string file;
+  int frame = 0;  ///< from 0
 };
 
-/// Reads the first frame of a DICOM file (uncompressed, or JPEG / JPEG-LS / RLE compressed) as a
-/// [0, 1] image: rescale slope/intercept, then the VOI window (or min-max), then MONOCHROME1
-/// inversion, so bright always means dense. RGB images are returned as 3 channels. Throws IoError
-/// naming the file when it is not DICOM, has no pixel data or uses an unsupported photometric
-/// interpretation, and IoError if the library was built without DCMTK.
-/// A compressed transfer syntax DCMTK cannot decode (JPEG 2000, ...) is an IoError "unsupported
-/// transfer syntax <name> (<UID>)"; Rows × Columns is checked against
-/// io::limits().max_image_pixels before decoding.
-[[nodiscard]] Image read_dicom(const std::string& path, const DicomOptions& options = {});
+/// `file` itself when it exists; otherwise "<file>#<n>" with n >= 1 names frame n (counted from 1,
+/// as DICOM numbers frames) of a multi-frame DICOM file; anything else is `ref` itself, frame 0.
+[[nodiscard]] ImageRef parse_image_ref(const std::string& ref);
 
-/// True when the library was built with DICOM support.
-[[nodiscard]] bool dicom_supported() noexcept;
+/// The reference to frame `frame` (from 0) of `file`: "<file>#<frame + 1>".
+[[nodiscard]] std::string frame_ref(const std::string& file, int frame);
 
-/// Reads PNG, JPEG or DICOM, chosen by the file's first bytes. IoError names the file when the
-/// format is not one of these.
-[[nodiscard]] Image read_image(const std::string& path);
+/// Reads PNG, JPEG or DICOM, chosen by the file's first bytes, not its name. `ref` is a path or a
+/// frame reference "<file>#<n>" (parse_image_ref). IoError names the file when the format is not
+/// one of these.
+[[nodiscard]] Image read_image(const std::string& ref);
 
-/// True when `path` has an extension of a readable image (.png .jpg .jpeg .dcm .dicom).
+/// True when `path` has an extension of a readable image (.png .jpg .jpeg .dcm .dicom). Folder
+/// scans (io::scan_images) also take files of any name that start like DICOM (io::is_dicom_file).
 [[nodiscard]] bool has_image_extension(const std::string& path);
 
 }  // namespace coldstart::io

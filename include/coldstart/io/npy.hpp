@@ -24,6 +24,29 @@ struct NpyArray {
   [[nodiscard]] std::vector<double> to_double() const;
 };
 
+/// The header of an .npy file: shape, element type, where the data starts and how long it is.
+struct NpyHeader {
+  std::vector<std::size_t> shape;
+  NpyDtype dtype = NpyDtype::kFloat32;
+  std::size_t data_offset = 0;  ///< bytes before the data (magic, version, header dict)
+  std::size_t data_bytes = 0;   ///< product of the shape × element size (checked for overflow)
+};
+
+/// Parses the header at the start of `data` (the whole file or its first bytes); the same checks
+/// as read_npy except the data length. `source` names the file in errors.
+[[nodiscard]] NpyHeader parse_npy_header(std::string_view data, const std::string& source);
+
+/// The header of the .npy file at `path` (reads only its first bytes). IoError names the file.
+[[nodiscard]] NpyHeader read_npy_header(const std::string& path);
+
+/// "(3, 4)", "(5,)", "()": a shape as numpy writes it.
+[[nodiscard]] std::string shape_text(const std::vector<std::size_t>& shape);
+
+/// The bytes of a version-1.0 header for `shape`/`dtype`, padded so that the data starts at a
+/// multiple of `alignment` (64 as numpy; 4096 for shards mapped back to back, io/mapped_npy.hpp).
+[[nodiscard]] std::string npy_header(const std::vector<std::size_t>& shape, NpyDtype dtype,
+                                     std::size_t alignment);
+
 /// Reads an .npy file. Rejects Fortran order, big-endian data, object and unsupported dtypes
 /// with an IoError naming the file and the dtype/order it found, and a shape whose data would
 /// exceed io::limits().max_array_bytes (or overflow) before allocating anything.

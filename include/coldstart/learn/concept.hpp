@@ -77,4 +77,12 @@ concept McDropoutLearner = Learner<L> &&
   { cl.predict_mc(inputs, passes, rng) } -> std::same_as<Prediction>;
 };
 
+/// Optional capability: the learner uses the unlabelled pool (semi-supervised learners such as
+/// LabelSpreading). `set_unlabelled(pool)` hands it the pool's inputs before `fit`; the loop and
+/// the experiment call it when present. Detect with `if constexpr (TransductiveLearner<L>)`.
+template <class L>
+concept TransductiveLearner = Learner<L> && requires(L& l, const typename L::Input& pool) {
+  l.set_unlabelled(pool);
+};
+
 }  // namespace coldstart::learn

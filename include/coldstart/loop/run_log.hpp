@@ -42,6 +42,17 @@ class RunLog {
   std::vector<RoundRecord> rounds_;
 };
 
+/// Writes `m` into `o` twice: under "metrics" as JSON numbers (for people and other tools; NaN and
+/// infinities, which JSON cannot hold, as null), and
+/// under "metrics_exact" as hexadecimal floating-point text ("0x1.8p-1"), which reads back to the
+/// same double. Boost.JSON 1.81's decimal parser is not correctly rounded (a value can come back
+/// one ulp off), and a resumed run must reproduce the uninterrupted one bit for bit.
+void put_metrics(boost::json::object& o, const std::map<std::string, double>& m);
+/// The metrics `put_metrics` wrote ("metrics_exact" when present, else "metrics"); IoError naming
+/// `source` when malformed.
+[[nodiscard]] std::map<std::string, double> get_metrics(const boost::json::object& o,
+                                                        const std::string& source);
+
 [[nodiscard]] boost::json::object to_json(const RoundRecord& r);
 [[nodiscard]] RoundRecord round_from_json(const boost::json::object& o, const std::string& source);
 

@@ -25,7 +25,8 @@ struct EncoderContext {
 
 using EncoderRegistry = Registry<AnyEmbedder, EncoderContext>;
 
-/// Every encoder: pixels, efficientnet-lite0, ssl-pool, and the user's own.
+/// Every encoder: pixels, efficientnet-lite0, ssl-pool, and the user's own. Built without
+/// LibTorch (COLDSTART_WITH_TORCH=OFF; the core library then defines it): pixels only.
 [[nodiscard]] EncoderRegistry& encoders();
 
 /// Parameters of an encoder given by TorchScript file (and of the pretrained entries).
@@ -55,6 +56,11 @@ struct TorchScriptOptions {
 
 /// True when `name` is taken for a TorchScript file path rather than a registered name.
 [[nodiscard]] bool is_model_path(const std::string& name);
+
+namespace detail {
+/// Registers the raw-pixel encoder (no LibTorch), in builds with and without LibTorch.
+void add_pixel_encoder(EncoderRegistry& r);
+}  // namespace detail
 
 /// The one model-file finder. Where the pretrained model `name` is: `preferred_dir`/<name>.pt
 /// when given, then $COLDSTART_MODELS/<name>.pt when that variable is set, else models/<name>.pt

@@ -36,6 +36,8 @@ class AnyLearner {
     return self_->predict_mc(x, passes, rng);
   }
   [[nodiscard]] bool supports_mc() const { return self_->supports_mc(); }
+  /// Hands the unlabelled pool to a learn::TransductiveLearner; a no-op for other learners.
+  void set_unlabelled(const In& pool) { self_->set_unlabelled(pool); }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
   [[nodiscard]] boost::json::object describe() const {
@@ -49,6 +51,7 @@ class AnyLearner {
     virtual learn::Prediction predict(const In&) const = 0;
     virtual learn::Prediction predict_mc(const In&, int, Rng&) const = 0;
     virtual bool supports_mc() const = 0;
+    virtual void set_unlabelled(const In&) = 0;
   };
   template <class L>
   struct Model final : Concept {
@@ -63,6 +66,9 @@ class AnyLearner {
       return l_.predict(x);  // unreachable: AnyLearner::predict_mc checks supports_mc first
     }
     bool supports_mc() const override { return learn::McDropoutLearner<L>; }
+    void set_unlabelled(const In& pool) override {
+      if constexpr (learn::TransductiveLearner<L>) l_.set_unlabelled(pool);
+    }
     L l_;
   };
   std::unique_ptr<Concept> self_;
@@ -74,13 +80,14 @@ using FeatureClassifier = AnyLearner<learn::FeatureInput, learn::Task::kClassifi
 using ImageClassifier = AnyLearner<learn::ImageInput, learn::Task::kClassification>;
 using ImageSegmenter = AnyLearner<learn::ImageInput, learn::Task::kSegmentation>;
 static_assert(learn::McDropoutLearner<FeatureClassifier>);
+static_assert(learn::TransductiveLearner<FeatureClassifier>);
 
 /// One of the three learner shapes; the entry's `input` (kFeatures / kImages) and the variant's
 /// alternative say which.
 using AnyLearnerVariant = std::variant<FeatureClassifier, ImageClassifier, ImageSegmenter>;
 using LearnerRegistry = Registry<AnyLearnerVariant>;
 
-/// Every learner: probe, mlp, cnn, unet, and the user's own.
+/// Every learner: probe, label-spreading, mlp, cnn, unet, and the user's own.
 [[nodiscard]] LearnerRegistry& learners();
 
 /// The task of a learner entry, found by building it with its defaults.

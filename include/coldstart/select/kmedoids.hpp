@@ -13,7 +13,21 @@ namespace coldstart::select {
 
 struct KMedoidsSelectorParams {};
 
-/// Picks the medoids of a k-medoids clustering with k = budget + labelled rows (the FasterPAM
+namespace detail {
+/// The selector's default clusterer: FasterPAM started from k-means++ (D²-sampled) medoids,
+/// which reach every well-separated mode where uniform starts may leave two medoids in one
+/// mode for the swaps to untangle; other clusterers as they default.
+template <cluster::Clusterer C>
+[[nodiscard]] C default_medoid_clusterer() {
+  if constexpr (std::constructible_from<C, cluster::FasterPamParams>)
+    return C(cluster::FasterPamParams{.init = cluster::MedoidInit::kKMeansPlusPlus});
+  else
+    return C();
+}
+}  // namespace detail
+
+/// Picks the medoids of a k-medoids clustering with k = budget + labelled rows (by default the
+/// FasterPAM from k-means++ starting medoids, detail::default_medoid_clusterer; the FasterPAM
 /// of Schubert & Rousseeuw 2021, "Fast and eager k-medoids clustering: O(k) runtime improvement
 /// of the PAM, CLARA, and CLARANS algorithms", arXiv:2008.05171, via cluster::FasterPam). Each
 /// cluster without a labelled member gives its medoid, largest clusters first (ties: lower
@@ -34,7 +48,8 @@ template <cluster::Clusterer C = cluster::FasterPam<>>
 class KMedoidsSelector {
  public:
   using Params = KMedoidsSelectorParams;
-  explicit KMedoidsSelector(KMedoidsSelectorParams p = {}, C clusterer = C())
+  explicit KMedoidsSelector(KMedoidsSelectorParams p = {},
+                            C clusterer = detail::default_medoid_clusterer<C>())
       : params_(p), clusterer_(std::move(clusterer)) {}
 
   [[nodiscard]] Selection select(EmbeddingsView x, Index budget, const SelectionContext& ctx,

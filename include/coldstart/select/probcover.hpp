@@ -65,14 +65,14 @@ struct ProbCoverResult {
 /// Time O(n²·d) for the k-NN graph in tiles + the clustering + O(budget·n + n·k_nn), memory
 /// O(n·(d + k_nn)). Use it for small budgets (≈ a few per class), where it beats TypiClust.
 /// @tparam C models cluster::Clusterer; it pseudo-labels the rows (the paper: k-means; default
-///         cluster::HamerlyKMeans).
+///         cluster::PlusPlusKMeans, k-means from greedy k-means++ seeds).
 /// @code
 ///   ProbCoverSelector<cluster::KMeans<>> pc({.n_pseudo_classes = 7});
 ///   ProbCoverResult r = pc.select_detailed(x, 20, {}, rng);
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         bad params; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C = cluster::HamerlyKMeans>
+template <cluster::Clusterer C = cluster::PlusPlusKMeans>
 class ProbCoverSelector {
  public:
   using Params = ProbCoverParams;

@@ -48,14 +48,15 @@ struct TypiClustParams {
 /// Time: the clustering + O(Σ_c n_c²·d) for the in-cluster k-NN (tiled; only for clusters that
 /// receive a pick), memory O(n·(d + k_nn)). Use it for low budgets: it picks dense, typical
 /// samples first.
-/// @tparam C models cluster::Clusterer (the paper: k-means; default cluster::HamerlyKMeans).
+/// @tparam C models cluster::Clusterer (the paper: k-means; default cluster::PlusPlusKMeans,
+///         k-means from greedy k-means++ seeds, so no mode is merged away by a bad start).
 /// @code
 ///   TypiClustSelector<cluster::KMeans<>> tc;
 ///   Selection s = tc.select(x, 20, {}, rng);
 /// @endcode
 /// @throws InvalidArgument on budget ≤ 0, budget > unlabelled pool, bad labelled rows or strata,
 ///         bad params or a clusterer result of the wrong shape; NumericError on NaN/Inf rows.
-template <cluster::Clusterer C = cluster::HamerlyKMeans>
+template <cluster::Clusterer C = cluster::PlusPlusKMeans>
 class TypiClustSelector {
  public:
   using Params = TypiClustParams;

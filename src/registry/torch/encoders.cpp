@@ -8,23 +8,12 @@
 #include <filesystem>
 #include <ostream>
 
-#include "coldstart/embed/pixel.hpp"
 #include "coldstart/embed/simclr.hpp"
 #include "coldstart/embed/torchscript.hpp"
 
 namespace fs = std::filesystem;
 
 namespace coldstart::registry {
-
-void TorchScriptOptions::validate() const {
-  COLDSTART_CHECK(preset.empty() || preset == "imagenet" || preset == "txrv", InvalidArgument,
-                  "preset must be imagenet or txrv (got '{}')", preset);
-  COLDSTART_CHECK(size >= 0 && size <= 4096, InvalidArgument, "size ({}) must be in [0, 4096]",
-                  size);
-  COLDSTART_CHECK(batch_size >= 1, InvalidArgument, "batch_size ({}) must be at least 1",
-                  batch_size);
-  COLDSTART_CHECK(threads >= 0, InvalidArgument, "threads ({}) must be ≥ 0", threads);
-}
 
 namespace {
 
@@ -88,12 +77,7 @@ void add_builtin_encoders(EncoderRegistry& r) {
     };
     return e;
   };
-  r.add({"pixels", "raw pixels, gray, resized to size x size and flattened", Input::kImages,
-         param_infos<embed::PixelParams>(),
-         [](const boost::json::object& o, const EncoderContext&) {
-           const auto p = from_json<embed::PixelParams>(o, {}, "encoder 'pixels'");
-           return AnyEmbedder(embed::PixelEmbedder(p));
-         }});
+  detail::add_pixel_encoder(r);
   r.add(pretrained("efficientnet-lite0",
                    "ImageNet EfficientNet-Lite0 (TorchScript, 1280-d; scripts/fetch_encoder.sh)"));
   r.add({"ssl-pool", "SimCLR encoder trained on the pool's own images (never val/test)",
@@ -108,11 +92,6 @@ void add_builtin_encoders(EncoderRegistry& r) {
 EncoderRegistry& encoders() {
   static EncoderRegistry r = built_registry<EncoderRegistry>("encoder", add_builtin_encoders);
   return r;
-}
-
-bool is_model_path(const std::string& name) {
-  return name.size() > 3 &&
-         (name.ends_with(".pt") || name.ends_with(".pth") || name.find('/') != std::string::npos);
 }
 
 AnyEmbedder make_encoder(const std::string& name, const boost::json::object& params,

@@ -2,6 +2,7 @@
 #include "coldstart/registry/learners.hpp"
 
 #include "coldstart/learn/cnn_classifier.hpp"
+#include "coldstart/learn/label_spreading.hpp"
 #include "coldstart/learn/logistic_probe.hpp"
 #include "coldstart/learn/mlp_probe.hpp"
 #include "coldstart/learn/unet_segmenter.hpp"
@@ -16,6 +17,10 @@ void add_builtin_learners(LearnerRegistry& r) {
   r.add(learner_entry<LogisticProbe>(
       "probe", "logistic regression on frozen embeddings (L-BFGS, class-balanced)",
       {.classes = 2, .max_iter = 300, .tol = 1e-6}));
+  r.add(learner_entry<LabelSpreading>(
+      "label-spreading",
+      "label spreading over the pool's k-NN graph (Zhou et al. 2004), semi-supervised on frozen "
+      "embeddings (symmetric graph, standardised features, class-balanced seeds)"));
   r.add(learner_entry<MlpProbe>(
       "mlp", "one hidden ReLU layer on frozen embeddings (Adam, MC dropout for BALD)"));
   r.add(learner_entry<CnnClassifier>(

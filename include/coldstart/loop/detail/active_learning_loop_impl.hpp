@@ -91,6 +91,8 @@ LoopResult ActiveLearningLoop<S, L, A, O>::run(const LoopData<typename L::Input>
   };
   for (const RoundRecord& r : log.rounds()) label(r.selected);
 
+  // A semi-supervised learner sees the whole pool (inputs only, never the oracle's answers).
+  if constexpr (learn::TransductiveLearner<L>) learner_.set_unlabelled(data.pool);
   const bool classify = L::kTask == learn::Task::kClassification;
   // False while the labels hold one class only: no model, so the next batch comes from the
   // cold-start selector again (told what is labelled) instead of from the acquisition function.

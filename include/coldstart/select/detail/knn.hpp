@@ -34,24 +34,28 @@ struct KnnGraph {
   }
 };
 
-/// Builds the k-NN graph of x (k clipped to n − 1). Time O(n²·d) in tiles, memory O(n·k).
-[[nodiscard]] inline KnnGraph knn_graph(EmbeddingsView x, Index k, Index row_block = 4096,
-                                        Index col_block = 1024) {
+/// The k nearest rows of `base` for every row of `query`, sorted by (distance, index); with
+/// `self` true, query and base are the same rows and row i skips itself (k clipped to n − 1),
+/// otherwise k is clipped to base.rows(). Also the label spreading learner's neighbour search.
+/// Time O(q·n·d) in tiles, memory O(q·k).
+[[nodiscard]] inline KnnGraph knn_search(EmbeddingsView query, EmbeddingsView base, Index k,
+                                         bool self, Index row_block = 4096,
+                                         Index col_block = 1024) {
   KnnGraph g;
-  g.n = x.rows();
-  g.k = std::min(k, g.n - 1);
-  if (g.k <= 0) return g;
+  g.n = query.rows();
+  g.k = std::min(k, base.rows() - (self ? 1 : 0));
+  if (g.k <= 0 || g.n == 0) return g;
   using Entry = std::pair<float, Index>;  // squared distance, index; lexicographic order
   std::vector<Entry> heap(
       coldstart::detail::checked_mul(static_cast<std::size_t>(g.n), static_cast<std::size_t>(g.k)),
       Entry{std::numeric_limits<float>::infinity(), std::numeric_limits<Index>::max()});
   const Index kk = g.k;
-  cluster::for_each_sq_distance_tile(x, x, row_block, col_block,
+  cluster::for_each_sq_distance_tile(query, base, row_block, col_block,
                                      [&](Index r0, Index c0, const cluster::DistanceTile& tile) {
                                        for (Index i = 0; i < tile.rows(); ++i) {
                                          Entry* h = heap.data() + (r0 + i) * kk;
                                          for (Index j = 0; j < tile.cols(); ++j) {
-                                           if (c0 + j == r0 + i) continue;
+                                           if (self && c0 + j == r0 + i) continue;
                                            const Entry e{tile(i, j), c0 + j};
                                            if (!(e < h[0])) continue;  // h[0] is the current worst
                                            std::pop_heap(h, h + kk);
@@ -72,6 +76,12 @@ struct KnnGraph {
     }
   }
   return g;
+}
+
+/// Builds the k-NN graph of x (k clipped to n − 1). Time O(n²·d) in tiles, memory O(n·k).
+[[nodiscard]] inline KnnGraph knn_graph(EmbeddingsView x, Index k, Index row_block = 4096,
+                                        Index col_block = 1024) {
+  return knn_search(x, x, k, true, row_block, col_block);
 }
 
 }  // namespace coldstart::select::detail

@@ -1,0 +1,119 @@
+// The processes of one run: SerialComm, or MpiComm under mpirun (COLDSTART_WITH_MPI).
+#include "processes.hpp"
+
+#include <cstdlib>
+#include <memory>
+
+#include "coldstart/registry/params_json.hpp"
+#include "coldstart/select/cluster_centroid.hpp"
+#include "coldstart/select/streaming_centroid.hpp"
+#include "coldstart/select/streaming_kcenter.hpp"
+
+#ifdef COLDSTART_WITH_MPI
+#include <boost/mpi/environment.hpp>
+
+#include "coldstart/parallel/mpi_comm.hpp"
+#endif
+
+namespace coldstart::cli {
+namespace {
+
+Processes g_processes;
+
+#ifdef COLDSTART_WITH_MPI
+using Comm = parallel::MpiComm;
+std::unique_ptr<boost::mpi::environment> g_env;
+std::unique_ptr<Comm> g_comm;
+const Comm& comm() { return *g_comm; }  // only under mpirun (g_processes.mpi)
+#else
+using Comm = parallel::SerialComm;
+const Comm& comm() {
+  static const Comm c;
+  return c;
+}
+#endif
+
+bool launched_by_mpirun() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
+
+}  // namespace
+
+void init_processes(int& argc, char**& argv) {
+#ifdef COLDSTART_WITH_MPI
+  if (!launched_by_mpirun() || g_env) return;
+  g_env = std::make_unique<boost::mpi::environment>(argc, argv);
+  g_comm = std::make_unique<Comm>();
+  g_processes = {g_comm->rank(), g_comm->size(), true};
+#else
+  (void)argc;
+  (void)argv;
+  (void)launched_by_mpirun;
+#endif
+}
+
+const Processes& processes() { return g_processes; }
+
+void all_or_none(const std::function<void()>& fn) {
+  if (!g_processes.mpi) return fn();
+  parallel::collective(comm(), fn);
+}
+
+void check_same_everywhere(const std::string& what, const std::string& value) {
+  if (g_processes.mpi) parallel::check_agree(comm(), what, value);
+}
+
+std::vector<Index> from_rank0(std::vector<Index> v) {
+  if (!g_processes.mpi) return v;
+  std::vector<std::int64_t> n{g_processes.rank == 0 ? static_cast<std::int64_t>(v.size()) : 0};
+  comm().sum(n);
+  std::vector<std::int64_t> w(static_cast<std::size_t>(n[0]), 0);
+  if (g_processes.rank == 0) std::copy(v.begin(), v.end(), w.begin());
+  comm().sum(w);
+  return {w.begin(), w.end()};
+}
+
+bool has_streaming(const std::string& strategy) {
+  return strategy == "kmeans-centroid" || strategy == "kcenter";
+}
+
+std::string streaming_names() { return "kmeans-centroid, kcenter"; }
+
+namespace {
+
+template <parallel::Communicator C>
+select::Selection select_streaming_with(const C& c, const std::string& strategy,
+                                        const boost::json::object& params,
+                                        const parallel::LocalRows& rows, Index budget,
+                                        std::span<const Index> labelled, Rng& rng) {
+  if (strategy == "kcenter")
+    return select::StreamingKCenter<C>{}.select(rows, budget, labelled, c, rng);
+  COLDSTART_CHECK(strategy == "kmeans-centroid", InvalidArgument,
+                  "strategy '{}' has no streaming implementation (those with one: {})", strategy,
+                  streaming_names());
+  // The registry's parameters of kmeans-centroid; `standardize` carries over.
+  const auto p = registry::from_json(params, select::ClusterCentroidParams{}, "kmeans-centroid");
+  const select::StreamingCentroidParams sp{.kmeans = {.standardize = p.standardize}};
+  return select::StreamingCentroidSelector<C>(sp).select(rows, budget, labelled, c, rng);
+}
+
+}  // namespace
+
+select::Selection select_streaming(const std::string& strategy, const boost::json::object& params,
+                                   const parallel::LocalRows& rows, Index budget,
+                                   std::span<const Index> labelled, Rng& rng) {
+  if (!g_processes.mpi)  // one process, whatever the build
+    return select_streaming_with(parallel::SerialComm{}, strategy, params, rows, budget, labelled,
+                                 rng);
+  return select_streaming_with(comm(), strategy, params, rows, budget, labelled, rng);
+}
+
+std::pair<Index, Index> part_of(Index count, int rank, int size) {
+  const Index base = count / size, extra = count % size;
+  const Index begin = rank * base + std::min<Index>(rank, extra);
+  return {begin, begin + base + (rank < extra ? 1 : 0)};
+}
+
+}  // namespace coldstart::cli

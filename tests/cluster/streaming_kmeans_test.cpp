@@ -1,0 +1,119 @@
+#include <omp.h>
+
+#include <algorithm>
+#include <coldstart/cluster/exact_sum.hpp>
+#include <coldstart/cluster/standardize.hpp>
+#include <coldstart/cluster/streaming_kmeans.hpp>
+#include <map>
+#include <numeric>
+#include <set>
+
+#include "support/testing.hpp"
+
+namespace coldstart::cluster {
+namespace {
+
+using parallel::LocalRows;
+using parallel::SerialComm;
+
+TEST(ExactSum, SumDoesNotDependOnOrderOrSplit) {
+  Rng rng(3);
+  std::vector<float> v(5000);
+  for (auto& x : v) x = static_cast<float>(random::normal(rng) * 1e3);
+  double max_abs = 0.0;
+  for (float x : v) max_abs = std::max(max_abs, std::abs(static_cast<double>(x)));
+  const ExactSum s = ExactSum::for_terms(max_abs, static_cast<Index>(v.size()));
+  const auto fixed_sum = [&](const std::vector<float>& w) {
+    std::int64_t a = 0;
+    for (float x : w) a += s.to_fixed(x);
+    return a;
+  };
+  const std::int64_t forward = fixed_sum(v);
+  std::vector<float> w = v;
+  std::reverse(w.begin(), w.end());
+  EXPECT_EQ(fixed_sum(w), forward);
+  // Split in two parts summed separately, as two processes would.
+  std::int64_t a = 0, b = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) (i < 1234 ? a : b) += s.to_fixed(v[i]);
+  EXPECT_EQ(a + b, forward);
+  long double exact = 0;
+  for (float x : v) exact += x;
+  EXPECT_NEAR(s.to_double(forward), static_cast<double>(exact), 1e-6);
+}
+
+TEST(StreamingKMeans, RecoversSeparatedBlobs) {
+  const auto b = testing::blobs(600, 8, 5, 11);
+  Rng rng(1);
+  const auto cl =
+      StreamingKMeans<>({.standardize = false}).fit(LocalRows(b.x), 5, SerialComm{}, rng);
+  ASSERT_EQ(cl.assignment.size(), 600u);
+  // One cluster per blob, up to relabelling.
+  std::map<Index, std::set<int>> blob_to_cluster;
+  for (Index i = 0; i < 600; ++i) blob_to_cluster[b.labels[i]].insert(cl.assignment[i]);
+  std::set<int> used;
+  for (const auto& [blob, cs] : blob_to_cluster) {
+    ASSERT_EQ(cs.size(), 1u) << "blob " << blob << " split";
+    used.insert(*cs.begin());
+  }
+  EXPECT_EQ(used.size(), 5u);
+  EXPECT_EQ(std::accumulate(cl.sizes.begin(), cl.sizes.end(), std::int64_t{0}), 600);
+  // Centroids are the blob means (clustering space = raw rows here).
+  for (Index c = 0; c < 5; ++c) {
+    Eigen::VectorXd mean = Eigen::VectorXd::Zero(8);
+    Index cnt = 0;
+    for (Index i = 0; i < 600; ++i)
+      if (cl.assignment[i] == c) mean += b.x.row(i).transpose().cast<double>(), ++cnt;
+    EXPECT_EQ(cnt, cl.sizes[c]);
+    EXPECT_LT((mean / cnt - cl.centroids.row(c).transpose().cast<double>()).norm(), 1e-4);
+  }
+  // Inertia equals the brute-force sum of squared distances to the assigned centroid.
+  double inertia = 0.0;
+  for (Index i = 0; i < 600; ++i)
+    inertia += (b.x.row(i) - cl.centroids.row(cl.assignment[i])).squaredNorm();
+  EXPECT_NEAR(cl.inertia, inertia, 1e-4 * inertia);
+}
+
+TEST(StreamingKMeans, FoldedStandardisationEqualsAnExplicitCopy) {
+  auto b = testing::blobs(500, 6, 4, 5);
+  for (Index i = 0; i < 500; ++i) b.x(i, 2) = 1000.0f + 50.0f * b.x(i, 2);  // unequal scales
+  Rng r1(9), r2(9);
+  const auto folded = StreamingKMeans<>().fit(LocalRows(b.x), 4, SerialComm{}, r1);
+  const RowMatrixXf z = Standardizer{}.fit_transform(b.x);
+  const auto copied =
+      StreamingKMeans<>({.standardize = false}).fit(LocalRows(z), 4, SerialComm{}, r2);
+  EXPECT_EQ(folded.assignment, copied.assignment);
+  EXPECT_LT((folded.centroids - copied.centroids).cwiseAbs().maxCoeff(), 1e-4);
+  EXPECT_NEAR(folded.inertia, copied.inertia, 1e-4 * copied.inertia);
+}
+
+TEST(StreamingKMeans, SameResultForOneOrTwoThreadsAndAnyTileSize) {
+  const auto b = testing::blobs(3000, 16, 7, 2, 3.0);
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(1);
+  Rng r1(4);
+  const auto one = StreamingKMeans<>({.row_block = 256}).fit(LocalRows(b.x), 7, SerialComm{}, r1);
+  omp_set_num_threads(2);
+  Rng r2(4);
+  const auto two = StreamingKMeans<>({.row_block = 256}).fit(LocalRows(b.x), 7, SerialComm{}, r2);
+  omp_set_num_threads(saved);
+  EXPECT_EQ(one.centroids, two.centroids);
+  EXPECT_EQ(one.assignment, two.assignment);
+  EXPECT_EQ(one.inertia, two.inertia);
+}
+
+TEST(StreamingKMeans, RejectsBadInput) {
+  RowMatrixXf x = RowMatrixXf::Ones(10, 3);
+  Rng rng(0);
+  EXPECT_THROW((void)StreamingKMeans<>().fit(LocalRows(x), 11, SerialComm{}, rng), InvalidArgument);
+  x(7, 1) = std::numeric_limits<float>::quiet_NaN();
+  try {
+    (void)StreamingKMeans<>().fit(LocalRows(x), 2, SerialComm{}, rng);
+    ADD_FAILURE() << "no error";
+  } catch (const NumericError& e) {
+    EXPECT_NE(std::string(e.what()).find("embedding row 7 contains NaN"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace coldstart::cluster

@@ -1,0 +1,113 @@
+#include <coldstart/cluster/standardize.hpp>
+#include <coldstart/select/kcenter_greedy.hpp>
+#include <coldstart/select/streaming_centroid.hpp>
+#include <coldstart/select/streaming_kcenter.hpp>
+#include <limits>
+#include <set>
+
+#include "support/testing.hpp"
+
+namespace coldstart::select {
+namespace {
+
+using parallel::LocalRows;
+using parallel::SerialComm;
+
+TEST(StreamingKCenter, SamePicksAsKCenterGreedy) {
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const auto b = testing::blobs(400, 12, 6, seed, 4.0);
+    Rng r1(seed), r2(seed);
+    const Selection mem = KCenterGreedySelector{}.select(b.x, 25, {}, r1);
+    const Selection str = StreamingKCenter<>{}.select(LocalRows(b.x), 25, {}, SerialComm{}, r2);
+    EXPECT_EQ(str.indices, mem.indices) << "seed " << seed;
+    for (std::size_t i = 1; i < mem.distance.size(); ++i)
+      EXPECT_EQ(str.distance[i], mem.distance[i]);
+  }
+}
+
+// Greedy k-center by brute force in double: the farthest free row from the labelled + picked.
+std::vector<Index> brute_kcenter(const RowMatrixXf& x, std::vector<Index> centres, Index budget) {
+  std::vector<Index> picks;
+  std::set<Index> taken(centres.begin(), centres.end());
+  for (Index p = 0; p < budget; ++p) {
+    Index best = -1;
+    double best_d = -1;
+    for (Index i = 0; i < x.rows(); ++i) {
+      if (taken.count(i)) continue;
+      double m = std::numeric_limits<double>::infinity();
+      for (Index c : centres) m = std::min(m, (x.row(i) - x.row(c)).cast<double>().squaredNorm());
+      if (m > best_d) best_d = m, best = i;
+    }
+    picks.push_back(best);
+    centres.push_back(best);
+    taken.insert(best);
+  }
+  return picks;
+}
+
+TEST(StreamingKCenter, WithLabelledRowsMatchesBruteForce) {
+  const auto b = testing::blobs(300, 5, 4, 7, 3.0);
+  const std::vector<Index> lab{3, 100, 250};
+  Rng rng(0);
+  const Selection s = StreamingKCenter<>{}.select(LocalRows(b.x), 15, lab, SerialComm{}, rng);
+  EXPECT_EQ(s.indices, brute_kcenter(b.x, lab, 15));
+}
+
+TEST(StreamingKCenter, RejectsBadInput) {
+  RowMatrixXf x = RowMatrixXf::Ones(10, 3);
+  Rng rng(0);
+  const std::vector<Index> lab{0, 1};
+  EXPECT_THROW((void)StreamingKCenter<>{}.select(LocalRows(x), 9, lab, SerialComm{}, rng),
+               InvalidArgument);
+  x(4, 0) = std::numeric_limits<float>::infinity();
+  EXPECT_THROW((void)StreamingKCenter<>{}.select(LocalRows(x), 2, {}, SerialComm{}, rng),
+               NumericError);
+}
+
+TEST(StreamingCentroidSelector, OnePickPerBlobNearestItsCentroid) {
+  const auto b = testing::blobs(800, 10, 8, 21);
+  Rng rng(5);
+  const Selection s =
+      StreamingCentroidSelector<>().select(LocalRows(b.x), 8, {}, SerialComm{}, rng);
+  ASSERT_EQ(s.size(), 8);
+  std::set<Index> blobs;
+  for (Index r : s.indices) blobs.insert(b.labels[r]);
+  EXPECT_EQ(blobs.size(), 8u);
+  // Each pick is the row of its blob nearest the blob mean in z-scored space (brute force).
+  const RowMatrixXf z = cluster::Standardizer{}.fit_transform(b.x);
+  for (Index p = 0; p < s.size(); ++p) {
+    const Index blob = b.labels[s.indices[p]];
+    Eigen::VectorXd mean = Eigen::VectorXd::Zero(10);
+    Index cnt = 0;
+    for (Index i = 0; i < 800; ++i)
+      if (b.labels[i] == blob) mean += z.row(i).transpose().cast<double>(), ++cnt;
+    mean /= static_cast<double>(cnt);
+    Index best = -1;
+    double best_d = 1e300;
+    for (Index i = 0; i < 800; ++i)
+      if (b.labels[i] == blob) {
+        const double d = (z.row(i).transpose().cast<double>() - mean).squaredNorm();
+        if (d < best_d) best_d = d, best = i;
+      }
+    EXPECT_EQ(s.indices[p], best) << "pick " << p;
+    EXPECT_NEAR(s.distance[p], std::sqrt(best_d), 1e-3);
+  }
+}
+
+TEST(StreamingCentroidSelector, LabelledRowsCoverTheirClusters) {
+  const auto b = testing::blobs(400, 6, 4, 8);
+  const std::vector<Index> lab{0, 1};  // blobs 0 and 1 covered
+  Rng rng(2);
+  const Selection s =
+      StreamingCentroidSelector<>().select(LocalRows(b.x), 2, lab, SerialComm{}, rng);
+  std::set<Index> blobs;
+  for (Index r : s.indices) blobs.insert(b.labels[r]);
+  EXPECT_EQ(blobs, (std::set<Index>{2, 3}));
+  Rng again(2);
+  EXPECT_EQ(
+      StreamingCentroidSelector<>().select(LocalRows(b.x), 2, lab, SerialComm{}, again).indices,
+      s.indices);
+}
+
+}  // namespace
+}  // namespace coldstart::select
