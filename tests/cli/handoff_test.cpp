@@ -23,6 +23,30 @@ using coldstart::testing::TempDir;
 
 namespace {
 
+/// A minimal DICOM file (Explicit VR Little Endian, MONOCHROME2, 8 bits, 12×10), written here
+/// byte by byte (PS3.5 7.1.2, PS3.10 7.1) so the test needs no DICOM library.
+void write_dicom(const std::string& path, int offset) {
+  std::string b(128, '\0');
+  b += "DICM";
+  const auto u16 = [&](unsigned v) { b += char(v & 255), b += char(v >> 8); };
+  const auto elem = [&](unsigned g, unsigned e, const char* vr, const std::string& v) {
+    u16(g), u16(e), b += vr, u16(unsigned(v.size())), b += v;
+  };
+  const auto us = [](unsigned v) { return std::string{char(v & 255), char(v >> 8)}; };
+  elem(0x0002, 0x0010, "UI", std::string("1.2.840.10008.1.2.1") + '\0');
+  elem(0x0028, 0x0002, "US", us(1));
+  elem(0x0028, 0x0004, "CS", "MONOCHROME2 ");
+  elem(0x0028, 0x0010, "US", us(12));
+  elem(0x0028, 0x0011, "US", us(10));
+  elem(0x0028, 0x0100, "US", us(8));
+  elem(0x0028, 0x0101, "US", us(8));
+  elem(0x0028, 0x0102, "US", us(7));
+  elem(0x0028, 0x0103, "US", us(0));
+  u16(0x7FE0), u16(0x0010), b += "OB", u16(0), u16(120), u16(0);
+  for (int i = 0; i < 120; ++i) b += char((i * 2 + offset) & 255);
+  coldstart::testing::write_text(path, b);
+}
+
 /// A pool of PNGs with awkward names (and optionally DICOM files) plus pixel embeddings.
 std::vector<std::string> write_pool(const TempDir& dir, bool with_dicom) {
   fs::create_directories(dir.path() / "pool");
@@ -32,9 +56,8 @@ std::vector<std::string> write_pool(const TempDir& dir, bool with_dicom) {
     io::write_png((dir.path() / "pool" / names[i]).string(),
                   coldstart::testing::ramp_image(12, 10, 1, 0.1f * float(i)));
   if (with_dicom)
-    for (const char* f : {"mono2_16.dcm", "mono1_8_signed.dcm"}) {
-      fs::copy_file(fs::path(COLDSTART_SOURCE_DIR) / "tests/fuzz/corpus/dicom" / f,
-                    dir.path() / "pool" / f);
+    for (const char* f : {"ramp8.dcm", "ramp8b.dcm"}) {
+      write_dicom((dir.path() / "pool" / f).string(), f[5] == 'b' ? 3 : 0);
       names.push_back(f);
     }
   return names;
