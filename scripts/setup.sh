@@ -16,6 +16,8 @@ APT_PACKAGES+=(libopenjp2-7-dev)
 # OpenBLAS (OpenMP build) is loaded at run time by the clustering GEMM when present (about 1.3x
 # Eigen's SGEMM on AVX2); without it coldstart falls back to Eigen.
 APT_PACKAGES+=(libopenblas0-openmp)
+# Headless chromium runs the gallery/plot browser test (tests/browser); without it that test skips.
+APT_PACKAGES+=(chromium)
 # MPI (optional at build time, on when found): Boost.MPI over Open MPI, for
 # `mpirun -np N coldstart select|embed` and the MPI tests (docs/scale.md).
 APT_PACKAGES+=(libboost-mpi1.81-dev libopenmpi-dev openmpi-bin)

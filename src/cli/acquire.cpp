@@ -7,6 +7,7 @@
 
 #include "coldstart/io/csv.hpp"
 #include "coldstart/io/manifest.hpp"
+#include "coldstart/report/pca.hpp"
 #include "registry_options.hpp"
 
 namespace fs = std::filesystem;
@@ -42,6 +43,51 @@ std::string outputs_source(const AcquireOptions& o) {
   for (const auto& f : {o.prob_maps, o.mc_probabilities, o.probabilities, o.features})
     if (!f.empty()) s += (s.empty() ? "" : "' / '") + f;
   return s;
+}
+
+/// "entropy on probs.npy (sha256 1a2b3c4d5e6f)": which rule scored which model outputs, for
+/// Label Studio's prediction.model_version.
+std::string model_version_of(const AcquireResult& r) {
+  const AcquireOptions& o = r.options;
+  std::string v = o.strategy;
+  for (const char* key : {"probabilities", "mc_probabilities", "prob_maps"}) {
+    if (!r.pool.inputs.contains(key)) continue;
+    const auto& e = r.pool.inputs.at(key).as_object();
+    if (e.contains("path") && e.at("path").is_string())
+      v += " on " + fs::path(e.at("path").as_string().c_str()).filename().string();
+    if (e.contains("sha256") && e.at("sha256").is_string())
+      v += " (sha256 " + std::string(e.at("sha256").as_string().c_str()).substr(0, 12) + ")";
+    break;
+  }
+  return v;
+}
+
+/// The batch with its scores; with --features, a map of the pool (PCA of the features).
+report::Gallery batch_gallery(const AcquireResult& r) {
+  const AcquireOptions& o = r.options;
+  report::Gallery g;
+  g.title = "coldstart acquire: batch of " + std::to_string(r.picked.size()) + " from " +
+            std::to_string(r.pool.rows.ids.size());
+  g.facts = {{"strategy", o.strategy},
+             {"seed", std::to_string(o.seed)},
+             {"labelled", std::to_string(r.labelled.size())},
+             {"batch", o.out}};
+  for (const Index row : r.picked)
+    g.picks.push_back({.id = r.pool.rows.ids[row],
+                       .image_path = r.pool.rows.paths[row],
+                       .row = row,
+                       .score = r.scores[row]});
+  const RowMatrixXf& f = r.pool.outputs.embeddings;
+  if (f.rows() > 0 && f.cols() > 0) {
+    g.pool_ids = r.pool.rows.ids;
+    g.map =
+        report::pca_project(f, {.components = std::min<Index>(2, std::min(f.rows(), f.cols()))});
+    if (g.map.cols() < 2) {
+      g.map.conservativeResize(g.map.rows(), 2);
+      g.map.col(1).setZero();
+    }
+  }
+  return g;
 }
 
 }  // namespace
@@ -83,6 +129,11 @@ AcquireResult acquire(const AcquireOptions& o, std::ostream& notes) {
     r.items.push_back({rows.ids[row], rows.paths[row], r.scores[row]});
   }
   check_export_paths(o.formats, r.items, rows.source.empty() ? o.out : rows.source);
+  if (!o.handoff.export_images.empty())
+    check_export_paths({"--export-images"}, r.items, rows.source.empty() ? o.out : rows.source);
+  r.model_version = model_version_of(r);
+  if (!o.handoff.labelstudio_config.empty()) r.class_names = config_class_names(o.handoff, "");
+  if (!o.handoff.gallery.empty()) r.gallery = batch_gallery(r);
   return r;
 }
 
@@ -96,10 +147,15 @@ void write(const AcquireResult& r, const Invocation& inv, std::ostream& out) {
   m["labelled_count"] = static_cast<std::int64_t>(r.labelled.size());
   io::OutputTransaction tx;  // a failure anywhere leaves every file as it was
   tx.add(o.out, io::format_csv(r.table));
-  const auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root);
+  auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root,
+                               r.model_version, !o.handoff.export_images.empty());
+  const auto handed = stage_handoff(tx, o.handoff, o.out, r.items, r.class_names,
+                                    r.gallery ? &*r.gallery : nullptr);
   boost::json::object outputs;
   outputs["batch"] = output_entry(tx, o.out);
   for (const auto& e : exports) outputs[fs::path(e).filename().string()] = output_entry(tx, e);
+  for (const auto& [key, path] : handed) outputs[key] = output_entry(tx, path);
+  for (auto& e : handoff_summary(handed, o.handoff)) exports.push_back(std::move(e));
   m["outputs"] = std::move(outputs);
   const std::string manifest_path = manifest_path_for(o.out);
   tx.add(manifest_path, io::to_json_text(m));

@@ -5,12 +5,14 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
 #include "coldstart/acquire/concept.hpp"
 #include "coldstart/io/csv.hpp"
+#include "handoff.hpp"
 #include "options.hpp"
 
 namespace coldstart::cli {
@@ -29,6 +31,7 @@ struct AcquireOptions {
   std::string out;
   std::vector<std::string> formats;
   std::string url_prefix, path_root;
+  HandoffOptions handoff;  ///< --gallery, --export-images, --labelstudio-config
 };
 
 /// The model outputs on the pool with the ids of their rows.
@@ -47,6 +50,9 @@ struct AcquireResult {
   Eigen::VectorXd scores;        ///< score of every pool row
   io::CsvTable table;            ///< id, path, score of the batch
   std::vector<ExportItem> items;
+  std::string model_version;  ///< Label Studio predictions: strategy and the outputs' file
+  std::optional<report::Gallery> gallery;  ///< with --gallery
+  std::vector<std::string> class_names;    ///< with --labelstudio-config
 };
 
 /// The options of `coldstart acquire`, declared once (choices and help from the registry).

@@ -83,8 +83,11 @@ CommandSpec acquire_spec() {
             format_problem)
       .value<std::string>(
           "url-prefix",
-          "labelstudio: prefix of each image URL, e.g. /data/local-files/?d=", {.def = ""})
+          "labelstudio: prefix of each image URL (Label Studio's local-file server by default; "
+          "the rest of the URL is the percent-encoded path relative to --path-root)",
+          {.def = "/data/local-files/?d="})
       .value<std::string>("path-root", "write export paths relative to this folder", {.def = ""});
+  add_handoff_options(spec);
   return spec;
 }
 
@@ -113,7 +116,9 @@ AcquireOptions parse_acquire(const std::vector<std::string>& args) {
   o.url_prefix = a.get<std::string>("url-prefix");
   o.path_root = a.get<std::string>("path-root");
   check_inputs(o, entry.input);
+  o.handoff = handoff_options_from(a);
   std::vector<std::string> outputs = export_paths(o.formats, o.out), inputs;
+  for (auto& h : handoff_paths(o.handoff, o.out)) outputs.push_back(std::move(h));
   outputs.push_back(o.out);
   outputs.push_back(manifest_path_for(o.out));
   for (const auto& in :

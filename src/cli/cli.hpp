@@ -163,29 +163,42 @@ struct ExportItem {
   double score = 0;  ///< rank score or distance (metadata only)
 };
 
-/// Label Studio tasks JSON: an array of {"data": {"image": url_prefix + rel(path), "id": ...}}
-/// (https://labelstud.io/guide/tasks, "Basic Label Studio JSON format").
+/// `text` with every byte outside RFC 3986's unreserved set and '/' written as %XX (UTF-8 bytes
+/// one by one): "img #1 é.png" -> "img%20%231%20%C3%A9.png".
+[[nodiscard]] std::string percent_encode(const std::string& text);
+
+/// The URL Label Studio loads `path` from: url_prefix + percent_encode(path relative to
+/// path_root; an absolute path outside it is taken relative to "/").
+[[nodiscard]] std::string labelstudio_url(const std::string& path, const std::string& url_prefix,
+                                          const std::string& path_root);
+
+/// Label Studio tasks JSON: an array of {"data": {"image": labelstudio_url(path), "id": ...}}
+/// (https://labelstud.io/guide/tasks, "Basic Label Studio JSON format"); with a model_version,
+/// each task also carries {"predictions": [{"model_version", "score": item score, "result": []}]}
+/// so the Data Manager sorts tasks by the acquisition score.
 [[nodiscard]] std::string labelstudio_tasks(const std::vector<ExportItem>& items,
                                             const std::string& url_prefix,
-                                            const std::string& path_root);
+                                            const std::string& path_root,
+                                            const std::string& model_version = "");
 
 /// CVAT dataset manifest for images (JSON lines: {"version"}, {"type":"images"}, then one line
 /// per image with name, extension, width, height, meta) in annotation order, for a task created
 /// with the "predefined" sorting method
 /// (https://docs.cvat.ai/docs/dataset_management/dataset_manifest/). Reads each image's size.
+/// With flat_names, each image is listed under exported_name(path) (the files --export-images
+/// writes: DICOM as .png) instead of its path relative to path_root.
 [[nodiscard]] std::string cvat_manifest(const std::vector<ExportItem>& items,
-                                        const std::string& path_root);
+                                        const std::string& path_root, bool flat_names = false);
 
 /// The files of the requested formats ("cvat", "labelstudio") beside `output`.
 [[nodiscard]] std::vector<std::string> export_paths(const std::vector<std::string>& formats,
                                                     const std::string& output);
 /// Renders the requested formats and stages them in `tx` beside `output` (nothing is written
 /// until tx.commit()); returns the paths. Throws UsageError for an unknown format.
-std::vector<std::string> stage_exports(io::OutputTransaction& tx,
-                                       const std::vector<std::string>& formats,
-                                       const std::string& output,
-                                       const std::vector<ExportItem>& items,
-                                       const std::string& url_prefix, const std::string& path_root);
+std::vector<std::string> stage_exports(
+    io::OutputTransaction& tx, const std::vector<std::string>& formats, const std::string& output,
+    const std::vector<ExportItem>& items, const std::string& url_prefix,
+    const std::string& path_root, const std::string& model_version = "", bool flat_names = false);
 
 /// "" for a known --format value, else "must be cvat or labelstudio (got 'x')".
 [[nodiscard]] std::string format_problem(const std::string& format);

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "acquire.hpp"
+#include "cluster.hpp"
 #include "coldstart/io/manifest.hpp"
 #include "coldstart/io/mapped_npy.hpp"
 #include "embed.hpp"
@@ -29,6 +30,7 @@ constexpr const char* kUsage =
     "  embed       images -> embeddings (.npy + ids .csv), cached on disk\n"
     "  select      the cold-start pick: which samples to annotate first\n"
     "  acquire     the next batch from model outputs (probabilities, MC samples, maps)\n"
+    "  cluster     a cluster label for every row, from the clustering a selector picks from\n"
     "  run         simulated active-learning experiment on a labelled dataset folder\n"
     "  report      results.csv -> markdown table (mean ± 95 % CI) and SVG learning curves\n"
     "  strategies  the registered selectors, acquisition functions, encoders and learners\n"
@@ -51,6 +53,12 @@ int select_command(const Invocation& inv) {
 int acquire_command(const Invocation& inv) {
   if (acquire_spec().help_requested(inv.args, std::cout)) return kExitOk;
   write(acquire(parse_acquire(inv.args), std::cerr), inv, std::cout);
+  return kExitOk;
+}
+
+int cluster_command(const Invocation& inv) {
+  if (cluster_spec().help_requested(inv.args, std::cout)) return kExitOk;
+  write(cluster(parse_cluster(inv.args)), inv, std::cout);
   return kExitOk;
 }
 
@@ -86,6 +94,7 @@ Command find_command(const std::string& name) {
   if (name == "embed") return embed_command;
   if (name == "select") return select_command;
   if (name == "acquire") return acquire_command;
+  if (name == "cluster") return cluster_command;
   if (name == "run") return run_command_impl;
   if (name == "report") return report_command;
   if (name == "strategies") return strategies_command;
@@ -155,6 +164,7 @@ int run_command(const std::string& command, const std::vector<std::string>& args
 int run_embed(const std::vector<std::string>& args) { return run_command("embed", args); }
 int run_select(const std::vector<std::string>& args) { return run_command("select", args); }
 int run_acquire(const std::vector<std::string>& args) { return run_command("acquire", args); }
+int run_cluster(const std::vector<std::string>& args) { return run_command("cluster", args); }
 int run_run(const std::vector<std::string>& args) { return run_command("run", args); }
 int run_report(const std::vector<std::string>& args) { return run_command("report", args); }
 int run_strategies(const std::vector<std::string>& args) { return run_command("strategies", args); }

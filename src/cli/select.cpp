@@ -218,6 +218,24 @@ SelectResult select(const SelectOptions& o) {
     r.items.push_back({p.e.ids[row], p.paths[row], dist});
   }
   check_export_paths(o.formats, r.items, o.ids.empty() ? o.out : o.ids);
+  if (!o.handoff.export_images.empty())
+    check_export_paths({"--export-images"}, r.items, o.ids.empty() ? o.out : o.ids);
+  if (!o.handoff.labelstudio_config.empty())
+    r.class_names = config_class_names(o.handoff, p.labels_csv);
+  if (!o.handoff.gallery.empty()) {
+    // The map needs every row in this process: a one-process run (under mpirun rank 0 holds
+    // only its part).
+    if (procs.size != 1) throw UsageError("--gallery needs a one-process run (not under mpirun)");
+    r.gallery = report::selection_gallery(p.rows(), p.e.ids, p.paths, sel);
+    r.gallery->title = "coldstart select: " + std::to_string(sel.size()) + " picks of " +
+                       std::to_string(p.total_rows);
+    r.gallery->facts = {{"strategy", o.strategy},
+                        {"seed", std::to_string(o.seed)},
+                        {"pool", std::to_string(p.total_rows) + " images"},
+                        {"picks", o.out}};
+    if (!p.encoder.empty() && p.encoder.contains("name") && p.encoder.at("name").is_string())
+      r.gallery->facts.emplace_back("encoder", p.encoder.at("name").as_string().c_str());
+  }
   return r;
 }
 
@@ -234,10 +252,15 @@ void write(const SelectResult& r, const Invocation& inv, std::ostream& out) {
   // One transaction: a failure anywhere (an export reading an image) leaves every file as it was.
   io::OutputTransaction tx;
   tx.add(o.out, io::format_csv(r.picks));
-  const auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root);
+  auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root, "",
+                               !o.handoff.export_images.empty());
+  const auto handed = stage_handoff(tx, o.handoff, o.out, r.items, r.class_names,
+                                    r.gallery ? &*r.gallery : nullptr);
   boost::json::object outputs;
   outputs["picks"] = output_entry(tx, o.out);
   for (const auto& e : exports) outputs[fs::path(e).filename().string()] = output_entry(tx, e);
+  for (const auto& [key, path] : handed) outputs[key] = output_entry(tx, path);
+  for (auto& e : handoff_summary(handed, o.handoff)) exports.push_back(std::move(e));
   m["outputs"] = std::move(outputs);
   const std::string manifest_path = manifest_path_for(o.out);
   tx.add(manifest_path, io::to_json_text(m));

@@ -15,6 +15,7 @@
 #include "coldstart/io/mapped_npy.hpp"
 #include "coldstart/select/concept.hpp"
 #include "embed.hpp"
+#include "handoff.hpp"
 #include "options.hpp"
 
 namespace coldstart::cli {
@@ -35,6 +36,7 @@ struct SelectOptions {
   std::string out;                   ///< picks CSV
   std::vector<std::string> formats;  ///< annotation-tool exports: cvat, labelstudio
   std::string url_prefix, path_root;
+  HandoffOptions handoff;  ///< --gallery, --export-images, --labelstudio-config
   std::string engine = "auto";  ///< auto, memory or streaming (docs/scale.md)
 };
 
@@ -66,8 +68,10 @@ struct SelectResult {
   boost::json::object strategy;  ///< {name, params} of the selector used
   boost::json::object context;   ///< labelled / stratify_by inputs
   select::Selection selection;
-  io::CsvTable picks;             ///< id, path, cluster, distance in annotation order
-  std::vector<ExportItem> items;  ///< the picks for the annotation-tool exports
+  io::CsvTable picks;                      ///< id, path, cluster, distance in annotation order
+  std::vector<ExportItem> items;           ///< the picks for the annotation-tool exports
+  std::optional<report::Gallery> gallery;  ///< with --gallery
+  std::vector<std::string> class_names;    ///< with --labelstudio-config
 };
 
 /// The options of `coldstart select`, declared once (choices and help from the registry).

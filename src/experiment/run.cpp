@@ -83,8 +83,7 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   tx.add_with(out.results_csv,
               [&](const std::string& tmp) { report::write_results(tmp, out.rows); });
   tx.add(out.results_md, "# " + cfg.dataset_name + "\n\n" + report::markdown_report(out.rows));
-  for (const auto& [path, svg] :
-       report::svg_curve_files(out.rows, cfg.out_dir, {"auprc", "f1", "dice", "hd95"})) {
+  for (const auto& [path, svg] : report::svg_curve_files(out.rows, cfg.out_dir)) {
     tx.add(path, svg);
     out.plots.push_back(path);
   }

@@ -177,23 +177,27 @@ bool encode(const Image& img, int bit_depth, std::vector<unsigned char>& raw,
 
 }  // namespace
 
-void write_png(const std::string& path, const Image& img, int bit_depth) {
-  COLDSTART_IO_CHECK(bit_depth == 8 || bit_depth == 16, path, "bit depth {} (expected 8 or 16)",
+std::string encode_png(const Image& img, int bit_depth, const std::string& target) {
+  COLDSTART_IO_CHECK(bit_depth == 8 || bit_depth == 16, target, "bit depth {} (expected 8 or 16)",
                      bit_depth);
-  COLDSTART_IO_CHECK(img.channels == 1 || img.channels == 3, path, "{} channels (expected 1 or 3)",
-                     img.channels);
+  COLDSTART_IO_CHECK(img.channels == 1 || img.channels == 3, target,
+                     "{} channels (expected 1 or 3)", img.channels);
   COLDSTART_IO_CHECK(
       img.height > 0 && img.width > 0 &&
           img.pixels.size() == static_cast<std::size_t>(img.height) * img.width * img.channels,
-      path, "image {}x{}x{} holds {} values", img.height, img.width, img.channels,
+      target, "image {}x{}x{} holds {} values", img.height, img.width, img.channels,
       img.pixels.size());
   std::vector<unsigned char> raw;
   std::vector<png_bytep> rows;
   MemoryWriter writer;
   ErrorState err;
-  COLDSTART_IO_CHECK(encode(img, bit_depth, raw, rows, writer, err), path, "cannot encode PNG: {}",
-                     err.message);
-  atomic_write(path, writer.out);
+  COLDSTART_IO_CHECK(encode(img, bit_depth, raw, rows, writer, err), target,
+                     "cannot encode PNG: {}", err.message);
+  return std::move(writer.out);
+}
+
+void write_png(const std::string& path, const Image& img, int bit_depth) {
+  atomic_write(path, encode_png(img, bit_depth, path));
 }
 
 }  // namespace coldstart::io

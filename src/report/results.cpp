@@ -1,6 +1,7 @@
 #include "coldstart/report/results.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cmath>
 #include <filesystem>
@@ -226,51 +227,109 @@ std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& da
   COLDSTART_CHECK(!series.empty(), InvalidArgument, "no results for {} / {} / {} / {}", dataset,
                   task, metric, phase);
   if (hi - lo < 1e-9) hi = lo + 1.0;
-  if (bmax == bmin) bmax = bmin + 1;
-  const double W = 720, H = 440, L = 70, R = 250, T = 40, B = 50;
-  auto xs = [&](double b) { return L + (b - bmin) / double(bmax - bmin) * (W - L - R); };
-  auto ys = [&](double v) { return H - B - (v - lo) / (hi - lo) * (H - T - B); };
+  const double pad_y = 0.06 * (hi - lo);  // markers and error bars stay inside the frame
+  lo -= pad_y;
+  hi += pad_y;
+  // A single budget is centred; otherwise a margin keeps end markers off the axis.
+  const double span = bmax == bmin ? 2.0 : double(bmax - bmin);
+  const double xlo = bmax == bmin ? bmin - 1.0 : bmin - 0.05 * span;
+  const double xhi = bmax == bmin ? bmin + 1.0 : bmax + 0.05 * span;
+  // The legend sits under the plot, one row per series, as wide as the plot: long names fit.
+  const int legend_rows = static_cast<int>(series.size()) + (all ? 1 : 0);
+  std::size_t longest = 0;
+  for (const auto& [name, pts] : series) longest = std::max(longest, name.size());
+  const double W = std::max(640.0, 110.0 + 7.2 * static_cast<double>(longest)), L = 78, R = 24,
+               T = 40, PH = 300, B = 56;
+  const double H = T + PH + B + 18.0 * legend_rows + 12;
+  const double y_axis = T + PH;
+  auto xs = [&](double b) { return L + (b - xlo) / (xhi - xlo) * (W - L - R); };
+  auto ys = [&](double v) { return y_axis - (v - lo) / (hi - lo) * PH; };
   static const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  static const char* kMarkers[] = {"circle", "square", "diamond", "triangle"};
+  const auto marker = [](std::ostream& o, int shape, double x, double y, const char* c) {
+    switch (shape % 4) {
+      case 0:
+        o << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"4.5\"";
+        break;
+      case 1:
+        o << "<rect x=\"" << x - 4 << "\" y=\"" << y - 4 << "\" width=\"8\" height=\"8\"";
+        break;
+      case 2:
+        o << "<polygon points=\"" << x << "," << y - 5.5 << " " << x + 5.5 << "," << y << " " << x
+          << "," << y + 5.5 << " " << x - 5.5 << "," << y << "\"";
+        break;
+      default:
+        o << "<polygon points=\"" << x << "," << y - 5.5 << " " << x + 5 << "," << y + 4 << " "
+          << x - 5 << "," << y + 4 << "\"";
+    }
+    o << " fill=\"" << c << "\" stroke=\"white\" stroke-width=\"1\" class=\"marker\"/>";
+  };
+  std::string metric_label = metric;
+  std::transform(metric_label.begin(), metric_label.end(), metric_label.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
   std::ostringstream o;
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
-    << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+    << "\" viewBox=\"0 0 " << W << " " << H << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
     << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
     << "<text x=\"" << L << "\" y=\"22\" font-size=\"15\">" << dataset << " · " << task << " · "
     << metric << " (" << phase << "), mean ± 95 % CI</text>\n"
-    << "<line x1=\"" << L << "\" y1=\"" << H - B << "\" x2=\"" << W - R << "\" y2=\"" << H - B
+    << "<line x1=\"" << L << "\" y1=\"" << y_axis << "\" x2=\"" << W - R << "\" y2=\"" << y_axis
     << "\" stroke=\"black\"/>\n<line x1=\"" << L << "\" y1=\"" << T << "\" x2=\"" << L << "\" y2=\""
-    << H - B << "\" stroke=\"black\"/>\n";
+    << y_axis << "\" stroke=\"black\"/>\n";
   for (int i = 0; i <= 4; ++i) {
     const double v = lo + (hi - lo) * i / 4.0;
-    o << "<text x=\"" << L - 8 << "\" y=\"" << ys(v) + 4 << "\" text-anchor=\"end\">" << fmt(v)
-      << "</text>\n";
+    o << "<line x1=\"" << L - 4 << "\" y1=\"" << ys(v) << "\" x2=\"" << W - R << "\" y2=\"" << ys(v)
+      << "\" stroke=\"#e5e5e5\"/><text x=\"" << L - 8 << "\" y=\"" << ys(v) + 4
+      << "\" text-anchor=\"end\">" << fmt(v) << "</text>\n";
   }
   std::set<long> budgets;
   for (const auto& [name, pts] : series)
     for (const auto& p : pts) budgets.insert(p.first);
   for (long b : budgets)
-    o << "<text x=\"" << xs(b) << "\" y=\"" << H - B + 18 << "\" text-anchor=\"middle\">" << b
-      << "</text>\n";
-  o << "<text x=\"" << (L + W - R) / 2 << "\" y=\"" << H - 12
-    << "\" text-anchor=\"middle\">labels</text>\n";
+    o << "<line x1=\"" << xs(b) << "\" y1=\"" << y_axis << "\" x2=\"" << xs(b) << "\" y2=\""
+      << y_axis + 4 << "\" stroke=\"black\"/><text x=\"" << xs(b) << "\" y=\"" << y_axis + 18
+      << "\" text-anchor=\"middle\">" << b << "</text>\n";
+  o << "<text class=\"xlabel\" x=\"" << (L + W - R) / 2 << "\" y=\"" << y_axis + 40
+    << "\" text-anchor=\"middle\" font-size=\"13\">labelled samples (budget)</text>\n"
+    << "<text class=\"ylabel\" x=\"18\" y=\"" << T + PH / 2
+    << "\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 " << T + PH / 2
+    << ")\">" << metric_label << " (" << (higher_is_better(metric) ? "higher" : "lower")
+    << " is better)</text>\n";
+  if (all)
+    o << "<line x1=\"" << L << "\" y1=\"" << ys(all->mean) << "\" x2=\"" << W - R << "\" y2=\""
+      << ys(all->mean) << "\" stroke=\"black\" stroke-dasharray=\"6,4\"/>\n";
+  const double legend_y = y_axis + B + 8;
   int i = 0;
   for (const auto& [name, pts] : series) {
     const char* c = kColours[i % 10];
-    o << "<polyline fill=\"none\" stroke=\"" << c << "\" stroke-width=\"2\" points=\"";
-    for (const auto& [b, s] : pts) o << xs(b) << "," << ys(s.mean) << " ";
+    // Series side by side at each budget (5 px apart), so equal budgets do not hide each
+    // other's error bars.
+    const double dodge = 5.0 * (i - (static_cast<double>(series.size()) - 1.0) / 2.0);
+    o << "<g class=\"series\"><polyline fill=\"none\" stroke=\"" << c
+      << "\" stroke-width=\"2\" points=\"";
+    for (const auto& [b, s] : pts) o << xs(b) + dodge << "," << ys(s.mean) << " ";
     o << "\"/>\n";
-    for (const auto& [b, s] : pts)
-      o << "<line x1=\"" << xs(b) << "\" y1=\"" << ys(s.mean - s.ci95) << "\" x2=\"" << xs(b)
-        << "\" y2=\"" << ys(s.mean + s.ci95) << "\" stroke=\"" << c << "\"/>\n";
-    o << "<text x=\"" << W - R + 10 << "\" y=\"" << T + 16 * i + 10 << "\" fill=\"" << c << "\">"
-      << name << "</text>\n";
+    for (const auto& [b, s] : pts) {
+      o << "<line x1=\"" << xs(b) + dodge << "\" y1=\"" << ys(s.mean - s.ci95) << "\" x2=\""
+        << xs(b) + dodge << "\" y2=\"" << ys(s.mean + s.ci95) << "\" stroke=\"" << c << "\"/>";
+      marker(o, i / 10, xs(b) + dodge, ys(s.mean), c);
+      o << "\n";
+    }
+    const double ly = legend_y + 18.0 * i;
+    o << "<line x1=\"" << L << "\" y1=\"" << ly << "\" x2=\"" << L + 28 << "\" y2=\"" << ly
+      << "\" stroke=\"" << c << "\" stroke-width=\"2\"/>";
+    marker(o, i / 10, L + 14, ly, c);
+    o << "<text class=\"legend\" x=\"" << L + 36 << "\" y=\"" << ly + 4 << "\">" << name
+      << "</text></g>\n";
     ++i;
   }
-  if (all)
-    o << "<line x1=\"" << L << "\" y1=\"" << ys(all->mean) << "\" x2=\"" << W - R << "\" y2=\""
-      << ys(all->mean) << "\" stroke=\"black\" stroke-dasharray=\"6,4\"/>\n<text x=\"" << W - R + 10
-      << "\" y=\"" << T + 16 * i + 10 << "\">--- all labels</text>\n";
+  if (all) {
+    const double ly = legend_y + 18.0 * i;
+    o << "<line x1=\"" << L << "\" y1=\"" << ly << "\" x2=\"" << L + 28 << "\" y2=\"" << ly
+      << "\" stroke=\"black\" stroke-dasharray=\"6,4\"/><text class=\"legend\" x=\"" << L + 36
+      << "\" y=\"" << ly + 4 << "\">all labels (" << fmt(all->mean) << ")</text>\n";
+  }
   o << "</svg>\n";
   return o.str();
 }

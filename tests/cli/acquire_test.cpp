@@ -177,7 +177,7 @@ TEST(CliAcquire, LabelStudioExport) {
   ASSERT_EQ(ls.as_array().size(), 3u);
   for (std::size_t i = 0; i < 3; ++i)
     EXPECT_EQ(ls.as_array()[i].as_object().at("data").as_object().at("image").as_string(),
-              "/img/" + ids[i] + ".png");
+              "/data/local-files/?d=img/" + ids[i] + ".png");  // default prefix, path from "/"
 }
 
 TEST(CliAcquire, ErrorsAndUsage) {

@@ -19,7 +19,8 @@
 
 namespace coldstart::cli {
 
-/// The whole tool: argv[1] names the command (embed, select, acquire, run, report, strategies),
+/// The whole tool: argv[1] names the command (embed, select, acquire, cluster, run, report,
+/// strategies),
 /// or --help / --version.
 int main(int argc, char** argv);
 
@@ -32,6 +33,9 @@ int run_embed(const std::vector<std::string>& args);
 int run_select(const std::vector<std::string>& args);
 /// `coldstart acquire args...`: the next batch from model outputs.
 int run_acquire(const std::vector<std::string>& args);
+/// `coldstart cluster args...`: a cluster label for every row (id, cluster, distance) and the
+/// centroids, from the clustering a selector picks from (same seed as select).
+int run_cluster(const std::vector<std::string>& args);
 /// `coldstart run args...`: the simulated active-learning experiment on a dataset folder.
 int run_run(const std::vector<std::string>& args);
 /// `coldstart report args...`: results.csv -> markdown table and SVG curves.

@@ -22,4 +22,9 @@ namespace coldstart::io {
 /// clamped to [0, 1]. Written to a temporary file and renamed, so a failure leaves no partial file.
 void write_png(const std::string& path, const Image& img, int bit_depth = 8);
 
+/// The PNG file write_png would write, as bytes in memory (thumbnails, files staged in an
+/// io::OutputTransaction); `target` names the destination in error messages.
+[[nodiscard]] std::string encode_png(const Image& img, int bit_depth = 8,
+                                     const std::string& target = "<memory>");
+
 }  // namespace coldstart::io

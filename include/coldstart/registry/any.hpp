@@ -10,7 +10,9 @@
 #include <utility>
 
 #include "coldstart/acquire/concept.hpp"
+#include "coldstart/cluster/concept.hpp"
 #include "coldstart/embed/concept.hpp"
+#include "coldstart/error.hpp"
 #include "coldstart/select/concept.hpp"
 
 namespace coldstart::registry {
@@ -63,6 +65,16 @@ class AnySelector {
                                          const select::SelectionContext& ctx, Rng& rng) const {
     return self_->select(x, budget, ctx, rng);
   }
+  /// True when the selector picks from one clustering it can report: a member
+  /// `clustering(x, k, rng)` (kmeans-paper, kmeans-centroid, kmedoids); `coldstart cluster`.
+  [[nodiscard]] bool has_clustering() const noexcept { return self_->has_clustering(); }
+  /// The clustering the selector picks from for k clusters with this rng (the same seed as
+  /// select gives the same clustering). InvalidArgument when has_clustering() is false.
+  [[nodiscard]] cluster::Clustering clustering(EmbeddingsView x, Index k, Rng& rng) const {
+    COLDSTART_CHECK(has_clustering(), InvalidArgument,
+                    "selector '{}' does not pick from one clustering", name_);
+    return self_->clustering(x, k, rng);
+  }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
   /// {name, params} for manifests.
@@ -75,13 +87,25 @@ class AnySelector {
     virtual ~Concept() = default;
     virtual select::Selection select(EmbeddingsView x, Index budget,
                                      const select::SelectionContext& ctx, Rng& rng) const = 0;
+    virtual bool has_clustering() const noexcept = 0;
+    virtual cluster::Clustering clustering(EmbeddingsView x, Index k, Rng& rng) const = 0;
   };
   template <class S>
   struct Model final : Concept {
+    static constexpr bool kClusters = requires(const S& s, EmbeddingsView x, Index k, Rng& r) {
+      { s.clustering(x, k, r) } -> std::same_as<cluster::Clustering>;
+    };
     explicit Model(S s) : s_(std::move(s)) {}
     select::Selection select(EmbeddingsView x, Index budget, const select::SelectionContext& ctx,
                              Rng& rng) const override {
       return s_.select(x, budget, ctx, rng);
+    }
+    bool has_clustering() const noexcept override { return kClusters; }
+    cluster::Clustering clustering(EmbeddingsView x, Index k, Rng& rng) const override {
+      if constexpr (kClusters)
+        return s_.clustering(x, k, rng);
+      else
+        return {};  // unreachable: AnySelector::clustering checks has_clustering() first
     }
     S s_;
   };

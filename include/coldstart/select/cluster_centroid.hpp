@@ -85,8 +85,16 @@ class ClusterCentroidSelector {
 
   [[nodiscard]] const ClusterCentroidParams& params() const noexcept { return params_; }
 
+  /// The clustering the picks come from for k clusters (`coldstart cluster` reports it): the
+  /// clusterer on the standardised columns (when `standardize`) seeded with rng.fork(k), as
+  /// select uses it with k = labelled + budget (kPerCluster) or at each k of the sweep, without
+  /// strata. Distances and centroids are in the clustered (standardised) space.
+  [[nodiscard]] cluster::Clustering clustering(EmbeddingsView x, Index k, Rng& rng) const;
+
  private:
   Selection run(EmbeddingsView x, Index budget, std::span<const Index> lab, Rng& rng) const;
+  /// Clusters the (already standardised) rows into k with rng.fork(k); checks the result.
+  cluster::Clustering fit_k(EmbeddingsView z, Index k, Rng& rng) const;
 
   ClusterCentroidParams params_;
   C clusterer_;

@@ -62,13 +62,19 @@ class KMedoidsSelector {
 
   [[nodiscard]] const KMedoidsSelectorParams& params() const noexcept { return params_; }
 
+  /// The clustering the medoids come from for k clusters (`coldstart cluster` reports it): the
+  /// clusterer seeded with rng.fork(1), as select uses it with k = labelled + budget, no strata.
+  [[nodiscard]] cluster::Clustering clustering(EmbeddingsView x, Index k, Rng& rng) const {
+    Rng cluster_rng = rng.fork(1);
+    return clusterer_.fit(x, k, cluster_rng);
+  }
+
  private:
   Selection run(EmbeddingsView x, Index budget, std::span<const Index> lab, Rng& rng) const {
     constexpr const char* kWhere = "select::KMedoidsSelector::select";
     const Index n = x.rows();
     const Index k = std::min(n, static_cast<Index>(lab.size()) + budget);
-    Rng cluster_rng = rng.fork(1);
-    const cluster::Clustering cl = clusterer_.fit(x, k, cluster_rng);
+    const cluster::Clustering cl = clustering(x, k, rng);
     detail::check_clustering(cl, n, k, kWhere);
     COLDSTART_CHECK(static_cast<Index>(cl.medoids.size()) == k, InvalidArgument,
                     "clusterer returned {} medoids, expected {} (use a k-medoids clusterer)",

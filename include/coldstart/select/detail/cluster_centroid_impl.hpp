@@ -12,6 +12,30 @@
 namespace coldstart::select {
 
 template <cluster::Clusterer C>
+cluster::Clustering ClusterCentroidSelector<C>::fit_k(EmbeddingsView x, Index k, Rng& rng) const {
+  constexpr const char* kWhere = "select::ClusterCentroidSelector::select";
+  Rng r = rng.fork(static_cast<std::uint64_t>(k));
+  cluster::Clustering cl = clusterer_.fit(x, k, r);
+  detail::check_clustering(cl, x.rows(), k, kWhere);
+  if (cl.centroids.rows() != k || cl.centroids.cols() != x.cols())
+    throw InvalidArgument(
+        coldstart::detail::format("{}: clusterer returned centroids {}×{}, expected {}×{}", kWhere,
+                                  cl.centroids.rows(), cl.centroids.cols(), k, x.cols()));
+  return cl;
+}
+
+template <cluster::Clusterer C>
+cluster::Clustering ClusterCentroidSelector<C>::clustering(EmbeddingsView x_raw, Index k,
+                                                           Rng& rng) const {
+  params_.validate();
+  coldstart::detail::check_finite_rows(x_raw, "select::ClusterCentroidSelector::clustering",
+                                       "embeddings");
+  if (!params_.standardize) return fit_k(x_raw, k, rng);
+  const RowMatrixXf z = cluster::Standardizer{}.fit_transform(x_raw);
+  return fit_k(z, k, rng);
+}
+
+template <cluster::Clusterer C>
 Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
                                           std::span<const Index> lab, Rng& rng) const {
   constexpr const char* kWhere = "select::ClusterCentroidSelector::select";
@@ -21,16 +45,7 @@ Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
   const EmbeddingsView x = params_.standardize ? EmbeddingsView(z) : x_raw;
   std::vector<char> taken = detail::labelled_mask(n, lab, kWhere);
   Selection s;
-  const auto fit = [&](Index k) {
-    Rng r = rng.fork(static_cast<std::uint64_t>(k));
-    cluster::Clustering cl = clusterer_.fit(x, k, r);
-    detail::check_clustering(cl, n, k, kWhere);
-    if (cl.centroids.rows() != k || cl.centroids.cols() != x.cols())
-      throw InvalidArgument(
-          coldstart::detail::format("{}: clusterer returned centroids {}×{}, expected {}×{}",
-                                    kWhere, cl.centroids.rows(), cl.centroids.cols(), k, x.cols()));
-    return cl;
-  };
+  const auto fit = [&](Index k) { return fit_k(x, k, rng); };
   const auto add = [&](Index row, Index cluster, float dist) {
     taken[row] = 1;
     s.indices.push_back(row);
