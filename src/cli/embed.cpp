@@ -147,7 +147,11 @@ boost::json::object thread_settings(const EmbedRunOptions& o) {
   t["threads_option"] = option;
   const char* omp = std::getenv("OMP_NUM_THREADS");
   t["OMP_NUM_THREADS"] = omp ? boost::json::value(omp) : boost::json::value(nullptr);
+#ifdef COLDSTART_WITH_TORCH
   t["workers"] = option > 0 ? option : static_cast<std::int64_t>(embed::default_workers());
+#else  // no TorchScript encoder in this build: only the option itself is known
+  t["workers"] = option > 0 ? boost::json::value(option) : boost::json::value(nullptr);
+#endif
   t["intra_op_threads_per_forward"] = 1;
   t["chunk"] = static_cast<std::int64_t>(o.chunk);
   return t;
