@@ -157,6 +157,7 @@ TEST(CliEmbed, TorchScriptFileUsesCacheOnSecondRun) {
 }
 #endif
 
+#ifdef COLDSTART_WITH_TORCH
 // Same inputs ⇒ bit-identical embeddings for --threads 1, 2, 3 and OMP_NUM_THREADS 1, 2, 3
 // (issue 12, D4). The encoder sums whole images, a reduction LibTorch splits by thread count
 // when a forward pass has more than one thread; the tool's main build gave sums 1e-5 apart.
@@ -212,6 +213,8 @@ TEST(CliEmbed, EmbeddingsBitIdenticalForAnyThreadCount) {
     EXPECT_LE(th.at("workers").as_int64(), std::stoi(t));
   }
 }
+
+#endif
 
 TEST(CliEmbed, MissingPretrainedModelSaysHowToCreateIt) {
   TempDir dir;
