@@ -116,6 +116,46 @@ long stalling_tem_marker(const Uint8* d, unsigned long n) {
   return -1;
 }
 
+// DCMTK 3.6.7's RLE decoder trusts the segment offsets of the 64-byte RLE header (PS3.5 G.5)
+// and reads wherever they point: a fuzzed offset of 0xFFFFFFA3 read 4 GB past the fragment
+// (fuzz finding 8, docs/reliability.md). Each frame's header must list 1-15 segments whose
+// offsets start at 64, increase, and stay inside the frame's fragments.
+void check_rle_header(const std::string& path, const DicomLayout& layout, int frame) {
+  if (layout.xfer != EXS_RLELossless) return;
+  const FragmentRange range = frame_fragments(path, layout, frame);
+  DcmPixelItem* fragment = nullptr;
+  Uint8* bytes = nullptr;
+  if (layout.fragments->getItem(fragment, range.begin).bad() ||
+      fragment->getUint8Array(bytes).bad() || bytes == nullptr)
+    return;  // DCMTK fails on it by itself
+  unsigned long total = 0;
+  for (unsigned long i = range.begin; i < range.end; ++i) {
+    DcmPixelItem* f = nullptr;
+    if (layout.fragments->getItem(f, i).good()) total += f->getLength();
+  }
+  const unsigned long n = fragment->getLength();
+  COLDSTART_IO_CHECK(n >= 64, path, "RLE fragment {} is {} bytes, shorter than its 64-byte header",
+                     range.begin, n);
+  const auto word = [&](int i) {
+    const Uint8* w = bytes + 4 * i;  // the RLE header is little endian whatever the syntax
+    return static_cast<unsigned long>(w[0]) | static_cast<unsigned long>(w[1]) << 8 |
+           static_cast<unsigned long>(w[2]) << 16 | static_cast<unsigned long>(w[3]) << 24;
+  };
+  const unsigned long segments = word(0);
+  COLDSTART_IO_CHECK(segments >= 1 && segments <= 15, path,
+                     "RLE fragment {} declares {} segments (1 to 15 allowed)", range.begin,
+                     segments);
+  unsigned long previous = 63;
+  for (int i = 1; i <= static_cast<int>(segments); ++i) {
+    const unsigned long at = word(i);
+    COLDSTART_IO_CHECK(at > previous && at < total, path,
+                       "RLE fragment {}: segment {} starts at byte {}, outside the frame's {} "
+                       "bytes or before the previous segment",
+                       range.begin, i, at, total);
+    previous = at;
+  }
+}
+
 // No JPEG fragment that DCMTK reads first may stall its scan.
 void check_jpeg_scan(const std::string& path, const DicomLayout& layout, int frame) {
   if (!is_jpeg(layout.xfer)) return;
@@ -249,7 +289,10 @@ Image read_dicom(const std::string& path, const DicomOptions& options) {
   COLDSTART_IO_CHECK(options.frame >= 0 && options.frame < layout.frames, path,
                      "frame {} requested, the file has {} frame(s)", options.frame + 1,
                      layout.frames);
-  if (layout.fragments != nullptr) dicom::check_jpeg_scan(path, layout, options.frame);
+  if (layout.fragments != nullptr) {
+    dicom::check_jpeg_scan(path, layout, options.frame);
+    dicom::check_rle_header(path, layout, options.frame);
+  }
   E_TransferSyntax xfer = layout.xfer;
   unsigned long first = static_cast<unsigned long>(options.frame);
   if (dicom::is_jpeg2000(xfer)) {  // the frame becomes native pixel data, then the same pipeline

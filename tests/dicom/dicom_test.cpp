@@ -271,6 +271,26 @@ TEST(Dicom, OnlyTheRequestedFrameIsDecoded) {
                    "frames.dcm': frame 4 requested, the file has 3 frame(s)");
 }
 
+TEST(Dicom, RleSegmentOffsetOutsideTheFrameIsAnErrorNotARead) {
+  // Fuzz finding 8: DCMTK's RLE decoder read wherever the header's segment offsets pointed (a
+  // SEGV 4 GB past the fragment). The second frame's header claims a second segment there.
+  register_encoders();
+  TempDir dir;
+  DicomSpec spec{.pixels = {0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15}, .frames = "2"};
+  write_dicom(dir.file("rle.dcm"), spec, EXS_RLELossless);
+  auto fragments = read_fragments(dir.file("rle.dcm"));
+  ASSERT_EQ(fragments.size(), 2u);
+  ASSERT_GE(fragments[1].size(), 64u);
+  fragments[1][0] = 2;                    // two segments ...
+  const std::uint32_t far = 0xFFFFFFA3u;  // ... the second far past the fragment
+  for (int b = 0; b < 4; ++b) fragments[1][8 + b] = static_cast<std::uint8_t>(far >> (8 * b));
+  const std::string path = dir.file("offset.dcm");
+  write_encapsulated(path, spec, EXS_RLELossless, fragments);
+  EXPECT_NO_THROW((void)read_dicom(path, {.frame = 0}));
+  EXPECT_THROW_MSG((void)read_dicom(path, {.frame = 1}), IoError,
+                   "offset.dcm': RLE fragment 2: segment 2 starts at byte 4294967203");
+}
+
 TEST(Dicom, FrameReferencesReadOneFrame) {
   TempDir dir;
   // Frame 2 is the reverse of frame 1: min-max makes them 1 - each other.
