@@ -36,7 +36,7 @@ struct SelectOptions {
   std::string out;                   ///< picks CSV
   std::vector<std::string> formats;  ///< annotation-tool exports: cvat, labelstudio
   std::string url_prefix, path_root;
-  HandoffOptions handoff;  ///< --gallery, --export-images, --labelstudio-config
+  HandoffOptions handoff;       ///< --gallery, --export-images, --labelstudio-config
   std::string engine = "auto";  ///< auto, memory or streaming (docs/scale.md)
 };
 

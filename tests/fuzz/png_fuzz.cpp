@@ -4,6 +4,6 @@
 #include "fuzz.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return coldstart::fuzz::run(data, size,
-                              [](std::string_view b) { (void)coldstart::io::decode_png(b, "fuzz.png"); });
+  return coldstart::fuzz::run(
+      data, size, [](std::string_view b) { (void)coldstart::io::decode_png(b, "fuzz.png"); });
 }

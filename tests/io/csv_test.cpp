@@ -44,7 +44,11 @@ TEST(Csv, LeadingUtf8ByteOrderMarkIsSkipped) {  // D9
   coldstart::testing::write_text(path, "\xEF\xBB\xBFid,label\nx,1\n");
   EXPECT_EQ(read_csv(path).require_column("id", path), 0u);
   // Only a leading mark: one inside a field is data.
-  EXPECT_EQ(parse_csv("a,\xEF\xBB\xBF" "b\n").header[1], "\xEF\xBB\xBF" "b");
+  EXPECT_EQ(parse_csv("a,\xEF\xBB\xBF"
+                      "b\n")
+                .header[1],
+            "\xEF\xBB\xBF"
+            "b");
 }
 
 TEST(Csv, HeaderStartingWithByteOrderMarkRoundTrips) {  // found by tests/fuzz/csv_fuzz.cpp
