@@ -27,12 +27,18 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOLDSTART_FUZZ=ON \
 if [[ $TARGET == all ]]; then targets=("${ALL[@]}"); else targets=("$TARGET"); fi
 build_targets=("${targets[@]/#/coldstart_fuzz_}")
 if [[ " ${targets[*]} " == *" dicom "* ]]; then build_targets+=(coldstart_fuzz_dicom_seeds); fi
+build_targets+=(coldstart_fuzz_make_seeds)
 cmake --build build-fuzz -j "${JOBS:-$(nproc)}" --target "${build_targets[@]}"
 seeds_of() {  # the seed folder of a target
   if [[ $1 == dicom ]]; then
     rm -rf build-fuzz/seeds/dicom
     build-fuzz/tests/fuzz/coldstart_fuzz_dicom_seeds build-fuzz/seeds/dicom >&2
     echo build-fuzz/seeds/dicom
+  elif [[ $1 == png || $1 == jpeg || $1 == npy ]]; then  # binary seeds: written, not committed
+    rm -rf build-fuzz/seeds/written
+    mkdir -p build-fuzz/seeds/written/{png,jpeg,npy,csv,json,card}
+    build-fuzz/tests/fuzz/coldstart_fuzz_make_seeds build-fuzz/seeds/written >&2
+    echo "build-fuzz/seeds/written/$1"
   else
     echo "tests/fuzz/corpus/$1"
   fi

@@ -1,7 +1,6 @@
-// Writes the seed corpora in tests/fuzz/corpus/ (committed; re-run only to regenerate them):
-//   g++ -std=c++20 -Iinclude tests/fuzz/make_seeds.cpp -o /tmp/make_seeds -Lbuild-core \
-//     -lcoldstart -lturbojpeg \
-//     -Wl,-rpath,$PWD/build-core && /tmp/make_seeds tests/fuzz/corpus
+// Writes the seed corpora into ROOT/<target>/ (the folders must exist). scripts/fuzz.sh runs it
+// (target coldstart_fuzz_make_seeds) at each run for the binary seeds (png, jpeg, npy), which are
+// not committed; the text seeds (csv, json, card) in tests/fuzz/corpus/ are.
 // Small files only (each a few hundred bytes): every colour type and bit depth the readers
 // accept, plus a few that they must reject. DICOM seeds are not committed: scripts/fuzz.sh writes
 // them at each run with tests/fuzz/dicom_seeds.cpp.
