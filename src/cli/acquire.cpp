@@ -93,7 +93,7 @@ report::Gallery batch_gallery(const AcquireResult& r) {
 }  // namespace
 
 AcquireResult acquire(const AcquireOptions& o, std::ostream& notes) {
-  check_formats(o.formats);
+  check_formats(o.handoff.formats);
   const registry::AnyAcquisition acq = make_acquisition(o.strategy, o.params);
   check_output_folder(o.out);
   // The labelled list first: a threshold without labels fails before the outputs are read.
@@ -128,7 +128,7 @@ AcquireResult acquire(const AcquireOptions& o, std::ostream& notes) {
     r.table.rows.push_back({rows.ids[row], rows.paths[row], format_number(r.scores[row], 9)});
     r.items.push_back({rows.ids[row], rows.paths[row], r.scores[row]});
   }
-  check_export_paths(o.formats, r.items, rows.source.empty() ? o.out : rows.source);
+  check_export_paths(o.handoff.formats, r.items, rows.source.empty() ? o.out : rows.source);
   if (!o.handoff.export_images.empty())
     check_export_paths({"--export-images"}, r.items, rows.source.empty() ? o.out : rows.source);
   r.model_version = model_version_of(r);
@@ -147,15 +147,11 @@ void write(const AcquireResult& r, const Invocation& inv, std::ostream& out) {
   m["labelled_count"] = static_cast<std::int64_t>(r.labelled.size());
   io::OutputTransaction tx;  // a failure anywhere leaves every file as it was
   tx.add(o.out, io::format_csv(r.table));
-  auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root,
-                               r.model_version, !o.handoff.export_images.empty());
   const auto handed = stage_handoff(tx, o.handoff, o.out, r.items, r.class_names,
-                                    r.gallery ? &*r.gallery : nullptr);
+                                    r.gallery ? &*r.gallery : nullptr, r.model_version);
   boost::json::object outputs;
   outputs["batch"] = output_entry(tx, o.out);
-  for (const auto& e : exports) outputs[fs::path(e).filename().string()] = output_entry(tx, e);
   for (const auto& [key, path] : handed) outputs[key] = output_entry(tx, path);
-  for (auto& e : handoff_summary(handed, o.handoff)) exports.push_back(std::move(e));
   m["outputs"] = std::move(outputs);
   const std::string manifest_path = manifest_path_for(o.out);
   tx.add(manifest_path, io::to_json_text(m));
@@ -165,7 +161,7 @@ void write(const AcquireResult& r, const Invocation& inv, std::ostream& out) {
   for (std::size_t i = 0; i < r.table.rows.size(); ++i)
     out << i + 1 << "  " << r.table.rows[i][0] << "  " << r.table.rows[i][2] << "\n";
   out << "wrote " << o.out;
-  for (const auto& e : exports) out << ", " << e;
+  for (const auto& e : handoff_summary(handed, o.handoff)) out << ", " << e;
   out << ", " << manifest_path << " (strategy " << o.strategy << ")\n";
 }
 

@@ -29,9 +29,7 @@ struct AcquireOptions {
   boost::json::object params;  ///< its parameters (--param, --positive-class)
   std::uint64_t seed = 0;
   std::string out;
-  std::vector<std::string> formats;
-  std::string url_prefix, path_root;
-  HandoffOptions handoff;  ///< --gallery, --export-images, --labelstudio-config
+  HandoffOptions handoff;  ///< --format, --gallery, --export-images, --labelstudio-config
 };
 
 /// The model outputs on the pool with the ids of their rows.

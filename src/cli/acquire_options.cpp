@@ -76,17 +76,7 @@ CommandSpec acquire_spec() {
                     {.def = 1})
       .value<std::uint64_t>("seed", "random seed (ties, BADGE seeding)", {.def = 0})
       .value<std::string>("out", "CSV of the batch: id, path, score in annotation order",
-                          {.check = not_empty(), .required = true})
-      .list("format",
-            "also write cvat (<stem>.cvat.jsonl) or labelstudio (<stem>.labelstudio.json); "
-            "repeatable",
-            format_problem)
-      .value<std::string>(
-          "url-prefix",
-          "labelstudio: prefix of each image URL (Label Studio's local-file server by default; "
-          "the rest of the URL is the percent-encoded path relative to --path-root)",
-          {.def = "/data/local-files/?d="})
-      .value<std::string>("path-root", "write export paths relative to this folder", {.def = ""});
+                          {.check = not_empty(), .required = true});
   add_handoff_options(spec);
   return spec;
 }
@@ -112,13 +102,9 @@ AcquireOptions parse_acquire(const std::vector<std::string>& args) {
   (void)make_acquisition(o.strategy, o.params);  // bad values: a usage error
   o.seed = a.get<std::uint64_t>("seed");
   o.out = a.get<std::string>("out");
-  o.formats = a.list("format");
-  o.url_prefix = a.get<std::string>("url-prefix");
-  o.path_root = a.get<std::string>("path-root");
   check_inputs(o, entry.input);
   o.handoff = handoff_options_from(a);
-  std::vector<std::string> outputs = export_paths(o.formats, o.out), inputs;
-  for (auto& h : handoff_paths(o.handoff, o.out)) outputs.push_back(std::move(h));
+  std::vector<std::string> outputs = handoff_paths(o.handoff, o.out), inputs;
   outputs.push_back(o.out);
   outputs.push_back(manifest_path_for(o.out));
   for (const auto& in :

@@ -98,7 +98,20 @@ void prepare_export_folder(const std::string& dir, const std::vector<std::string
 }  // namespace
 
 void add_handoff_options(CommandSpec& spec) {
-  spec.value<std::string>("gallery",
+  spec.list("format",
+            "also write an annotation-tool import file: cvat (<stem>.cvat.jsonl, CVAT dataset "
+            "manifest) or labelstudio (<stem>.labelstudio.json, Label Studio tasks); repeatable",
+            format_problem)
+      .value<std::string>(
+          "url-prefix",
+          "labelstudio: prefix of each image URL (Label Studio's local-file server by default; "
+          "the rest of the URL is the percent-encoded path relative to --path-root)",
+          {.def = "/data/local-files/?d="})
+      .value<std::string>("path-root",
+                          "write export paths relative to this folder (default: as listed; "
+                          "cvat: file names)",
+                          {.def = ""})
+      .value<std::string>("gallery",
                           "also write this self-contained HTML page: thumbnails of the picks with "
                           "their facts and, where embeddings are known, a 2-D map of the pool "
                           "(opens from disk, no network)",
@@ -121,6 +134,9 @@ void add_handoff_options(CommandSpec& spec) {
 
 HandoffOptions handoff_options_from(const Args& a) {
   HandoffOptions h;
+  h.formats = a.list("format");
+  h.url_prefix = a.get<std::string>("url-prefix");
+  h.path_root = a.get<std::string>("path-root");
   h.gallery = a.str("gallery");
   h.export_images = a.str("export-images");
   h.labelstudio_config = a.str("labelstudio-config");
@@ -133,7 +149,7 @@ HandoffOptions handoff_options_from(const Args& a) {
 }
 
 std::vector<std::string> handoff_paths(const HandoffOptions& h, const std::string& output) {
-  std::vector<std::string> paths;
+  std::vector<std::string> paths = export_paths(h.formats, output);
   if (!h.gallery.empty()) paths.push_back(h.gallery);
   if (!h.labelstudio_config.empty()) paths.push_back(sibling_path(output, ".labelstudio.xml"));
   return paths;
@@ -196,8 +212,11 @@ std::string labelstudio_config(const std::string& task, const std::vector<std::s
 std::vector<std::pair<std::string, std::string>> stage_handoff(
     io::OutputTransaction& tx, const HandoffOptions& h, const std::string& output,
     const std::vector<ExportItem>& items, const std::vector<std::string>& class_names,
-    const report::Gallery* gallery) {
+    const report::Gallery* gallery, const std::string& model_version) {
   std::vector<std::pair<std::string, std::string>> staged;
+  for (const auto& path : stage_exports(tx, h.formats, output, items, h.url_prefix, h.path_root,
+                                        model_version, !h.export_images.empty()))
+    staged.emplace_back(fs::path(path).filename().string(), path);
   if (!h.labelstudio_config.empty()) {
     const std::string path = sibling_path(output, ".labelstudio.xml");
     tx.add(path, labelstudio_config(h.labelstudio_config, class_names));

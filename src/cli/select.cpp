@@ -170,7 +170,7 @@ void check_streaming_options(const SelectOptions& o) {
 }  // namespace
 
 SelectResult select(const SelectOptions& o) {
-  check_formats(o.formats);
+  check_formats(o.handoff.formats);
   const registry::AnySelector selector = make_selector(o.strategy, o.params);
   const Processes& procs = processes();
   if (procs.mpi || o.engine == "streaming") check_streaming_options(o);
@@ -217,7 +217,7 @@ SelectResult select(const SelectOptions& o) {
         {p.e.ids[row], p.paths[row], cl >= 0 ? std::to_string(cl) : "", format_number(dist, 9)});
     r.items.push_back({p.e.ids[row], p.paths[row], dist});
   }
-  check_export_paths(o.formats, r.items, o.ids.empty() ? o.out : o.ids);
+  check_export_paths(o.handoff.formats, r.items, o.ids.empty() ? o.out : o.ids);
   if (!o.handoff.export_images.empty())
     check_export_paths({"--export-images"}, r.items, o.ids.empty() ? o.out : o.ids);
   if (!o.handoff.labelstudio_config.empty())
@@ -252,15 +252,11 @@ void write(const SelectResult& r, const Invocation& inv, std::ostream& out) {
   // One transaction: a failure anywhere (an export reading an image) leaves every file as it was.
   io::OutputTransaction tx;
   tx.add(o.out, io::format_csv(r.picks));
-  auto exports = stage_exports(tx, o.formats, o.out, r.items, o.url_prefix, o.path_root, "",
-                               !o.handoff.export_images.empty());
   const auto handed = stage_handoff(tx, o.handoff, o.out, r.items, r.class_names,
                                     r.gallery ? &*r.gallery : nullptr);
   boost::json::object outputs;
   outputs["picks"] = output_entry(tx, o.out);
-  for (const auto& e : exports) outputs[fs::path(e).filename().string()] = output_entry(tx, e);
   for (const auto& [key, path] : handed) outputs[key] = output_entry(tx, path);
-  for (auto& e : handoff_summary(handed, o.handoff)) exports.push_back(std::move(e));
   m["outputs"] = std::move(outputs);
   const std::string manifest_path = manifest_path_for(o.out);
   tx.add(manifest_path, io::to_json_text(m));
@@ -273,7 +269,7 @@ void write(const SelectResult& r, const Invocation& inv, std::ostream& out) {
         << (row[3].empty() ? "-" : row[3]) << "\n";
   }
   out << "wrote " << o.out;
-  for (const auto& e : exports) out << ", " << e;
+  for (const auto& e : handoff_summary(handed, o.handoff)) out << ", " << e;
   out << ", " << manifest_path << " (strategy " << o.strategy << ", seed " << o.seed << ")\n";
 }
 

@@ -33,10 +33,8 @@ struct SelectOptions {
   std::string stratify_by;                  ///< metadata column spreading the picks ("" = none)
   std::string metadata;  ///< CSV holding that column ("" = the dataset's labels.csv)
   std::uint64_t seed = 0;
-  std::string out;                   ///< picks CSV
-  std::vector<std::string> formats;  ///< annotation-tool exports: cvat, labelstudio
-  std::string url_prefix, path_root;
-  HandoffOptions handoff;       ///< --gallery, --export-images, --labelstudio-config
+  std::string out;              ///< picks CSV
+  HandoffOptions handoff;       ///< --format, --gallery, --export-images, --labelstudio-config
   std::string engine = "auto";  ///< auto, memory or streaming (docs/scale.md)
 };
 

@@ -48,20 +48,7 @@ CommandSpec select_spec() {
           {.def = "auto", .check = one_of({"auto", "memory", "streaming"})})
       .value<std::uint64_t>("seed", "random seed", {.def = 0})
       .value<std::string>("out", "picks CSV: id, path, cluster, distance in annotation order",
-                          {.check = not_empty(), .required = true})
-      .list("format",
-            "also write an annotation-tool import file: cvat (<stem>.cvat.jsonl, CVAT dataset "
-            "manifest) or labelstudio (<stem>.labelstudio.json, Label Studio tasks); repeatable",
-            format_problem)
-      .value<std::string>(
-          "url-prefix",
-          "labelstudio: prefix of each image URL (Label Studio's local-file server by default; "
-          "the rest of the URL is the percent-encoded path relative to --path-root)",
-          {.def = "/data/local-files/?d="})
-      .value<std::string>("path-root",
-                          "write export paths relative to this folder (default: as listed; "
-                          "cvat: file names)",
-                          {.def = ""});
+                          {.check = not_empty(), .required = true});
   add_handoff_options(spec);
   add_encoder_options(spec, "encoder-param");
   return spec;
@@ -105,13 +92,9 @@ SelectOptions parse_select(const std::vector<std::string>& args) {
   o.seed = a.get<std::uint64_t>("seed");
   o.engine = a.get<std::string>("engine");
   o.out = a.get<std::string>("out");
-  o.formats = a.list("format");
-  o.url_prefix = a.get<std::string>("url-prefix");
-  o.path_root = a.get<std::string>("path-root");
   if (!o.images.empty()) o.embed = encoder_options_from(a, "encoder-param");
   o.handoff = handoff_options_from(a);
-  std::vector<std::string> outputs = export_paths(o.formats, o.out), inputs;
-  for (auto& h : handoff_paths(o.handoff, o.out)) outputs.push_back(std::move(h));
+  std::vector<std::string> outputs = handoff_paths(o.handoff, o.out), inputs;
   outputs.push_back(o.out);
   outputs.push_back(manifest_path_for(o.out));
   for (const auto& in : {o.embeddings, o.ids, o.images, o.labelled, o.metadata})

@@ -17,6 +17,24 @@
 
 namespace coldstart::registry {
 
+/// The name and parameters a registry entry was built with, as every type-erased strategy
+/// reports them in manifests.
+class Described {
+ public:
+  Described(std::string name, boost::json::object params)
+      : name_(std::move(name)), params_(std::move(params)) {}
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
+  /// {name, params} for manifests.
+  [[nodiscard]] boost::json::object describe() const {
+    return {{"name", name_}, {"params", params_}};
+  }
+
+ private:
+  std::string name_;
+  boost::json::object params_;
+};
+
 /// Any embed::DescribedEmbedder behind one move-only value.
 class AnyEmbedder {
  public:
@@ -53,13 +71,12 @@ class AnyEmbedder {
 static_assert(embed::DescribedEmbedder<AnyEmbedder>);
 
 /// Any select::InitialSelector behind one copyable value.
-class AnySelector {
+class AnySelector : public Described {
  public:
   template <select::InitialSelector S>
   AnySelector(std::string name, S s, boost::json::object params)
-      : self_(std::make_shared<Model<S>>(std::move(s))),
-        name_(std::move(name)),
-        params_(std::move(params)) {}
+      : Described(std::move(name), std::move(params)),
+        self_(std::make_shared<Model<S>>(std::move(s))) {}
 
   [[nodiscard]] select::Selection select(EmbeddingsView x, Index budget,
                                          const select::SelectionContext& ctx, Rng& rng) const {
@@ -72,14 +89,8 @@ class AnySelector {
   /// select gives the same clustering). InvalidArgument when has_clustering() is false.
   [[nodiscard]] cluster::Clustering clustering(EmbeddingsView x, Index k, Rng& rng) const {
     COLDSTART_CHECK(has_clustering(), InvalidArgument,
-                    "selector '{}' does not pick from one clustering", name_);
+                    "selector '{}' does not pick from one clustering", name());
     return self_->clustering(x, k, rng);
-  }
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
-  [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
-  /// {name, params} for manifests.
-  [[nodiscard]] boost::json::object describe() const {
-    return {{"name", name_}, {"params", params_}};
   }
 
  private:
@@ -110,20 +121,17 @@ class AnySelector {
     S s_;
   };
   std::shared_ptr<const Concept> self_;  // immutable, so sharing is a copy
-  std::string name_;
-  boost::json::object params_;
 };
 
 static_assert(select::InitialSelector<AnySelector>);
 
 /// Any acquire::AcquisitionFunction behind one copyable value.
-class AnyAcquisition {
+class AnyAcquisition : public Described {
  public:
   template <acquire::AcquisitionFunction A>
   AnyAcquisition(std::string name, A a, boost::json::object params)
-      : self_(std::make_shared<Model<A>>(std::move(a))),
-        name_(std::move(name)),
-        params_(std::move(params)) {}
+      : Described(std::move(name), std::move(params)),
+        self_(std::make_shared<Model<A>>(std::move(a))) {}
 
   [[nodiscard]] Eigen::VectorXd score(const acquire::ModelOutputs& out,
                                       const acquire::AcquisitionContext& ctx) const {
@@ -133,12 +141,6 @@ class AnyAcquisition {
                                           const acquire::AcquisitionContext& ctx, Index batch,
                                           Rng& rng) const {
     return self_->select(out, ctx, batch, rng);
-  }
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
-  [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
-  /// {name, params} for manifests.
-  [[nodiscard]] boost::json::object describe() const {
-    return {{"name", name_}, {"params", params_}};
   }
 
  private:
@@ -165,8 +167,6 @@ class AnyAcquisition {
     A a_;
   };
   std::shared_ptr<const Concept> self_;
-  std::string name_;
-  boost::json::object params_;
 };
 
 static_assert(acquire::AcquisitionFunction<AnyAcquisition>);

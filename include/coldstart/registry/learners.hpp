@@ -14,7 +14,7 @@ namespace coldstart::registry {
 /// Any learn::Learner with input In and task T behind one move-only value. predict_mc is always
 /// present and throws InvalidArgument for a learner without MC dropout (see supports_mc).
 template <class In, learn::Task T>
-class AnyLearner {
+class AnyLearner : public Described {
  public:
   using Input = In;
   static constexpr learn::Task kTask = T;
@@ -22,9 +22,8 @@ class AnyLearner {
   template <learn::Learner L>
   requires(std::same_as<typename L::Input, In>&& L::kTask == T)
       AnyLearner(std::string name, L l, boost::json::object params)
-      : self_(std::make_unique<Model<L>>(std::move(l))),
-        name_(std::move(name)),
-        params_(std::move(params)) {}
+      : Described(std::move(name), std::move(params)),
+        self_(std::make_unique<Model<L>>(std::move(l))) {}
 
   learn::FitReport fit(const learn::Labelled<In>& train, const learn::Labelled<In>& val, Rng& rng) {
     return self_->fit(train, val, rng);
@@ -32,17 +31,12 @@ class AnyLearner {
   [[nodiscard]] learn::Prediction predict(const In& x) const { return self_->predict(x); }
   [[nodiscard]] learn::Prediction predict_mc(const In& x, int passes, Rng& rng) const {
     COLDSTART_CHECK(supports_mc(), InvalidArgument,
-                    "learner '{}' has no MC dropout (BALD needs one that has)", name_);
+                    "learner '{}' has no MC dropout (BALD needs one that has)", name());
     return self_->predict_mc(x, passes, rng);
   }
   [[nodiscard]] bool supports_mc() const { return self_->supports_mc(); }
   /// Hands the unlabelled pool to a learn::TransductiveLearner; a no-op for other learners.
   void set_unlabelled(const In& pool) { self_->set_unlabelled(pool); }
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
-  [[nodiscard]] const boost::json::object& params() const noexcept { return params_; }
-  [[nodiscard]] boost::json::object describe() const {
-    return {{"name", name_}, {"params", params_}};
-  }
 
  private:
   struct Concept {
@@ -72,8 +66,6 @@ class AnyLearner {
     L l_;
   };
   std::unique_ptr<Concept> self_;
-  std::string name_;
-  boost::json::object params_;
 };
 
 using FeatureClassifier = AnyLearner<learn::FeatureInput, learn::Task::kClassification>;
