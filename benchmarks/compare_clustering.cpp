@@ -435,13 +435,7 @@ void real_case(Bench& b, const RealSpec& spec, EmbeddingsView z, const std::stri
       add_peer_sweep(call_peers(b, args.str()), z, ks, own);
     }
   }
-  Case c{"kmeans",
-         z.rows(),
-         z.cols(),
-         b.real_ks.back(),
-         init,
-         spec.name,
-         std::to_string(b.real_ks.front()) + "-" + std::to_string(b.real_ks.back())};
+  Case c{"kmeans", z.rows(), z.cols(), b.real_ks.back(), init, spec.name, join(b.real_ks, ",")};
   const auto add = [&](const Case& cc, const std::string& name, const SweepTotal& t, double extra) {
     double sum = 0;
     for (double v : t.per_k) sum += v;

@@ -15,7 +15,8 @@ the distance matrix are reported.
 the best inertia per k kept; the best centroids of every k are written stacked. FAISS, which has
 no tolerance, runs the iterations scikit-learn lloyd needed from the same start.)
 "sklearn-kmeans++" is scikit-learn's own k-means++ seeding (init="k-means++", random_state=--seed),
-timed with the seeding; it ignores --init except for k.
+timed with the seeding; it ignores --init except for k. In kmeans-sweep it runs KMeans(n_init=
+--restarts) once per k, whose n_iter_ counts the best restart's iterations only.
 Prints one JSON object: {"versions": {...}, "sgemm_gflops": ..., "runs": [{"system", "seconds",
 "iterations", "result"}]}.
 """
