@@ -6,12 +6,17 @@
 //   paper_experiment --data ../shared/datasets/busi --out results/busi
 //   paper_experiment --data DIR --protocol paper       (the paper's settings, for a GPU)
 #include <boost/program_options.hpp>
+#include <coldstart/embed/torchscript.hpp>
 #include <coldstart/experiment/experiment.hpp>
 #include <iostream>
 
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
+  // The program owns its process, as the `coldstart` tool does: keep freed heap memory for
+  // reuse, so LibTorch's per-layer activations stop costing a page fault per page
+  // (docs/benchmarks/embedding.md).
+  (void)coldstart::embed::reuse_freed_memory();
   coldstart::experiment::ExperimentConfig cfg;
   std::string protocol = "default";
   std::vector<long> budgets, seg_budgets;

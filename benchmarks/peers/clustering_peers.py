@@ -10,6 +10,13 @@ the distance matrix are reported.
 
   clustering_peers.py kmeans --x x.npy --init init.npy --max-iter 20 --tol 1e-4 --threads 2 --out DIR
   clustering_peers.py kmedoids --x x.npy --init medoids.npy --max-iter 100 --threads 2 --out DIR
+  clustering_peers.py kmeans-sweep --x z.npy --init starts.npy --ks 2,3,4 --restarts 10 ...
+(kmeans-sweep: for each k, `restarts` fits from the stacked starts (k ascending, restarts inner),
+the best inertia per k kept; the best centroids of every k are written stacked. FAISS, which has
+no tolerance, runs the iterations scikit-learn lloyd needed from the same start.)
+"sklearn-kmeans++" is scikit-learn's own k-means++ seeding (init="k-means++", random_state=--seed),
+timed with the seeding; it ignores --init except for k. In kmeans-sweep it runs KMeans(n_init=
+--restarts) once per k, whose n_iter_ counts the best restart's iterations only.
 Prints one JSON object: {"versions": {...}, "sgemm_gflops": ..., "runs": [{"system", "seconds",
 "iterations", "result"}]}.
 """
@@ -45,6 +52,21 @@ def run_kmeans(args, np, runs, versions):
     systems = args.systems.split(",")
     from threadpoolctl import threadpool_limits
 
+    if "sklearn-kmeans++" in systems:
+        import sklearn
+        from sklearn.cluster import KMeans
+
+        versions["scikit-learn"] = sklearn.__version__
+        with threadpool_limits(limits=args.threads):
+            km = KMeans(n_clusters=k, init="k-means++", n_init=1, max_iter=args.max_iter,
+                        tol=args.tol, algorithm="lloyd", random_state=args.seed)
+            t = time.perf_counter()
+            km.fit(x)
+            sec = time.perf_counter() - t
+        path = os.path.join(args.out, "sklearn-kmeans++.npy")
+        np.save(path, km.cluster_centers_.astype(np.float32))
+        runs.append({"system": "sklearn-kmeans++", "seconds": sec, "iterations": int(km.n_iter_),
+                     "result": path})
     if "sklearn-lloyd" in systems or "sklearn-elkan" in systems:
         import sklearn
         from sklearn.cluster import KMeans
@@ -77,6 +99,88 @@ def run_kmeans(args, np, runs, versions):
         path = os.path.join(args.out, "faiss.npy")
         np.save(path, km.centroids.astype(np.float32))
         runs.append({"system": "faiss", "seconds": sec, "iterations": args.max_iter,
+                     "result": path})
+
+
+def _fit_sklearn(np, x, k, init, args, algo):
+    """One scikit-learn fit; returns (seconds, iterations, centroids, inertia)."""
+    from sklearn.cluster import KMeans
+
+    if init is None:  # its own k-means++ seeding, n_init restarts, timed with the seeding
+        km = KMeans(n_clusters=k, init="k-means++", n_init=args.restarts, max_iter=args.max_iter,
+                    tol=args.tol, algorithm=algo, random_state=args.seed + k)
+    else:
+        km = KMeans(n_clusters=k, init=init, n_init=1, max_iter=args.max_iter, tol=args.tol,
+                    algorithm=algo, random_state=0)
+    t = time.perf_counter()
+    km.fit(x)
+    sec = time.perf_counter() - t
+    return sec, int(km.n_iter_), km.cluster_centers_.astype(np.float32), float(km.inertia_)
+
+
+def _fit_faiss(np, x, k, init, niter):
+    import faiss
+
+    km = faiss.Kmeans(x.shape[1], k, niter=niter, nredo=1, verbose=False,
+                      max_points_per_centroid=x.shape[0], min_points_per_centroid=1, seed=0,
+                      spherical=False)
+    t = time.perf_counter()
+    km.train(x, init_centroids=init)
+    sec = time.perf_counter() - t
+    c = km.centroids.astype(np.float32)
+    inertia = float(km.index.search(x, 1)[0].sum())
+    return sec, niter, c, inertia
+
+
+def run_kmeans_sweep(args, np, runs, versions):
+    """k = --ks, --restarts fits each from the stacked starts; best inertia per k kept."""
+    x = np.load(args.x)
+    starts = np.load(args.init)
+    ks = [int(k) for k in args.ks.split(",")]
+    systems = args.systems.split(",")
+    from threadpoolctl import threadpool_limits
+
+    import sklearn
+
+    versions["scikit-learn"] = sklearn.__version__
+    if "faiss" in systems:
+        import faiss
+
+        versions["faiss"] = faiss.__version__
+        faiss.omp_set_num_threads(args.threads)
+    total = {s: [0.0, 0, []] for s in systems}
+    with threadpool_limits(limits=args.threads):
+        at = 0
+        for k in ks:
+            best = {s: (float("inf"), None) for s in systems}
+            if "sklearn-kmeans++" in systems:
+                sec, it, c, inertia = _fit_sklearn(np, x, k, None, args, "lloyd")
+                total["sklearn-kmeans++"][0] += sec
+                total["sklearn-kmeans++"][1] += it
+                best["sklearn-kmeans++"] = (inertia, c)
+            for r in range(args.restarts):
+                init = starts[at:at + k]
+                at += k
+                lloyd_iter = args.max_iter
+                for s in systems:
+                    if s in ("sklearn-lloyd", "sklearn-elkan"):
+                        sec, it, c, inertia = _fit_sklearn(np, x, k, init, args, s[8:])
+                        if s == "sklearn-lloyd":
+                            lloyd_iter = it
+                    elif s == "faiss":
+                        sec, it, c, inertia = _fit_faiss(np, x, k, init, lloyd_iter)
+                    else:
+                        continue
+                    total[s][0] += sec
+                    total[s][1] += it
+                    if inertia < best[s][0]:
+                        best[s] = (inertia, c)
+            for s in systems:
+                total[s][2].append(best[s][1])
+    for s in systems:
+        path = os.path.join(args.out, s + ".npy")
+        np.save(path, np.concatenate(total[s][2]).astype(np.float32))
+        runs.append({"system": s, "seconds": total[s][0], "iterations": total[s][1],
                      "result": path})
 
 
@@ -118,7 +222,7 @@ def _dist_version(name):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("algo", choices=["kmeans", "kmedoids"])
+    p.add_argument("algo", choices=["kmeans", "kmedoids", "kmeans-sweep"])
     p.add_argument("--x", required=True)
     p.add_argument("--init", required=True)
     p.add_argument("--max-iter", type=int, default=20)
@@ -126,6 +230,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--systems", default="sklearn-lloyd,sklearn-elkan,faiss")
     p.add_argument("--out", required=True)
+    p.add_argument("--seed", type=int, default=0, help="sklearn-kmeans++: random_state")
+    p.add_argument("--ks", default="", help="kmeans-sweep: comma-separated k")
+    p.add_argument("--restarts", type=int, default=10, help="kmeans-sweep: starts per k")
     p.add_argument("--sgemm", action="store_true", help="also measure numpy's SGEMM rate")
     args = p.parse_args()
     limit_threads(args.threads)
@@ -141,6 +248,8 @@ def main():
             report["sgemm_gflops"] = sgemm_rate(np)
     if args.algo == "kmeans":
         run_kmeans(args, np, runs, versions)
+    elif args.algo == "kmeans-sweep":
+        run_kmeans_sweep(args, np, runs, versions)
     else:
         run_kmedoids(args, np, runs, versions)
     print(json.dumps(report))

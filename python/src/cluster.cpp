@@ -167,7 +167,8 @@ void bind_cluster(nb::module_& m) {
 
   m.def(
       "gemm_backend", [] { return std::string(cluster::detail::gemm_backend()); },
-      "Which SGEMM the distances use: openblas (loaded at run time) or eigen.");
+      "Which SGEMM the distances use: \"openblas (CORE)\" (loaded at run time; CORE is "
+      "its kernel family, e.g. SkylakeX) or \"eigen\".");
 }
 
 }  // namespace coldstart::python

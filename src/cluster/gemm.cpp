@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string>
 
 #include "coldstart/cluster/distance.hpp"
 
@@ -22,16 +23,38 @@ using SgemmFn = void (*)(int, int, int, int, int, int, float, const float*, int,
                          float, float*, int);
 using GetParallelFn = int (*)();
 using SetThreadsFn = void (*)(int);
+using CorenameFn = char* (*)();
 
 struct Blas {
   SgemmFn sgemm = nullptr;
-  const char* name = "eigen";
+  std::string name = "eigen";
 };
+
+// OpenBLAS picks its kernels from the CPU model when it loads, and a release older than the CPU
+// falls back to its generic SSE3 ("Prescott") kernels: Debian's 0.3.21 on a Xeon of family 6
+// model 207 spent 4.3× the CPU time of its SkylakeX kernels on the same SGEMM
+// (docs/benchmarks/clustering.md). So name the kernel family the CPU's features support
+// (AVX-512 → SkylakeX, AVX2 + FMA → Haswell, as OpenBLAS's own Zen and newer Intel targets use)
+// unless the user set OPENBLAS_CORETYPE. Runs once, before the library is opened.
+void choose_openblas_core() {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  if (std::getenv("OPENBLAS_CORETYPE") != nullptr) return;
+  __builtin_cpu_init();
+  const char* core = nullptr;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+    core = "SkylakeX";
+  else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    core = "Haswell";
+  if (core != nullptr) setenv("OPENBLAS_CORETYPE", core, 0);
+#endif
+}
 
 Blas load_blas() {
   Blas blas;
   const char* env = std::getenv("COLDSTART_BLAS");
   if (env != nullptr && std::strcmp(env, "eigen") == 0) return blas;
+  choose_openblas_core();
   for (const char* lib : {"libopenblas.so.0", "libopenblas.so"}) {
     void* handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
     if (handle == nullptr) continue;
@@ -44,6 +67,8 @@ Blas load_blas() {
     if (get_parallel != nullptr && get_parallel() == 1 && set_threads != nullptr) set_threads(1);
     blas.sgemm = fn;
     blas.name = "openblas";
+    if (auto* core = reinterpret_cast<CorenameFn>(dlsym(handle, "openblas_get_corename")))
+      blas.name += std::string(" (") + core() + ")";
     return blas;
   }
   return blas;
@@ -56,7 +81,7 @@ const Blas& blas() {
 
 }  // namespace
 
-const char* gemm_backend() { return blas().name; }
+const char* gemm_backend() { return blas().name.c_str(); }
 
 void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
               float* c, Index ldc) {

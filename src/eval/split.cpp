@@ -1,5 +1,6 @@
 #include "coldstart/eval/split.hpp"
 
+#include <algorithm>
 #include <map>
 #include <numeric>
 
@@ -7,6 +8,18 @@
 #include "coldstart/random.hpp"
 
 namespace coldstart::eval {
+
+void thumbnail32_into(const io::Image& grey, RowMatrixXf& thumbs, Index row) {
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(32 * 32), count = Eigen::VectorXd::Zero(32 * 32);
+  for (int y = 0; y < grey.height; ++y)
+    for (int x = 0; x < grey.width; ++x) {
+      const int k = (y * 32 / grey.height) * 32 + x * 32 / grey.width;
+      sum[k] += grey.at(y, x);
+      count[k] += 1;
+    }
+  for (int k = 0; k < 32 * 32; ++k)
+    thumbs(row, k) = static_cast<float>(sum[k] / std::max(1.0, count[k]));
+}
 
 std::vector<Index> near_duplicate_groups(const RowMatrixXf& thumbnails, double min_correlation) {
   const Index n = thumbnails.rows();

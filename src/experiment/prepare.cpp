@@ -28,20 +28,6 @@ std::vector<std::string> tasks_of(const ExperimentConfig& cfg, const io::Dataset
   return tasks;
 }
 
-// Box-filtered 32×32 thumbnail (area average): bilinear sampling would alias speckle and hide
-// near-duplicate frames.
-void thumbnail_into(const io::Image& full, RowMatrixXf& thumbs, Index row) {
-  Eigen::VectorXd sum = Eigen::VectorXd::Zero(32 * 32), count = Eigen::VectorXd::Zero(32 * 32);
-  for (int y = 0; y < full.height; ++y)
-    for (int x = 0; x < full.width; ++x) {
-      const int k = (y * 32 / full.height) * 32 + x * 32 / full.width;
-      sum[k] += full.at(y, x);
-      count[k] += 1;
-    }
-  for (int k = 0; k < 32 * 32; ++k)
-    thumbs(row, k) = static_cast<float>(sum[k] / std::max(1.0, count[k]));
-}
-
 }  // namespace
 
 PreparedImages prepare_images(const ExperimentConfig& cfg, const io::Dataset& ds,
@@ -68,7 +54,7 @@ PreparedImages prepare_images(const ExperimentConfig& cfg, const io::Dataset& ds
     p.small[i] = io::resize_bilinear(full, cfg.resolution, cfg.resolution);
     p.encoder_in[i] = io::resize_bilinear(full, 224, 224);
     p.pixel_in[i] = io::resize_bilinear(full, cfg.pixel_resolution, cfg.pixel_resolution);
-    thumbnail_into(full, p.thumbnails, static_cast<Index>(i));
+    eval::thumbnail32_into(full, p.thumbnails, static_cast<Index>(i));
   }
   // Raw pixels never above the native size: upsampling adds dimensions, not information, and
   // k-means cost grows with them (PneumoniaMNIST: 28 px, 784-d instead of 4096-d at 64 px).

@@ -6,6 +6,32 @@
 namespace coldstart::eval {
 namespace {
 
+TEST(Thumbnail32, AveragesEachCellOfTheImage) {
+  // 96×64 image: each thumbnail cell covers a 3×2 block; compare with the block mean computed
+  // directly. In a 20×20 image pixel x falls in cell x·32/20: cells hold one pixel or none (0).
+  Rng rng(5);
+  io::Image im{.height = 96, .width = 64, .channels = 1};
+  im.pixels.resize(96 * 64);
+  for (float& v : im.pixels) v = static_cast<float>(random::uniform01(rng));
+  RowMatrixXf t(2, 32 * 32);
+  thumbnail32_into(im, t, 1);
+  for (int cy = 0; cy < 32; ++cy)
+    for (int cx = 0; cx < 32; ++cx) {
+      double sum = 0;
+      for (int y = 3 * cy; y < 3 * cy + 3; ++y)
+        for (int x = 2 * cx; x < 2 * cx + 2; ++x) sum += im.at(y, x);
+      EXPECT_NEAR(t(1, cy * 32 + cx), sum / 6, 1e-6);
+    }
+  io::Image small{.height = 20, .width = 20, .channels = 1};
+  small.pixels.resize(400);
+  for (float& v : small.pixels) v = static_cast<float>(random::uniform01(rng));
+  thumbnail32_into(small, t, 0);
+  EXPECT_FLOAT_EQ(t(0, 1), small.at(0, 1));       // x = 1 → cell 1
+  EXPECT_FLOAT_EQ(t(0, 3), small.at(0, 2));       // x = 2 → cell 3
+  EXPECT_FLOAT_EQ(t(0, 2), 0.0f);                 // no pixel
+  EXPECT_FLOAT_EQ(t(0, 32 + 3), small.at(1, 2));  // y = 1 → row 1
+}
+
 TEST(NearDuplicateGroups, JoinsCorrelatedThumbnailsTransitively) {
   Rng rng(3);
   RowMatrixXf t(6, 64);

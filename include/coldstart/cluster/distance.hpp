@@ -67,7 +67,10 @@ namespace detail {
 void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
               float* c, Index ldc);
 
-/// "openblas" or "eigen": which GEMM `gemm_abt` runs. Set COLDSTART_BLAS=eigen to force Eigen.
+/// "openblas (CORE)" (CORE: OpenBLAS's kernel family, e.g. SkylakeX) or "eigen": which GEMM
+/// `gemm_abt` runs. Set COLDSTART_BLAS=eigen to force Eigen. On x86-64, unless OPENBLAS_CORETYPE
+/// is set, the first call sets it from the CPU's features (AVX-512: SkylakeX, AVX2 + FMA:
+/// Haswell) before OpenBLAS loads, so an OpenBLAS older than the CPU does not fall back to SSE3.
 [[nodiscard]] const char* gemm_backend();
 
 /// Nearest and second-nearest centroid of rows `rows[0..m)` of x (gathered into `packed`, m×d),

@@ -5,9 +5,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "coldstart/io/image.hpp"
 #include "coldstart/types.hpp"
 
 namespace coldstart::eval {
+
+/// Writes the box-filtered 32×32 thumbnail (area average of a grey image) that
+/// near_duplicate_groups compares into row `row` of `thumbs` (1024 columns). Box filtering, not
+/// bilinear sampling, so speckle does not alias and hide near-duplicate frames.
+void thumbnail32_into(const io::Image& grey, RowMatrixXf& thumbs, Index row);
 
 /// Near-duplicate groups: images whose 32×32 grey thumbnails (box-filtered) (mean-centred, unit
 /// norm) have a correlation ≥ `min_correlation` share a group (transitively). Returns a group id
