@@ -9,8 +9,8 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
-#include "params.hpp"
 #include "coldstart/registry/registry.hpp"
+#include "params.hpp"
 
 namespace coldstart::python {
 

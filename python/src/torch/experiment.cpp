@@ -80,7 +80,8 @@ class LineLog : public std::streambuf {
 
 void bind_segmentation(nb::class_<ExperimentConfig>& cfg) {
   using S = ExperimentConfig::Segmentation;
-  nb::class_<S>(cfg, "Segmentation", "Settings of segmentation tasks (ExperimentConfig.segmentation)")
+  nb::class_<S>(cfg, "Segmentation",
+                "Settings of segmentation tasks (ExperimentConfig.segmentation)")
       .def(nb::init<>())
       .def_rw("strategies", &S::strategies)
       .def_rw("encoders", &S::encoders)
@@ -138,8 +139,9 @@ void bind_config(nb::module_& m) {
       .def_rw("fresh", &C::fresh)
       .def("apply_paper_protocol", &C::apply_paper_protocol)
       .def("validate", &C::validate)
-      .def("to_dict", [](const C& c) { return to_python(experiment::to_json(c)); },
-           "The fields that decide the results (the manifest's record).");
+      .def(
+          "to_dict", [](const C& c) { return to_python(experiment::to_json(c)); },
+          "The fields that decide the results (the manifest's record).");
 }
 
 }  // namespace
