@@ -184,6 +184,9 @@ void register_python_selector(const std::string& name, const std::string& descri
              name, PythonSelector(name, nb::borrow(python_selectors().at(name))), {});
        }});
   table.emplace(name, fn.release());
+  // The function, and whatever its globals reach, now lives until the process ends, past the
+  // interpreter's teardown: nanobind would report those objects as leaks at exit.
+  nb::set_leak_warnings(false);
 }
 
 /// ModelOutputs from the arrays given (copied: ModelOutputs owns its matrices).
