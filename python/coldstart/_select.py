@@ -48,7 +48,9 @@ def select(X, budget: int, strategy: Strategy = "kmeans-centroid", labelled=None
     strategy: a registered selector name (``strategies("selector")``) whose parameters are given
     as keywords (``select(X, 20, "typiclust", k_nn=20)``), or a Python callable
     ``fn(X, budget, labelled=..., seed=...)`` returning the row numbers, or (rows, cluster,
-    distance). labelled: rows already labelled (never picked). strata: one integer per row, so
+    distance); its ``seed`` rebuilds the generator select made, so handing it to a built-in
+    (``select(X, budget, "kcenter", labelled, seed)``) picks what the built-in picks.
+    labelled: rows already labelled (never picked). strata: one integer per row, so
     picks spread over strata. Same inputs and seed, same picks as ``coldstart select``.
     """
     X = as_matrix(X)
@@ -66,7 +68,8 @@ def select(X, budget: int, strategy: Strategy = "kmeans-centroid", labelled=None
 def register_selector(name: str, fn: Callable, description: str = "a Python selector") -> None:
     """Adds ``fn`` (signature as a callable strategy of ``select``) to the library's registry:
     from then on ``name`` works wherever a registered name does, in Python and in C++ code
-    running in this process."""
+    running in this process (``run_experiment`` too). Registering a name again from Python
+    replaces its function; a name registered in C++ raises ValueError."""
     _core.register_selector(name, description, fn)
 
 

@@ -20,7 +20,7 @@ bool python_signal_pending() {
 void set_os_error(const IoError& e) {
   // OSError(message) with .filename, so str(err) is the library's message unchanged.
   nb::object err = nb::handle(PyExc_OSError)(e.what());
-  if (!e.path().empty()) err.attr("filename") = e.path();
+  if (!e.path().empty()) err.attr("filename") = nb::str(e.path().c_str(), e.path().size());
   PyErr_SetObject(PyExc_OSError, err.ptr());
 }
 

@@ -4,74 +4,17 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include <boost/json.hpp>
+#include <map>
 #include <string>
 
 #include "arrays.hpp"
 #include "bindings.hpp"
 #include "coldstart/registry/registry.hpp"
+#include "params.hpp"
 
 namespace coldstart::python {
 
 namespace {
-
-using registry::ParamInfo;
-
-nb::object to_python(const boost::json::value& v) {
-  if (v.is_bool()) return nb::bool_(v.as_bool());
-  if (v.is_int64()) return nb::int_(v.as_int64());
-  if (v.is_uint64()) return nb::int_(v.as_uint64());
-  if (v.is_double()) return nb::float_(v.as_double());
-  if (v.is_string()) return nb::str(v.as_string().c_str());
-  return nb::none();
-}
-
-/// Keyword parameters → the registry's JSON overrides (the registry checks names and types).
-boost::json::object to_json(const nb::dict& params) {
-  boost::json::object o;
-  for (auto [key, value] : params) {
-    const std::string name = nb::cast<std::string>(nb::str(key));
-    if (nb::isinstance<nb::bool_>(value))
-      o[name] = nb::cast<bool>(value);
-    else if (nb::isinstance<nb::int_>(value))
-      o[name] = nb::cast<std::int64_t>(value);
-    else if (nb::isinstance<nb::float_>(value))
-      o[name] = nb::cast<double>(value);
-    else if (nb::isinstance<nb::str>(value))
-      o[name] = nb::cast<std::string>(value);
-    else
-      throw nb::type_error(("parameter '" + name + "' must be bool, int, float or str, got " +
-                            nb::cast<std::string>(nb::str(value.type())))
-                               .c_str());
-  }
-  return o;
-}
-
-nb::list params_of(const std::vector<ParamInfo>& params) {
-  nb::list out;
-  for (const auto& p : params) {
-    nb::dict d;
-    d["name"] = p.name;
-    d["type"] = p.type;
-    d["help"] = p.help;
-    d["default"] = to_python(p.default_value);
-    out.append(d);
-  }
-  return out;
-}
-
-template <class R>
-void list_into(nb::list& out, const R& reg, const char* kind) {
-  for (const auto& e : reg.entries()) {
-    nb::dict d;
-    d["kind"] = kind;
-    d["name"] = e.name;
-    d["description"] = e.description;
-    d["input"] = registry::to_string(e.input);
-    d["params"] = params_of(e.params);
-    out.append(d);
-  }
-}
 
 nb::tuple to_python(select::Selection&& s) {
   return nb::make_tuple(to_numpy(std::move(s.indices)), to_numpy(std::move(s.cluster)),
@@ -110,6 +53,22 @@ void check_selection(const std::string& who, const select::Selection& s, Index n
     fail(format("returned {} distances for {} picks", s.distance.size(), s.size()));
 }
 
+/// Whether nothing was drawn from `rng` yet: the copies of it and of a generator rebuilt from its
+/// key agree on four draws (xoshiro256**'s 256-bit state; a used generator agreeing on all four
+/// by chance has odds of about 2^-256).
+bool is_fresh(const Rng& rng) {
+  Rng a = rng, b(rng.key());
+  for (int i = 0; i < 4; ++i)
+    if (a() != b()) return false;
+  return true;
+}
+
+/// The seed handed to a Python selector: a fresh generator (what select and run_experiment hand a
+/// selector) is rebuilt exactly from its key, so `coldstart.select(X, b, "kcenter", labelled,
+/// seed=seed)` inside the function picks what the built-in picks with this generator; from a
+/// generator already drawn from, a draw.
+std::uint64_t seed_for_python(Rng& rng) { return is_fresh(rng) ? rng.key() : rng(); }
+
 /// A Python callable as an InitialSelector: fn(X, budget, labelled=..., seed=...) returning the
 /// picks, or (picks, cluster, distance). X is the pool itself when the caller passed it from
 /// Python (no copy), else a read-only copy.
@@ -126,7 +85,7 @@ class PythonSelector {
 
   [[nodiscard]] select::Selection select(EmbeddingsView x, Index budget,
                                          const select::SelectionContext& ctx, Rng& rng) const {
-    const std::uint64_t seed = rng();
+    const std::uint64_t seed = seed_for_python(rng);
     nb::gil_scoped_acquire gil;
     nb::object result = fn_(pool_of(x), budget, nb::arg("labelled") = copy_of(ctx.labelled),
                             nb::arg("seed") = seed);
@@ -193,6 +152,43 @@ registry::AnySelector selector_for(nb::handle strategy, const nb::dict& params, 
       {});
 }
 
+/// The functions register_selector was given, by name. The registry entry looks its function up
+/// here each time it builds the selector, so registering a Python name again replaces the
+/// function (a notebook cell run twice). Touched only with the GIL held; never freed (the
+/// registry outlives the interpreter), so no reference is dropped at exit.
+std::map<std::string, nb::handle>& python_selectors() {
+  static auto* table = new std::map<std::string, nb::handle>;
+  return *table;
+}
+
+void register_python_selector(const std::string& name, const std::string& description,
+                              nb::object fn) {
+  if (!PyCallable_Check(fn.ptr())) throw nb::type_error("fn must be callable");
+  auto& table = python_selectors();
+  if (const auto it = table.find(name); it != table.end()) {
+    nb::handle old = it->second;
+    it->second = fn.release();
+    old.dec_ref();
+    return;
+  }
+  registry::selectors().add(  // throws InvalidArgument for a name C++ registered
+      {name,
+       description,
+       registry::Input::kEmbeddings,
+       {},
+       [name](const boost::json::object& o, const registry::NoContext&) {
+         if (!o.empty())
+           throw InvalidArgument("selector '" + name + "' (Python) takes no registry parameters");
+         nb::gil_scoped_acquire gil;
+         return registry::AnySelector(
+             name, PythonSelector(name, nb::borrow(python_selectors().at(name))), {});
+       }});
+  table.emplace(name, fn.release());
+  // The function, and whatever its globals reach, now lives until the process ends, past the
+  // interpreter's teardown: nanobind would report those objects as leaks at exit.
+  nb::set_leak_warnings(false);
+}
+
 /// ModelOutputs from the arrays given (copied: ModelOutputs owns its matrices).
 ModelOutputs outputs_of(std::optional<MatrixIn> probs, const nb::list& mc_probs,
                         const nb::list& prob_maps, std::optional<MatrixIn> embeddings,
@@ -238,28 +234,10 @@ void bind_registry(nb::module_& m) {
       nb::arg("strata").noconvert().none(), nb::arg("seed"), nb::arg("params"),
       "Cold-start picks: (indices, cluster, distance) in annotation order.");
 
-  m.def(
-      "register_selector",
-      [](const std::string& name, const std::string& description, nb::object fn) {
-        if (!PyCallable_Check(fn.ptr())) throw nb::type_error("fn must be callable");
-        // The registry lives until the process exits, after the interpreter: it keeps a plain
-        // handle whose reference is never dropped (a registered function is never collected).
-        const nb::handle kept = fn.release();
-        registry::selectors().add(
-            {name,
-             description,
-             registry::Input::kEmbeddings,
-             {},
-             [name, kept](const boost::json::object& o, const registry::NoContext&) {
-               if (!o.empty())
-                 throw InvalidArgument("selector '" + name +
-                                       "' (Python) takes no registry parameters");
-               nb::gil_scoped_acquire gil;
-               return registry::AnySelector(name, PythonSelector(name, nb::borrow(kept)), {});
-             }});
-      },
-      nb::arg("name"), nb::arg("description"), nb::arg("fn"),
-      "Adds a Python selector to the library's registry under `name`.");
+  m.def("register_selector", &register_python_selector, nb::arg("name"), nb::arg("description"),
+        nb::arg("fn"),
+        "Adds a Python selector to the library's registry under `name` (again: replaces the "
+        "function of a name registered from Python).");
 
   m.def(
       "acquire",
