@@ -76,7 +76,8 @@ class ExportedLite(unittest.TestCase):
         torch.manual_seed(1)
         for v in PRESENT:
             side = SIDES[v]
-            card = json.load(open(f"{MODELS}/efficientnet-{v}.json"))
+            with open(f"{MODELS}/efficientnet-{v}.json") as f:
+                card = json.load(f)
             self.assertEqual(card["preprocessing"]["size"], side, v)
             self.assertEqual(card["embedding_dim"], 1280, v)
             scripted = torch.jit.load(f"{MODELS}/efficientnet-{v}.pt")
@@ -106,7 +107,8 @@ class ExportedLite(unittest.TestCase):
                                    env=dict(os.environ, COLDSTART_MODELS=MODELS),
                                    stdout=subprocess.DEVNULL)
                     got = np.load(out)
-                    ids = [line.split(",")[0] for line in open(f"{d}/{name}.ids.csv")][1:]
+                    with open(f"{d}/{name}.ids.csv") as f:
+                        ids = [line.split(",")[0] for line in f][1:]
                     order = [int(i[3:]) for i in ids]
                     self.assertEqual(got.shape, (3, 1280), name)
                     err = np.abs(got - want[order]).max()
