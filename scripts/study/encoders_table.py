@@ -54,14 +54,63 @@ def gap_table(rows, metric, budgets, resamples=10000, seed=0):
     return out
 
 
+def absolute(rows, metric, budgets):
+    """Mean AUPRC ± 95 % t-interval per encoder, strategy and budget (random included)."""
+    from scipy import stats
+    vals = defaultdict(list)
+    for r in rows:
+        if r["phase"] == "initial" and r["metric"] == metric and r["strategy"] != "all" \
+                and int(r["budget"]) in budgets:
+            vals[(r["dataset"], r["learner"].removeprefix("probe-"), r["strategy"],
+                  int(r["budget"]))].append(float(r["value"]))
+    print(f"| dataset | encoder | strategy | " + " | ".join(f"{metric} @{b}" for b in
+                                                           sorted(budgets)) + " |")
+    print("|---|---|---|" + "---|" * len(budgets))
+    for key in sorted({k[:3] for k in vals}):
+        out = []
+        for b in sorted(budgets):
+            v = np.array(vals.get(key + (b,), []))
+            h = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 \
+                else 0
+            out.append(f"{v.mean():.3f} ± {h:.3f} ({len(v)})" if len(v) else "–")
+        print(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(out) + " |")
+
+
+def summary(t):
+    cols = sorted({(r["dataset"], r["budget"]) for r in t})
+    rows = sorted({(r["learner"].removeprefix("probe-"), r["strategy"]) for r in t})
+    cell = {(r["learner"].removeprefix("probe-"), r["strategy"], r["dataset"], r["budget"]): r
+            for r in t}
+    print("| encoder | strategy | " + " | ".join(f"{d} @{b}" for d, b in cols) +
+          " | mean @" + "/".join(str(b) for b in sorted({b for _, b in cols})) + " |")
+    print("|---|---|" + "---|" * (len(cols) + 1))
+    for enc, strat in rows:
+        out, means = [], {}
+        for d, b in cols:
+            r = cell.get((enc, strat, d, b))
+            out.append(f"{100 * r['gap']:.0f} [{100 * r['lo']:.0f}, {100 * r['hi']:.0f}]"
+                       if r else "–")
+            if r:
+                means.setdefault(b, []).append(r["gap"])
+        mean = " / ".join(f"{100 * np.mean(v):.0f}" for _, v in sorted(means.items()))
+        print(f"| {enc} | {strat} | " + " | ".join(out) + f" | {mean} |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--metric", default="auprc")
     ap.add_argument("--budgets", default="20,40")
+    ap.add_argument("--summary", action="store_true",
+                    help="one row per encoder and strategy, one column per dataset and budget")
+    ap.add_argument("--absolute", action="store_true", help="mean metric ± 95 % CI instead")
     ap.add_argument("csv", nargs="+")
     a = ap.parse_args()
     budgets = {int(b) for b in a.budgets.split(",")}
+    if a.absolute:
+        return absolute(load(a.csv), a.metric, budgets)
     t = gap_table(load(a.csv), a.metric, budgets)
+    if a.summary:
+        return summary(t)
     print("| dataset | probe encoder | strategy | budget | seeds / draws | " + a.metric +
           " strategy | random | all | gap closed [95 % CI] |")
     print("|---|---|---|---|---|---|---|---|---|")
