@@ -92,7 +92,7 @@ def summary(t):
                        if r else "–")
             if r:
                 means.setdefault(b, []).append(r["gap"])
-        mean = " / ".join(f"{100 * np.mean(v) + 0:.0f}" for _, v in sorted(means.items()))
+        mean = " / ".join(f"{round(100 * np.mean(v)) + 0}" for _, v in sorted(means.items()))
         print(f"| {enc} | {strat} | " + " | ".join(out) + f" | {mean} |")
 
 
