@@ -53,13 +53,13 @@ struct ClusterCentroidParams {
 /// fitted on the rows given, labelled ones included; no labels read), cluster (the
 /// reference protocol: k-means, uniformly random initial centroids, 10 restarts, best inertia
 /// kept: cluster::HamerlyKMeans, the iterations of cluster::KMeans<> with fewer distances), take
-/// the row nearest (Euclidean, in the standardised space, ties to the lower row) to each centroid.
-/// In CentroidMode::kSweep (default) k runs 2, 3, 4, … and the nearest rows are unioned in that
-/// order, skipping duplicates and labelled rows, until `budget` are chosen — so the picks for
-/// budget b are a prefix of those for b + 1. CentroidMode::kPerCluster is the common variant with
-/// one clustering of k = budget (plus the number of labelled rows) and one pick per uncovered
-/// cluster. If k reaches n (sweep) or clusters run short (duplicate rows), the remaining picks
-/// are uniform at random. Clustering k uses rng.fork(k). `Selection::cluster` and `distance`:
+/// the row nearest (Euclidean, in the standardised or whitened space, ties to the lower row) to
+/// each centroid. In CentroidMode::kSweep (default) k runs 2, 3, 4, … and the nearest rows are
+/// unioned in that order, skipping duplicates and labelled rows, until `budget` are chosen — so the
+/// picks for budget b are a prefix of those for b + 1. CentroidMode::kPerCluster is the common
+/// variant with one clustering of k = budget (plus the number of labelled rows) and one pick per
+/// uncovered cluster. If k reaches n (sweep) or clusters run short (duplicate rows), the remaining
+/// picks are uniform at random. Clustering k uses rng.fork(k). `Selection::cluster` and `distance`:
 /// the centroid a pick came from and its distance to it.
 /// Time: kSweep runs the clusterer for every k up to ≈ budget (O(budget²·n·d·iters·restarts)
 /// for k-means), kPerCluster once; plus O(n·k·d) per clustering for the nearest rows.
