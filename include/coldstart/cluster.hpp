@@ -1,9 +1,10 @@
 #pragma once
 // Umbrella header for the clustering engine: distances, k-means (Lloyd, Hamerly; random rows,
-// greedy k-means++), mini-batch k-means, standardisation and k-medoids (FasterPAM, alternating),
-// plus the CUDA policies (cuda::LloydStep, cuda::SwapGains) for targets that link coldstart::cuda.
-// COLDSTART_WITH_CUDA comes only with coldstart::cuda's interface, so for users of the core
-// library alone the two CUDA headers below are empty and nothing here needs the CUDA runtime.
+// greedy k-means++), mini-batch k-means, standardisation, PCA whitening and k-medoids (FasterPAM,
+// alternating), plus the CUDA policies (cuda::LloydStep, cuda::SwapGains) for targets that link
+// coldstart::cuda. COLDSTART_WITH_CUDA comes only with coldstart::cuda's interface, so for users of
+// the core library alone the two CUDA headers below are empty and nothing here needs the CUDA
+// runtime.
 
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/cuda/lloyd_step.hpp"
@@ -13,3 +14,4 @@
 #include "coldstart/cluster/kmedoids.hpp"
 #include "coldstart/cluster/mini_batch_kmeans.hpp"
 #include "coldstart/cluster/standardize.hpp"
+#include "coldstart/cluster/whiten.hpp"

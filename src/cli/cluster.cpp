@@ -104,8 +104,13 @@ void write(const ClusterResult& r, const Invocation& inv, std::ostream& out) {
   const auto& params = r.strategy.at("params").as_object();
   const bool z = params.contains("standardize") && params.at("standardize").is_bool() &&
                  params.at("standardize").as_bool();
-  m["space"] = z ? "standardized columns (z-scores over the pool); distances and centroids there"
-                 : "the embeddings as given";
+  const bool white = params.contains("whiten") && params.at("whiten").is_int64() &&
+                     params.at("whiten").as_int64() > 0;
+  m["space"] = white ? "PCA-whitened " + std::string(z ? "z-scores" : "embeddings") +
+                           " (the pool's top principal axes, unit variance); distances and "
+                           "centroids there"
+               : z ? "standardized columns (z-scores over the pool); distances and centroids there"
+                   : "the embeddings as given";
   if (!r.clustering.medoids.empty()) {
     boost::json::array med;
     for (const Index i : r.clustering.medoids)

@@ -10,6 +10,8 @@
 #include "coldstart/io/manifest.hpp"
 #include "coldstart/io/mapped_npy.hpp"
 #include "coldstart/io/npy.hpp"
+#include "coldstart/registry/params_json.hpp"
+#include "coldstart/select/cluster_centroid.hpp"
 #include "processes.hpp"
 #include "registry_options.hpp"
 
@@ -141,13 +143,21 @@ select::SelectionContext context_of(const SelectOptions& o, const PoolEmbeddings
 
 namespace {
 
+/// True when the options ask kmeans-centroid for PCA whitening, which only the in-memory
+/// selector does.
+bool whitens(const SelectOptions& o) {
+  if (o.strategy != "kmeans-centroid" || !o.params.contains("whiten")) return false;
+  return registry::from_json(o.params, select::ClusterCentroidParams{}, "kmeans-centroid").whiten >
+         0;
+}
+
 /// The engine that runs the pick: streaming under mpirun, on request, or (auto) for a
 /// streaming-capable strategy on a pool of at least kStreamingBytes.
 bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
   constexpr double kStreamingBytes = 1 << 30;
   if (o.engine == "memory") return false;
   if (o.engine == "streaming" || processes().mpi) return true;
-  return has_streaming(o.strategy) && o.stratify_by.empty() &&
+  return has_streaming(o.strategy) && o.stratify_by.empty() && !whitens(o) &&
          static_cast<double>(p.total_rows) * static_cast<double>(p.rows().cols()) * 4.0 >=
              kStreamingBytes;
 }
@@ -161,6 +171,10 @@ void check_streaming_options(const SelectOptions& o) {
                      "implementation; those with one: " +
                      streaming_names());
   if (!o.stratify_by.empty()) throw UsageError("--stratify-by needs --engine memory (one process)");
+  if (whitens(o))
+    throw UsageError(
+        "--param whiten needs --engine memory (one process): PCA whitening has no "
+        "streaming implementation");
   if (!o.images.empty() && processes().mpi)
     throw UsageError(
         "under mpirun, select reads --embeddings (run `mpirun ... coldstart embed` "

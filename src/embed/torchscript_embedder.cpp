@@ -97,6 +97,21 @@ struct TorchScriptEmbedder::Impl {
   EmbedTimings timings;
   std::mutex timings_mutex;
 
+  // module.forward on a batch of n, checked to be N×d (or N×d×1×1, flattened).
+  at::Tensor forward_rows(const at::Tensor& x, Index n) {
+    torch::jit::IValue y = module.forward({x});
+    COLDSTART_CHECK(y.isTensor(), BackendError,
+                    "'{}': forward returned {}, expected a Tensor of shape N×d", p.model_path,
+                    y.tagKind());
+    at::Tensor r = y.toTensor();
+    if (r.dim() == 4 && r.size(2) == 1 && r.size(3) == 1) r = r.flatten(1);
+    COLDSTART_CHECK(r.dim() == 2 && r.size(0) == n, BackendError,
+                    "'{}': forward returned shape {} for a batch of {}, expected {}×d (rank 2, "
+                    "or N×d×1×1)",
+                    p.model_path, shape_of(r), n, n);
+    return r;
+  }
+
   // One forward pass over n preprocessed images (NHWC when `input_nhwc`, else NCHW); writes rows
   // [row0, row0 + n) of `out`, or returns the output width when `out` is null (the probe at
   // construction). `t` collects the forward and copy seconds.
@@ -115,16 +130,9 @@ struct TorchScriptEmbedder::Impl {
         x = x.to(device, half ? torch::kFloat16 : torch::kFloat32);
       else if (nhwc && !input_nhwc)
         x = x.contiguous(at::MemoryFormat::ChannelsLast);
-      torch::jit::IValue y = module.forward({x});
-      COLDSTART_CHECK(y.isTensor(), BackendError,
-                      "'{}': forward returned {}, expected a Tensor of shape N×d", p.model_path,
-                      y.tagKind());
-      at::Tensor r = y.toTensor();
-      if (r.dim() == 4 && r.size(2) == 1 && r.size(3) == 1) r = r.flatten(1);
-      COLDSTART_CHECK(r.dim() == 2 && r.size(0) == n, BackendError,
-                      "'{}': forward returned shape {} for a batch of {}, expected {}×d (rank 2, "
-                      "or N×d×1×1)",
-                      p.model_path, shape_of(r), n, n);
+      at::Tensor r = forward_rows(x, n);
+      // The probe (out == nullptr) only learns d: one pass is enough.
+      if (p.flip_average && out != nullptr) r = (r + forward_rows(x.flip({3}), n)) * 0.5;
       r = r.to(torch::kCPU, torch::kFloat32).contiguous();
       t.forward += seconds_since(t0);
       t0 = Clock::now();
@@ -311,6 +319,8 @@ boost::json::object TorchScriptEmbedder::card() const {
   // Part of the cache key: the layout changes the kernels, hence the float round-off.
   c["memory_format"] = m.nhwc ? "channels_last" : "contiguous";
   if (!m.device.is_cuda()) c["intra_op_threads"] = m.p.intra_op_threads;
+  // Only when on, so the cache keys of plain features stay those of earlier versions.
+  if (m.p.flip_average) c["flip_average"] = true;
   return c;
 }
 

@@ -20,6 +20,11 @@ void add_builtin_selectors(SelectorRegistry& r) {
       "budget, the "
       "sample nearest each uncovered centroid",
       {.mode = CentroidMode::kPerCluster}));
+  r.add(selector_entry<ClusterCentroidSelector<cluster::PlusPlusKMeans>>(
+      "kmeans-centroid-whiten",
+      "kmeans-centroid on PCA-whitened embeddings: z-scores projected on the pool's top 32 "
+      "principal axes, each scaled to unit variance (no labels read)",
+      {.mode = CentroidMode::kPerCluster, .whiten = 32}));
   r.add(selector_entry<KMedoidsSelector<>>(
       "kmedoids",
       "the medoids of FasterPAM (k-means++ starting medoids) with k = labelled + budget, "

@@ -359,6 +359,40 @@ TEST(TorchScriptEmbedder, CacheInvalidatedWhenModelFileChanges) {
   }
 }
 
+io::Image mirrored(const io::Image& img) {
+  io::Image m = img;
+  for (int y = 0; y < img.height; ++y)
+    for (int x = 0; x < img.width; ++x)
+      for (int c = 0; c < img.channels; ++c) m.at(y, x, c) = img.at(y, img.width - 1 - x, c);
+  return m;
+}
+
+// Flip averaging = the mean of the plain features of each image and of its mirror (made by hand
+// here), for NCHW and channels-last input and a batch size that splits the images unevenly; a
+// mirrored image then gets exactly its original's features, and the card tells the two apart.
+TEST(TorchScriptEmbedder, FlipAverageIsTheMeanOfImageAndMirror) {
+  TempDir dir;
+  const std::string model = conv_module(dir.file("conv.pt"), 6, 5);
+  Preprocessing rgb8{"custom", 8, 3, 1.0f, 0.0f, {0.5f, 0.4f, 0.3f}, {0.2f, 0.3f, 0.4f}};
+  std::vector<io::Image> imgs = noise_images(5, 8, 3, 21);
+  std::vector<io::Image> mirrors;
+  for (const auto& im : imgs) mirrors.push_back(mirrored(im));
+  for (const bool nhwc : {true, false}) {
+    TorchScriptParams p{.model_path = model, .preprocessing = rgb8, .batch_size = 2};
+    p.channels_last = nhwc;
+    TorchScriptEmbedder plain(p);
+    p.flip_average = true;
+    TorchScriptEmbedder flip(p);
+    const RowMatrixXf want = (plain.embed(imgs) + plain.embed(mirrors)) * 0.5f;
+    const RowMatrixXf got = flip.embed(imgs);
+    EXPECT_LT((got - want).cwiseAbs().maxCoeff(), 1e-5f) << nhwc;
+    EXPECT_GT((got - plain.embed(imgs)).cwiseAbs().maxCoeff(), 1e-3f);  // it does change them
+    EXPECT_LT((flip.embed(mirrors) - got).cwiseAbs().maxCoeff(), 1e-5f);
+    EXPECT_TRUE(flip.card().at("flip_average").as_bool());
+    EXPECT_FALSE(plain.card().contains("flip_average"));  // plain cards (cache keys) unchanged
+  }
+}
+
 // The real pretrained encoder, when scripts/fetch_encoder.sh has exported it.
 TEST(TorchScriptEmbedder, EfficientNetLite0ExportWhenPresent) {
   const std::string model = std::string(COLDSTART_SOURCE_DIR) + "/models/efficientnet-lite0.pt";

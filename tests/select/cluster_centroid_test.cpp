@@ -1,4 +1,5 @@
 #include <coldstart/cluster/standardize.hpp>
+#include <coldstart/cluster/whiten.hpp>
 #include <coldstart/select/cluster_centroid.hpp>
 
 #include "select/select_testing.hpp"
@@ -88,6 +89,26 @@ TEST(ClusterCentroidSelector, PerClusterPicksTheRowNearestEachBlobMean) {
         arg = i;
     EXPECT_EQ(pick, arg);
   }
+}
+
+// whiten = m is the selector without standardisation run on PcaWhitener(m) of the z-scores: the
+// same picks (and clustering) from the same stream.
+TEST(ClusterCentroidSelector, WhitenIsTheSelectorOnWhitenedZScores) {
+  const auto b = testing::blobs(90, 8, 3, 17);
+  for (const Index m : {Index{2}, Index{5}}) {
+    using Sel = ClusterCentroidSelector<cluster::PlusPlusKMeans>;
+    const Sel white({.mode = CentroidMode::kPerCluster, .whiten = m});
+    const Sel plain({.mode = CentroidMode::kPerCluster, .standardize = false});
+    const RowMatrixXf z =
+        cluster::PcaWhitener(m).fit_transform(cluster::Standardizer{}.fit_transform(b.x));
+    Rng r1(9), r2(9);
+    const Selection s = white.select(b.x, 6, {}, r1);
+    EXPECT_EQ(s.indices, plain.select(z, 6, {}, r2).indices) << m;
+    testing::expect_valid_selection(s, 90, 6);
+    Rng r3(9), r4(9);  // clustering() reports the same space
+    EXPECT_EQ(white.clustering(b.x, 4, r3).assignment, plain.clustering(z, 4, r4).assignment);
+  }
+  EXPECT_THROW(ClusterCentroidSelector<>({.whiten = -1}).params().validate(), InvalidArgument);
 }
 
 TEST(ClusterCentroidSelector, PerClusterSkipsLabelledClusters) {

