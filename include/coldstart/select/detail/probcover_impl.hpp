@@ -53,8 +53,10 @@ ProbCoverResult ProbCoverSelector<C>::run(EmbeddingsView x, Index budget,
                                           std::span<const Index> lab, Rng& rng) const {
   const Index n = x.rows();
   ProbCoverResult out;
-  const detail::KnnGraph g =
-      detail::knn_graph(x, params_.k_nn, params_.row_block, params_.col_block);
+  const detail::NeighbourGraph ng =
+      detail::neighbour_graph(x, {}, params_.k_nn, detail::neighbour_params(params_));
+  const detail::KnnGraph& g = ng.graph;
+  detail::add_knn_diagnostics(out.selection.diagnostics, ng);
   if (params_.delta > 0.0f) {
     out.delta = params_.delta;
   } else if (g.k == 0) {
