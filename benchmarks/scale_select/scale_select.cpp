@@ -19,6 +19,7 @@
 #include <coldstart/select/probcover.hpp>
 #include <coldstart/select/streaming_centroid.hpp>
 #include <coldstart/select/streaming_kcenter.hpp>
+#include <coldstart/select/streaming_sweep.hpp>
 #include <coldstart/select/typiclust.hpp>
 #include <cstdio>
 #include <fstream>
@@ -57,6 +58,12 @@ select::Selection run_selector(const std::string& name, const parallel::LocalRow
   // As `coldstart select --engine streaming`: the streaming k-means (raw columns) as clusterer,
   // neighbour graphs exact or HNSW by size (knn = auto).
   const cluster::StreamingKMeansClusterer clusterer{{.max_iter = max_iter, .standardize = false}};
+  if (name == "kmeans-paper") {  // the reference sweep, streamed (10 restarts per k)
+    select::StreamingSweepParams sp;
+    sp.kmeans.max_iter = max_iter;
+    return select::StreamingSweepSelector<>(sp).select(rows, budget, {}, parallel::SerialComm{},
+                                                       rng);
+  }
   if (name == "typiclust")
     return select::TypiClustSelector<cluster::StreamingKMeansClusterer>({}, clusterer)
         .select(rows.x, budget, {}, rng);

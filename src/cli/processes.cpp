@@ -11,6 +11,7 @@
 #include "coldstart/select/probcover.hpp"
 #include "coldstart/select/streaming_centroid.hpp"
 #include "coldstart/select/streaming_kcenter.hpp"
+#include "coldstart/select/streaming_sweep.hpp"
 #include "coldstart/select/typiclust.hpp"
 
 #ifdef COLDSTART_WITH_MPI
@@ -80,16 +81,18 @@ std::vector<Index> from_rank0(std::vector<Index> v) {
 }
 
 bool has_multi_process(const std::string& strategy) {
-  return strategy == "kmeans-centroid" || strategy == "kcenter";
+  return strategy == "kmeans-centroid" || strategy == "kcenter" || strategy == "kmeans-paper";
 }
 
-std::string multi_process_names() { return "kmeans-centroid, kcenter"; }
+std::string multi_process_names() { return "kmeans-centroid, kcenter, kmeans-paper"; }
 
 bool has_streaming(const std::string& strategy) {
   return has_multi_process(strategy) || strategy == "typiclust" || strategy == "probcover";
 }
 
-std::string streaming_names() { return "kmeans-centroid, kcenter, typiclust, probcover"; }
+std::string streaming_names() {
+  return "kmeans-centroid, kcenter, kmeans-paper, typiclust, probcover";
+}
 
 namespace {
 
@@ -124,6 +127,13 @@ select::Selection select_streaming_with(const C& c, const std::string& strategy,
   COLDSTART_CHECK(has_multi_process(strategy), InvalidArgument,
                   "strategy '{}' has no multi-process implementation (those with one: {})",
                   strategy, multi_process_names());
+  if (strategy == "kmeans-paper") {  // its registered parameters: standardize, k_start
+    const auto p = registry::from_json(params, select::ClusterCentroidParams{}, strategy);
+    select::StreamingSweepParams sp;
+    sp.kmeans.standardize = p.standardize;
+    sp.k_start = p.k_start;
+    return select::StreamingSweepSelector<C>(sp).select(rows, budget, labelled, c, rng);
+  }
   // The registry's parameters of kmeans-centroid; `standardize` carries over.
   const auto p = registry::from_json(params, select::ClusterCentroidParams{}, "kmeans-centroid");
   const select::StreamingCentroidParams sp{.kmeans = {.standardize = p.standardize}};

@@ -39,7 +39,8 @@ void check_same_everywhere(const std::string& what, const std::string& value);
 [[nodiscard]] bool has_streaming(const std::string& strategy);
 /// The names has_streaming accepts, for messages.
 [[nodiscard]] std::string streaming_names();
-/// The selectors that also run split over MPI processes (kmeans-centroid, kcenter).
+/// The selectors that also run split over MPI processes (kmeans-centroid, kcenter,
+/// kmeans-paper).
 [[nodiscard]] bool has_multi_process(const std::string& strategy);
 /// The names has_multi_process accepts, for messages.
 [[nodiscard]] std::string multi_process_names();

@@ -42,9 +42,9 @@ CommandSpec select_spec() {
                           "dataset's labels.csv)")
       .value<std::string>(
           "engine",
-          "auto, memory or streaming: streaming runs kmeans-centroid, kcenter, typiclust and "
-          "probcover out of core (rows read from the memory map, no n×d copy; docs/scale.md); "
-          "kmeans-centroid and kcenter also under mpirun; auto streams them from 1 GiB of "
+          "auto, memory or streaming: streaming runs kmeans-centroid, kcenter, kmeans-paper, "
+          "typiclust and probcover out of core (rows read from the memory map, no n×d copy; "
+          "docs/scale.md); the first three also under mpirun; auto streams them from 1 GiB of "
           "embeddings",
           {.def = "auto", .check = one_of({"auto", "memory", "streaming"})})
       .value<std::uint64_t>("seed", "random seed", {.def = 0})

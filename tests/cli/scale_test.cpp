@@ -149,7 +149,8 @@ TEST(CliScale, StreamingRefusesWhatItCannotDo) {
   write_pool(dir, 200, 4, 1024);
   auto r = select_with(dir.file("emb.npy"), "kmedoids", "streaming", dir.file("p.csv"));
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_TRUE(contains(r.err, "kmeans-centroid, kcenter, typiclust, probcover")) << r.err;
+  EXPECT_TRUE(contains(r.err, "kmeans-centroid, kcenter, kmeans-paper, typiclust, probcover"))
+      << r.err;
   EXPECT_FALSE(fs::exists(dir.file("p.csv")));
 }
 
