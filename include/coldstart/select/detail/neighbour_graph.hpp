@@ -16,10 +16,11 @@
 namespace coldstart::select::detail {
 
 /// Graphs of fewer rows than this are exact under knn = "auto". Exact k-NN costs 2·m²·d flop:
-/// at m = 20,000 and d = 1280 that is 1.0·10^12 — tens of seconds on one multi-core node, the
-/// same order as building and querying HNSW (docs/scale.md gives the measured crossover); above
-/// it exact grows as m² and HNSW as about m·log m. Keeping every pool below it exact keeps the
-/// picks of the reference protocol's pools (≤ 20k rows per graph) unchanged.
+/// at m = 20,000 and d = 1280 that is 1.0·10^12 — about 10 s on a node at 100 Gflop/s — while
+/// HNSW costs about m·log m·ef·M distance evaluations, of the same order there and growing as
+/// m·log m rather than m² above it (the crossover was not measured on an unloaded machine; see
+/// docs/scale.md). Every pool of the reference protocol (≤ 6,000 images) stays exact, so its
+/// picks are unchanged.
 inline constexpr Index kAnnMinRows = 20000;
 
 /// How to build a neighbour graph.
