@@ -13,10 +13,14 @@
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <coldstart/cluster/streaming_clusterer.hpp>
 #include <coldstart/io/mapped_npy.hpp>
 #include <coldstart/io/npy.hpp>
+#include <coldstart/select/probcover.hpp>
 #include <coldstart/select/streaming_centroid.hpp>
 #include <coldstart/select/streaming_kcenter.hpp>
+#include <coldstart/select/streaming_sweep.hpp>
+#include <coldstart/select/typiclust.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -51,6 +55,21 @@ select::Selection run_selector(const std::string& name, const parallel::LocalRow
                                Index budget, int max_iter, Rng& rng) {
   if (name == "kcenter")
     return select::StreamingKCenter<>{}.select(rows, budget, {}, parallel::SerialComm{}, rng);
+  // As `coldstart select --engine streaming`: the streaming k-means (raw columns) as clusterer,
+  // neighbour graphs exact or HNSW by size (knn = auto).
+  const cluster::StreamingKMeansClusterer clusterer{{.max_iter = max_iter, .standardize = false}};
+  if (name == "kmeans-paper") {  // the reference sweep, streamed (10 restarts per k)
+    select::StreamingSweepParams sp;
+    sp.kmeans.max_iter = max_iter;
+    return select::StreamingSweepSelector<>(sp).select(rows, budget, {}, parallel::SerialComm{},
+                                                       rng);
+  }
+  if (name == "typiclust")
+    return select::TypiClustSelector<cluster::StreamingKMeansClusterer>({}, clusterer)
+        .select(rows.x, budget, {}, rng);
+  if (name == "probcover")
+    return select::ProbCoverSelector<cluster::StreamingKMeansClusterer>({}, clusterer)
+        .select(rows.x, budget, {}, rng);
   select::StreamingCentroidParams p;
   p.kmeans.max_iter = max_iter;
   return select::StreamingCentroidSelector<>(p).select(rows, budget, {}, parallel::SerialComm{},
@@ -97,7 +116,11 @@ boost::json::object measure(const std::string& path, const std::string& name, In
       secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     std::ostringstream o;
-    o << secs << " " << s.size() << " " << s.indices.front();
+    const auto& dg = s.diagnostics;
+    o << secs << " " << s.size() << " " << s.indices.front() << " "
+      << (dg.contains("knn_recall") ? dg.at("knn_recall") : -1.0) << " "
+      << (dg.contains("knn_ann_graphs") ? dg.at("knn_ann_graphs") : 0.0) << " "
+      << (dg.contains("knn_exact_graphs") ? dg.at("knn_exact_graphs") : 0.0);
     const std::string text = o.str();
     (void)::write(fds[1], text.data(), text.size());
     ::_exit(0);
@@ -114,7 +137,8 @@ boost::json::object measure(const std::string& path, const std::string& name, In
   std::istringstream in(text.substr(0, static_cast<std::size_t>(got)));
   double secs = 0;
   Index picks = 0, first = 0;
-  in >> secs >> picks >> first;
+  double recall = -1, ann_graphs = 0, exact_graphs = 0;
+  in >> secs >> picks >> first >> recall >> ann_graphs >> exact_graphs;
   boost::json::object r;
   r["selector"] = name;
   r["budget"] = budget;
@@ -123,6 +147,11 @@ boost::json::object measure(const std::string& path, const std::string& name, In
   r["picks"] = picks;
   r["first_pick"] = first;
   if (name != "kcenter") r["max_iter"] = max_iter;
+  if (name == "typiclust" || name == "probcover") {
+    r["knn_ann_graphs"] = ann_graphs;
+    r["knn_exact_graphs"] = exact_graphs;
+    if (recall >= 0) r["knn_recall_at_k"] = recall;  // HNSW vs exact k-NN on sampled rows
+  }
   return r;
 }
 

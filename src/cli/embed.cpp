@@ -236,6 +236,42 @@ std::pair<Index, Index> my_shards(const EmbedResult& r) {
   return part_of(shard_count(r), processes().rank, processes().size);
 }
 
+/// Adds one shard's embedding metadata to the run's: the card and threads of the first, the
+/// timings and cache counts summed.
+void merge_metadata(EmbeddedPool& into, const EmbeddedPool& part) {
+  if (into.encoder_card.empty()) {
+    into.encoder_card = part.encoder_card;
+    into.threads = part.threads;
+    into.timing = part.timing;
+    into.cache = part.cache;
+    return;
+  }
+  for (auto& [key, value] : into.timing)
+    if (value.is_double() && part.timing.contains(key))
+      value = value.as_double() + part.timing.at(key).to_number<double>();
+  for (const char* key : {"hits", "misses"})
+    if (into.cache.contains(key) && part.cache.contains(key))
+      into.cache[key] = into.cache.at(key).as_int64() + part.cache.at(key).as_int64();
+}
+
+/// Embeds this process's shards one at a time and stages each as soon as it is embedded, so
+/// memory holds one shard's rows, not the pool's. Nothing is renamed into place here.
+void embed_shards(EmbedResult& r, Index first, Index last) {
+  const EmbedOptions& o = r.options;
+  const auto n = static_cast<Index>(r.pool.samples.size());
+  r.shards = std::make_shared<io::OutputTransaction>();
+  for (Index s = first; s < last; ++s) {
+    Pool part = r.pool;
+    const Index a = s * o.shard_rows, b = std::min(n, (s + 1) * o.shard_rows);
+    part.samples.assign(r.pool.samples.begin() + a, r.pool.samples.begin() + b);
+    const EmbeddedPool e = embed_pool(part, o.run);
+    r.dim = e.embeddings.dim();
+    r.shards->add_with(io::shard_file_for(o.out, s),
+                       [&](const std::string& tmp) { io::write_shard(tmp, e.embeddings.x); });
+    merge_metadata(r.embedded, e);
+  }
+}
+
 }  // namespace
 
 EmbedResult embed(const EmbedOptions& o) {
@@ -249,39 +285,28 @@ EmbedResult embed(const EmbedOptions& o) {
   EmbedResult r{o, {}, {}};
   all_or_none([&] {
     r.pool = load_pool(o.images, o.split, o.run.scan);
-    Pool mine = r.pool;
-    if (sharded) {  // this process embeds the images of its shards only
+    if (sharded) {  // this process embeds the images of its shards only, one shard at a time
       const auto [first, last] = my_shards(r);
-      const auto n = static_cast<Index>(r.pool.samples.size());
-      r.first_row = std::min(n, first * o.shard_rows);
-      const Index end = std::min(n, last * o.shard_rows);
-      mine.samples.assign(r.pool.samples.begin() + r.first_row, r.pool.samples.begin() + end);
+      r.first_row = std::min(static_cast<Index>(r.pool.samples.size()), first * o.shard_rows);
+      embed_shards(r, first, last);
+    } else if (!r.pool.samples.empty()) {
+      r.embedded = embed_pool(r.pool, o.run);
+      r.dim = r.embedded.embeddings.dim();
     }
-    if (!mine.samples.empty()) r.embedded = embed_pool(mine, o.run);
   });
   return r;
 }
 
 namespace {
 
-/// The sharded output: each process stages and places its shards (one transaction per
-/// process), then rank 0 writes the ids, the shard manifest and the embed manifest, last.
+/// The sharded output: each process places the shards it staged while embedding (one
+/// transaction per process), then rank 0 writes the ids, the shard manifest and the embed
+/// manifest, last.
 void write_sharded(const EmbedResult& r, boost::json::object m, const io::CsvTable& ids,
                    std::ostream& out) {
   const EmbedOptions& o = r.options;
-  const auto [first, last] = my_shards(r);
-  const Index d = r.embedded.embeddings.dim();
-  io::OutputTransaction shards;
-  all_or_none([&] {
-    for (Index s = first; s < last; ++s) {
-      const Index a = s * o.shard_rows - r.first_row;
-      const Index rows = std::min<Index>(o.shard_rows, r.embedded.embeddings.size() - a);
-      shards.add_with(io::shard_file_for(o.out, s), [&](const std::string& tmp) {
-        io::write_shard(tmp, r.embedded.embeddings.x.middleRows(a, rows));
-      });
-    }
-  });
-  all_or_none([&] { shards.commit(); });
+  const Index d = r.dim;
+  all_or_none([&] { r.shards->commit(); });  // staged by embed, shard by shard
   if (processes().rank != 0) return;
   io::ShardManifest sm{
       o.out, static_cast<Index>(r.pool.samples.size()), d, ids_path_for(o.out), {}};
@@ -328,7 +353,7 @@ void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
   m["threads"] = e.threads;
   m["timing"] = e.timing;
   if (!e.cache.empty()) m["cache"] = e.cache;
-  m["shape"] = boost::json::array{e.embeddings.size(), e.embeddings.dim()};
+  m["shape"] = boost::json::array{e.embeddings.size(), r.dim};
 
   if (io::is_shard_manifest(npy)) return write_sharded(r, std::move(m), ids, out);
   // All three files or none: a failure (a folder in the way) leaves the previous ones intact.

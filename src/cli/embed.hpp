@@ -1,4 +1,7 @@
 #pragma once
+#include <memory>
+
+#include "coldstart/io/transaction.hpp"
 // `coldstart embed` (images -> embeddings) and the encoder options it shares with `select
 // --images`: parse -> EmbedOptions -> embed(EmbedOptions) -> EmbedResult -> write(EmbedResult).
 
@@ -59,8 +62,13 @@ struct EmbedOptions {
 struct EmbedResult {
   EmbedOptions options;
   Pool pool;
-  EmbeddedPool embedded;  ///< this process's rows (all, in a one-process run)
+  EmbeddedPool embedded;  ///< this process's rows (all, in a one-process run); for a shard
+                          ///< manifest only the metadata: the rows are already staged in shards
   Index first_row = 0;    ///< global row of embedded.embeddings row 0
+  Index dim = 0;          ///< embedding width
+  /// Shard outputs: this process's shard files, staged (written to temporaries) one by one as
+  /// they were embedded, renamed into place by `write`.
+  std::shared_ptr<io::OutputTransaction> shards;
 };
 
 /// The options of `coldstart embed`, declared once.

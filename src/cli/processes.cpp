@@ -3,11 +3,16 @@
 
 #include <cstdlib>
 #include <memory>
+#include <type_traits>
 
+#include "coldstart/cluster/streaming_clusterer.hpp"
 #include "coldstart/registry/params_json.hpp"
 #include "coldstart/select/cluster_centroid.hpp"
+#include "coldstart/select/probcover.hpp"
 #include "coldstart/select/streaming_centroid.hpp"
 #include "coldstart/select/streaming_kcenter.hpp"
+#include "coldstart/select/streaming_sweep.hpp"
+#include "coldstart/select/typiclust.hpp"
 
 #ifdef COLDSTART_WITH_MPI
 #include <boost/mpi/environment.hpp>
@@ -75,13 +80,39 @@ std::vector<Index> from_rank0(std::vector<Index> v) {
   return {w.begin(), w.end()};
 }
 
-bool has_streaming(const std::string& strategy) {
-  return strategy == "kmeans-centroid" || strategy == "kcenter";
+bool has_multi_process(const std::string& strategy) {
+  return strategy == "kmeans-centroid" || strategy == "kcenter" || strategy == "kmeans-paper";
 }
 
-std::string streaming_names() { return "kmeans-centroid, kcenter"; }
+std::string multi_process_names() { return "kmeans-centroid, kcenter, kmeans-paper"; }
+
+bool has_streaming(const std::string& strategy) {
+  return has_multi_process(strategy) || strategy == "typiclust" || strategy == "probcover";
+}
+
+std::string streaming_names() {
+  return "kmeans-centroid, kcenter, kmeans-paper, typiclust, probcover";
+}
 
 namespace {
+
+/// TypiClust and ProbCover on the mapped rows with the streaming k-means as their clusterer
+/// (raw columns, as their registered PlusPlusKMeans): no n×d copy; their neighbour graphs are
+/// exact or HNSW by their `knn` parameter.
+select::Selection select_one_process(const std::string& strategy, const boost::json::object& params,
+                                     EmbeddingsView x, Index budget,
+                                     std::span<const Index> labelled, Rng& rng) {
+  const cluster::StreamingKMeansClusterer clusterer{{.standardize = false}};
+  const select::SelectionContext ctx{.labelled = labelled};
+  if (strategy == "typiclust") {
+    const auto p = registry::from_json(params, select::TypiClustParams{}, strategy);
+    return select::TypiClustSelector<cluster::StreamingKMeansClusterer>(p, clusterer)
+        .select(x, budget, ctx, rng);
+  }
+  const auto p = registry::from_json(params, select::ProbCoverParams{}, strategy);
+  return select::ProbCoverSelector<cluster::StreamingKMeansClusterer>(p, clusterer)
+      .select(x, budget, ctx, rng);
+}
 
 template <parallel::Communicator C>
 select::Selection select_streaming_with(const C& c, const std::string& strategy,
@@ -90,9 +121,19 @@ select::Selection select_streaming_with(const C& c, const std::string& strategy,
                                         std::span<const Index> labelled, Rng& rng) {
   if (strategy == "kcenter")
     return select::StreamingKCenter<C>{}.select(rows, budget, labelled, c, rng);
-  COLDSTART_CHECK(strategy == "kmeans-centroid", InvalidArgument,
-                  "strategy '{}' has no streaming implementation (those with one: {})", strategy,
-                  streaming_names());
+  if constexpr (std::is_same_v<C, parallel::SerialComm>)
+    if (strategy == "typiclust" || strategy == "probcover")
+      return select_one_process(strategy, params, rows.x, budget, labelled, rng);
+  COLDSTART_CHECK(has_multi_process(strategy), InvalidArgument,
+                  "strategy '{}' has no multi-process implementation (those with one: {})",
+                  strategy, multi_process_names());
+  if (strategy == "kmeans-paper") {  // its registered parameters: standardize, k_start
+    const auto p = registry::from_json(params, select::ClusterCentroidParams{}, strategy);
+    select::StreamingSweepParams sp;
+    sp.kmeans.standardize = p.standardize;
+    sp.k_start = p.k_start;
+    return select::StreamingSweepSelector<C>(sp).select(rows, budget, labelled, c, rng);
+  }
   // The registry's parameters of kmeans-centroid; `standardize` carries over.
   const auto p = registry::from_json(params, select::ClusterCentroidParams{}, "kmeans-centroid");
   const select::StreamingCentroidParams sp{.kmeans = {.standardize = p.standardize}};

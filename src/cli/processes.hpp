@@ -35,10 +35,15 @@ void check_same_everywhere(const std::string& what, const std::string& value);
 /// Rank 0's `v` on every process (exact: int64 sums with zeros from the other ranks).
 [[nodiscard]] std::vector<Index> from_rank0(std::vector<Index> v);
 
-/// The selectors with a streaming (out-of-core, multi-process) implementation.
+/// The selectors with a streaming (out-of-core: no n×d copy) implementation in one process.
 [[nodiscard]] bool has_streaming(const std::string& strategy);
-/// "kmeans-centroid, kcenter": for messages.
+/// The names has_streaming accepts, for messages.
 [[nodiscard]] std::string streaming_names();
+/// The selectors that also run split over MPI processes (kmeans-centroid, kcenter,
+/// kmeans-paper).
+[[nodiscard]] bool has_multi_process(const std::string& strategy);
+/// The names has_multi_process accepts, for messages.
+[[nodiscard]] std::string multi_process_names();
 /// Runs the streaming implementation of `strategy` (its registry parameters `params`) on this
 /// process's rows with the run's communicator. Returns global rows, the same on every process.
 [[nodiscard]] select::Selection select_streaming(const std::string& strategy,

@@ -167,9 +167,12 @@ void check_streaming_options(const SelectOptions& o) {
     throw UsageError("--engine memory runs in one process; under mpirun select streams");
   if (!has_streaming(o.strategy))
     throw UsageError("strategy '" + o.strategy +
-                     "' has no streaming (out-of-core, MPI) "
+                     "' has no streaming (out-of-core) "
                      "implementation; those with one: " +
                      streaming_names());
+  if (processes().mpi && !has_multi_process(o.strategy))
+    throw UsageError("strategy '" + o.strategy + "' runs in one process (not under mpirun); " +
+                     "those that run under mpirun: " + multi_process_names());
   if (!o.stratify_by.empty()) throw UsageError("--stratify-by needs --engine memory (one process)");
   if (whitens(o))
     throw UsageError(
@@ -215,6 +218,11 @@ SelectResult select(const SelectOptions& o) {
     r.strategy["processes"] = procs.size;
   } else {
     r.selection = selector.select(r.pool.rows(), o.budget, ctx, rng);
+  }
+  if (!r.selection.diagnostics.empty()) {
+    boost::json::object d;
+    for (const auto& [key, value] : r.selection.diagnostics) d[key] = value;
+    r.strategy["diagnostics"] = std::move(d);
   }
   // A file that changed under the map would make the picks meaningless: refuse to write them.
   if (r.pool.map) all_or_none([&] { r.pool.map->check_unchanged(); });
@@ -285,6 +293,11 @@ void write(const SelectResult& r, const Invocation& inv, std::ostream& out) {
   out << "wrote " << o.out;
   for (const auto& e : handoff_summary(handed, o.handoff)) out << ", " << e;
   out << ", " << manifest_path << " (strategy " << o.strategy << ", seed " << o.seed << ")\n";
+  const auto& diag = r.selection.diagnostics;
+  if (diag.contains("knn_recall"))
+    out << "neighbour graph: HNSW for " << diag.at("knn_ann_graphs") << " graph(s), recall@k "
+        << format_number(diag.at("knn_recall"), 4) << " against exact k-NN on "
+        << diag.at("knn_recall_total") << " sampled neighbours\n";
 }
 
 }  // namespace coldstart::cli

@@ -42,9 +42,10 @@ CommandSpec select_spec() {
                           "dataset's labels.csv)")
       .value<std::string>(
           "engine",
-          "auto, memory or streaming: streaming runs kmeans-centroid and kcenter out of core "
-          "(rows streamed from the memory map, no standardised copy; docs/scale.md) and is what "
-          "runs under mpirun; auto streams those two from 1 GiB of embeddings",
+          "auto, memory or streaming: streaming runs kmeans-centroid, kcenter, kmeans-paper, "
+          "typiclust and probcover out of core (rows read from the memory map, no n×d copy; "
+          "docs/scale.md); the first three also under mpirun; auto streams them from 1 GiB of "
+          "embeddings",
           {.def = "auto", .check = one_of({"auto", "memory", "streaming"})})
       .value<std::uint64_t>("seed", "random seed", {.def = 0})
       .value<std::string>("out", "picks CSV: id, path, cluster, distance in annotation order",

@@ -3,6 +3,7 @@
 // nothing written.
 #include <coldstart/io/csv.hpp>
 #include <coldstart/io/file.hpp>
+#include <coldstart/io/manifest.hpp>
 #include <coldstart/io/mapped_npy.hpp>
 #include <coldstart/io/npy.hpp>
 
@@ -146,8 +147,54 @@ TEST(CliScale, BadShardsExitOneNamingTheFile) {
 TEST(CliScale, StreamingRefusesWhatItCannotDo) {
   TempDir dir;
   write_pool(dir, 200, 4, 1024);
-  auto r = select_with(dir.file("emb.npy"), "probcover", "streaming", dir.file("p.csv"));
+  auto r = select_with(dir.file("emb.npy"), "kmedoids", "streaming", dir.file("p.csv"));
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_TRUE(contains(r.err, "kmeans-centroid, kcenter")) << r.err;
+  EXPECT_TRUE(contains(r.err, "kmeans-centroid, kcenter, kmeans-paper, typiclust, probcover"))
+      << r.err;
   EXPECT_FALSE(fs::exists(dir.file("p.csv")));
+}
+
+// typiclust and probcover under --engine streaming: the streaming k-means as clusterer on the
+// mapped rows; with --param knn=ann the HNSW graph's recall is in the manifest and the log.
+TEST(CliScale, StreamingTypiClustAndProbCoverReportTheirNeighbourGraph) {
+  TempDir dir;
+  write_pool(dir, 2500, 8, 1024);
+  for (const std::string strategy : {"typiclust", "probcover"}) {
+    auto a = select_with(dir.file("sh.shards.json"), strategy, "streaming", dir.file("a.csv"));
+    ASSERT_EQ(a.code, 0) << a.err;
+    auto b = select_with(dir.file("emb.npy"), strategy, "streaming", dir.file("b.csv"));
+    ASSERT_EQ(b.code, 0) << b.err;
+    EXPECT_EQ(picks(dir.file("a.csv")), picks(dir.file("b.csv"))) << strategy;
+    const auto m = io::read_json(dir.file("a.manifest.json")).as_object();
+    EXPECT_EQ(m.at("strategy").at("engine").as_string(), "streaming");
+    EXPECT_EQ(m.at("strategy").at("diagnostics").at("knn_exact_graphs").to_number<double>() > 0,
+              true);
+    auto ann = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", "12",
+                        "--strategy", strategy, "--engine", "streaming", "--param", "knn=ann",
+                        "--seed", "5", "--out", dir.file("c.csv")});
+    ASSERT_EQ(ann.code, 0) << ann.err;
+    EXPECT_TRUE(contains(ann.out, "recall@k")) << ann.out;
+    const auto mc = io::read_json(dir.file("c.manifest.json")).as_object();
+    EXPECT_GE(mc.at("strategy").at("diagnostics").at("knn_recall").to_number<double>(), 0.9);
+    fs::remove(dir.file("a.csv")), fs::remove(dir.file("b.csv")), fs::remove(dir.file("c.csv"));
+    fs::remove(dir.file("a.manifest.json")), fs::remove(dir.file("b.manifest.json"));
+    fs::remove(dir.file("c.manifest.json"));
+  }
+}
+
+// embed --out X.shards.json stages each shard as it is embedded; an unreadable image in a later
+// shard leaves no shard, no temporary and no manifest behind.
+TEST(CliScale, EmbedShardFailureMidwayLeavesNothing) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 1100, 4);  // 2 shards of 1024
+  const std::string data = (dir.path() / "data").string();
+  coldstart::testing::write_text((dir.path() / "data" / "images" / "img_1090.png").string(),
+                                 "not a png");
+  fs::create_directories(dir.path() / "out");
+  auto r = run_cli({"embed", "--images", data, "--encoder", "pixels", "--size", "4", "--out",
+                    (dir.path() / "out" / "e.shards.json").string(), "--shard-rows", "1024"});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_TRUE(contains(r.err, "img_1090.png")) << r.err;
+  for (const auto& entry : fs::directory_iterator(dir.path() / "out"))
+    ADD_FAILURE() << "left behind: " << entry.path();
 }

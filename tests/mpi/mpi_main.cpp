@@ -12,6 +12,7 @@
 #include <coldstart/parallel/mpi_comm.hpp>
 #include <coldstart/select/streaming_centroid.hpp>
 #include <coldstart/select/streaming_kcenter.hpp>
+#include <coldstart/select/streaming_sweep.hpp>
 #include <filesystem>
 
 #include "cli/processes.hpp"
@@ -78,6 +79,21 @@ TEST(Mpi, KMeansCentroidEqualsOneProcess) {
                                                                          20, lab, comm, r2);
   EXPECT_EQ(many.indices, one.indices);
   EXPECT_EQ(many.cluster, one.cluster);
+  EXPECT_EQ(many.distance, one.distance);
+}
+
+TEST(Mpi, KMeansPaperSweepEqualsOneProcess) {
+  MpiComm comm;
+  const auto b = testing::blobs(2000, 10, 7, 6, 5.0);
+  select::StreamingSweepParams p;
+  p.kmeans.row_block = 128;
+  p.kmeans.n_init = 3;
+  Rng r1(3), r2(3);
+  const auto one =
+      select::StreamingSweepSelector<>(p).select(LocalRows(b.x), 12, {}, SerialComm{}, r1);
+  const auto many =
+      select::StreamingSweepSelector<MpiComm>(p).select(my_rows(b.x, comm, 128), 12, {}, comm, r2);
+  EXPECT_EQ(many.indices, one.indices);
   EXPECT_EQ(many.distance, one.distance);
 }
 

@@ -41,9 +41,13 @@ TEST(Registry, OverridesReachThePartAndItsManifest) {
 }
 
 TEST(Registry, BadParametersAreRefusedWithTheirName) {
+  EXPECT_THROW_MSG((void)selectors().make("typiclust", {{"radius", 3}}), InvalidArgument,
+                   "selector 'typiclust': unknown parameter 'radius' (expected max_clusters, "
+                   "min_cluster_size, k_nn, knn, ann_min_rows)");
   EXPECT_THROW_MSG((void)selectors().make("typiclust", {{"knn", 3}}), InvalidArgument,
-                   "selector 'typiclust': unknown parameter 'knn' (expected max_clusters, "
-                   "min_cluster_size, k_nn)");
+                   "selector 'typiclust': parameter 'knn' expects string, got 3");
+  EXPECT_THROW_MSG((void)selectors().make("probcover", {{"knn", "fast"}}), InvalidArgument,
+                   "knn ('fast') must be auto, exact or ann");
   EXPECT_THROW_MSG((void)selectors().make("typiclust", {{"k_nn", 2.5}}), InvalidArgument,
                    "parameter 'k_nn' expects int");
   EXPECT_THROW_MSG((void)selectors().make("probcover", {{"alpha", 2.0}}), InvalidArgument,

@@ -1,7 +1,11 @@
+#include <omp.h>
+
 #include <coldstart/cluster/standardize.hpp>
+#include <coldstart/select/cluster_centroid.hpp>
 #include <coldstart/select/kcenter_greedy.hpp>
 #include <coldstart/select/streaming_centroid.hpp>
 #include <coldstart/select/streaming_kcenter.hpp>
+#include <coldstart/select/streaming_sweep.hpp>
 #include <limits>
 #include <set>
 
@@ -107,6 +111,72 @@ TEST(StreamingCentroidSelector, LabelledRowsCoverTheirClusters) {
   EXPECT_EQ(
       StreamingCentroidSelector<>().select(LocalRows(b.x), 2, lab, SerialComm{}, again).indices,
       s.indices);
+}
+
+// kmeans-paper streamed: the same random-row seeds (cluster::RandomRows' draws) and Lloyd steps
+// as the in-memory HamerlyKMeans sweep, so on separated blobs the same picks, in the same order,
+// for several seeds and with labelled rows. One restart per k: with restarts, a partition that
+// several restarts reach has inertias equal to the last bits (sums exact here, double there),
+// and which of them wins decides the centroid order, hence the pick order (docs/scale.md).
+TEST(StreamingSweepSelector, SamePicksAsInMemoryKMeansPaper) {
+  for (const std::uint64_t seed : {1, 2, 3, 4}) {
+    const auto b = testing::blobs(600, 8, 5, seed, 1.0);
+    const std::vector<Index> lab{3, 250};
+    Rng r1(seed), r2(seed);
+    const Selection mem = ClusterCentroidSelector<>({.mode = CentroidMode::kSweep},
+                                                    cluster::HamerlyKMeans({.n_init = 1}))
+                              .select(b.x, 14, {.labelled = lab}, r1);
+    StreamingSweepParams p;
+    p.kmeans.n_init = 1;
+    const Selection str =
+        StreamingSweepSelector<>(p).select(LocalRows(b.x), 14, lab, SerialComm{}, r2);
+    EXPECT_EQ(str.indices, mem.indices) << "seed " << seed;
+    EXPECT_EQ(str.cluster, mem.cluster) << "seed " << seed;
+    for (std::size_t i = 0; i < mem.distance.size(); ++i)
+      EXPECT_NEAR(str.distance[i], mem.distance[i], 1e-3) << "seed " << seed;
+  }
+}
+
+// With the reference's 10 restarts the picks are the same rows, possibly in another order.
+TEST(StreamingSweepSelector, SamePickSetAsInMemoryKMeansPaperWithRestarts) {
+  for (const std::uint64_t seed : {2, 3}) {
+    const auto b = testing::blobs(600, 8, 5, seed, 1.0);
+    Rng r1(seed), r2(seed);
+    const Selection mem =
+        ClusterCentroidSelector<>({.mode = CentroidMode::kSweep}).select(b.x, 9, {}, r1);
+    const Selection str =
+        StreamingSweepSelector<>().select(LocalRows(b.x), 9, {}, SerialComm{}, r2);
+    EXPECT_EQ(std::set<Index>(str.indices.begin(), str.indices.end()),
+              std::set<Index>(mem.indices.begin(), mem.indices.end()))
+        << "seed " << seed;
+  }
+}
+
+TEST(StreamingSweepSelector, RandomRowsDrawsLikeTheInMemoryInit) {
+  const auto b = testing::blobs(300, 5, 3, 4);
+  Rng r1(9), r2(9);
+  const RowMatrixXf mem = cluster::RandomRows::init(b.x, 17, {}, r1);
+  const cluster::ColumnTransform t{Eigen::VectorXd::Zero(5), Eigen::VectorXd::Ones(5),
+                                   Eigen::VectorXd::Ones(5), 0.0};
+  const RowMatrixXf str = cluster::detail::random_rows(LocalRows(b.x), t, 17, r2, SerialComm{});
+  EXPECT_EQ(str, mem);
+}
+
+TEST(StreamingSweepSelector, SameForAnyThreadCount) {
+  const auto b = testing::blobs(3000, 12, 8, 7, 4.0);
+  const auto run = [&](int threads) {
+    const int before = omp_get_max_threads();
+    omp_set_num_threads(threads);
+    Rng rng(5);
+    StreamingSweepParams p;
+    p.kmeans.n_init = 2;
+    Selection s = StreamingSweepSelector<>(p).select(LocalRows(b.x), 15, {}, SerialComm{}, rng);
+    omp_set_num_threads(before);
+    return s;
+  };
+  const Selection one = run(1);
+  EXPECT_EQ(run(2).indices, one.indices);
+  EXPECT_EQ(run(3).distance, one.distance);
 }
 
 }  // namespace

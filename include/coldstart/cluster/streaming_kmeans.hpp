@@ -21,6 +21,9 @@ struct StreamingKMeansParams {
   bool standardize = true;        ///< cluster z-scored columns (folded into the distances, no copy)
   Index sample_per_cluster = 64;  ///< seeding sample: rows per cluster (FAISS trains on ≤ 256); ≥ 1
   Index row_block = 1024;         ///< GEMM tile rows, tiles aligned to global row multiples; ≥ 1
+  bool random_init = false;       ///< seeds: k distinct uniformly random rows (cluster::RandomRows,
+                                  ///< the reference protocol's init) instead of sampled k-means++
+  int n_init = 1;  ///< random_init: restarts, best inertia kept (reference: 10); ≥ 1
 
   /// Throws InvalidArgument naming the bad field or size (k outside [1, n], ...).
   void validate(Index n, Index d, Index k) const;
@@ -50,11 +53,13 @@ struct StreamingClustering {
 /// Lloyd's k-means over rows that are streamed, not held: seeding by greedy k-means++
 /// (cluster::GreedyKMeansPlusPlus, scikit-learn's) on a uniform sample of
 /// sample_per_cluster·k rows (drawn by a hash of the global row, so the same rows whatever the
-/// split), then Lloyd iterations over all rows (assignment by blocked GEMM on the raw rows with
-/// the z-scoring folded into the centroid side; centroid update from exact sums, allreduced);
-/// empty clusters keep their centre. Finally every row is re-assigned to the final centres.
-/// Same rng seed ⇒ bit-identical centroids for any thread count and any number of processes
-/// (when process boundaries fall on multiples of row_block, as shards written by
+/// split) — or, with random_init, k distinct random rows drawn as cluster::RandomRows draws them
+/// (the same global rows for the same rng; n_init restarts on rng.fork(r), best inertia kept, as
+/// cluster::KMeans) — then Lloyd iterations over all rows (assignment by blocked GEMM on the raw
+/// rows with the z-scoring folded into the centroid side; centroid update from exact sums,
+/// allreduced); empty clusters keep their centre. Finally every row is re-assigned to the final
+/// centres. Same rng seed ⇒ bit-identical centroids for any thread count and any number of
+/// processes (when process boundaries fall on multiples of row_block, as shards written by
 /// `coldstart embed` do; elsewhere the GEMM tile shapes may differ in rounding).
 /// Time per iteration O(n·k·d) (GEMM) + O(n·d) (sums); memory per process O(k·d·threads) plus
 /// 8 bytes per local row (assignment, distance) and 4 for the row terms; 0 bytes per row·d.
@@ -78,6 +83,10 @@ class StreamingKMeans {
   [[nodiscard]] const StreamingKMeansParams& params() const noexcept { return p_; }
 
  private:
+  /// Lloyd iterations from `centroids` (clustering space), then the final assignment.
+  [[nodiscard]] StreamingClustering lloyd(const parallel::LocalRows& rows, const Comm& comm,
+                                          ColumnTransform t, RowMatrixXf centroids) const;
+
   StreamingKMeansParams p_;
 };
 

@@ -2,7 +2,9 @@
 // The InitialSelector concept: choose `budget` samples to label from embeddings alone.
 
 #include <concepts>
+#include <map>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "coldstart/random.hpp"
@@ -12,11 +14,13 @@ namespace coldstart::select {
 
 /// Picks, in the order to annotate. `indices` are row numbers into the embeddings; `cluster`
 /// and `distance` are filled by clustering selectors (cluster id, distance to its centre) and
-/// are -1 / NaN otherwise.
+/// are -1 / NaN otherwise. `diagnostics` holds figures a selector reports about how it ran
+/// (e.g. the recall of an approximate neighbour graph); the CLI writes them to the manifest.
 struct Selection {
   std::vector<Index> indices;
   std::vector<Index> cluster;
   std::vector<float> distance;
+  std::map<std::string, double> diagnostics;
 
   [[nodiscard]] Index size() const noexcept { return static_cast<Index>(indices.size()); }
 };

@@ -6,6 +6,7 @@
 #include "coldstart/params.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
+#include "coldstart/select/detail/neighbour_graph.hpp"
 
 namespace coldstart::select {
 
@@ -14,10 +15,14 @@ struct ProbCoverParams {
   float delta = 0.0f;           ///< ball radius; ≤ 0 picks δ by the purity rule (paper)
   Index k_nn = 50;              ///< neighbours kept per row: balls are truncated to them; ≥ 1
   Index n_pseudo_classes = 10;  ///< clusters of the pseudo-labelling (paper: number of classes)
-  Index row_block = 4096;       ///< GEMM tile rows of the k-NN search
-  Index col_block = 1024;       ///< GEMM tile columns of the k-NN search
+  std::string knn = "auto";     ///< k-NN graph: auto (exact below ann_min_rows rows, else
+                                ///< HNSW), exact or ann
+  Index ann_min_rows = detail::kAnnMinRows;  ///< auto: pools this large use HNSW; ≥ 2
+  Index row_block = 4096;                    ///< GEMM tile rows of the k-NN search
+  Index col_block = 1024;                    ///< GEMM tile columns of the k-NN search
 
   void validate() const {
+    detail::check_neighbour_params(knn, ann_min_rows);
     COLDSTART_CHECK(alpha > 0.0 && alpha <= 1.0, InvalidArgument, "alpha ({}) must be in (0, 1]",
                     alpha);
     COLDSTART_CHECK(k_nn >= 1, InvalidArgument, "k_nn ({}) must be at least 1", k_nn);
@@ -36,7 +41,11 @@ struct ProbCoverParams {
         param("k_nn", &ProbCoverParams::k_nn,
               "neighbours kept per row (balls are truncated to them)"),
         param("n_pseudo_classes", &ProbCoverParams::n_pseudo_classes,
-              "clusters of the pseudo-labelling behind the delta rule")};
+              "clusters of the pseudo-labelling behind the delta rule"),
+        param("knn", &ProbCoverParams::knn,
+              "k-NN graph: auto (exact below ann_min_rows rows, else HNSW), exact or ann"),
+        param("ann_min_rows", &ProbCoverParams::ann_min_rows,
+              "knn=auto: pools of this many rows or more use the HNSW graph")};
   }
 };
 
@@ -63,7 +72,10 @@ struct ProbCoverResult {
 /// pure, δ is capped just above the largest k-NN distance. `Selection::distance` is the pick's
 /// coverage gain (number of rows it newly covered).
 /// Time O(n²·d) for the k-NN graph in tiles + the clustering + O(budget·n + n·k_nn), memory
-/// O(n·(d + k_nn)). Use it for small budgets (≈ a few per class), where it beats TypiClust.
+/// O(n·(d + k_nn)). From ann_min_rows rows (knn = "auto") the graph is HNSW's instead
+/// (O(n·log n·d), no copy of the rows); its recall against exact k-NN on a sample is reported
+/// in `Selection::diagnostics` ("knn_recall"). Use it for small budgets (≈ a few per class), where
+/// it beats TypiClust.
 /// @tparam C models cluster::Clusterer; it pseudo-labels the rows (the paper: k-means; default
 ///         cluster::PlusPlusKMeans, k-means from greedy k-means++ seeds).
 /// @code

@@ -6,6 +6,7 @@
 #include "coldstart/params.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/common.hpp"
+#include "coldstart/select/detail/neighbour_graph.hpp"
 
 namespace coldstart::select {
 
@@ -14,10 +15,14 @@ struct TypiClustParams {
   Index min_cluster_size = 5;  ///< clusters of this size or smaller are skipped while larger
                                ///< ones remain (paper: 5); ≥ 0
   Index k_nn = 20;             ///< neighbours in the typicality estimate (paper: 20); ≥ 1
-  Index row_block = 4096;      ///< GEMM tile rows of the in-cluster k-NN search
-  Index col_block = 1024;      ///< GEMM tile columns
+  std::string knn = "auto";    ///< in-cluster k-NN: auto (exact below ann_min_rows members,
+                               ///< else HNSW), exact or ann
+  Index ann_min_rows = detail::kAnnMinRows;  ///< auto: clusters this large use HNSW; ≥ 2
+  Index row_block = 4096;                    ///< GEMM tile rows of the in-cluster k-NN search
+  Index col_block = 1024;                    ///< GEMM tile columns
 
   void validate() const {
+    detail::check_neighbour_params(knn, ann_min_rows);
     COLDSTART_CHECK(max_clusters >= 1, InvalidArgument, "max_clusters ({}) must be at least 1",
                     max_clusters);
     COLDSTART_CHECK(min_cluster_size >= 0, InvalidArgument,
@@ -33,7 +38,12 @@ struct TypiClustParams {
         param("max_clusters", &TypiClustParams::max_clusters, "cap on k = labelled + budget"),
         param("min_cluster_size", &TypiClustParams::min_cluster_size,
               "clusters this small are skipped while larger ones remain"),
-        param("k_nn", &TypiClustParams::k_nn, "neighbours in the typicality estimate")};
+        param("k_nn", &TypiClustParams::k_nn, "neighbours in the typicality estimate"),
+        param("knn", &TypiClustParams::knn,
+              "in-cluster k-NN graph: auto (exact below ann_min_rows members, else HNSW), exact "
+              "or ann"),
+        param("ann_min_rows", &TypiClustParams::ann_min_rows,
+              "knn=auto: clusters of this many rows or more use the HNSW graph")};
   }
 };
 
@@ -46,8 +56,10 @@ struct TypiClustParams {
 /// (at least 1), as in the paper's code. Ties go to the lower row. `Selection::cluster` and
 /// `distance` are the pick's cluster and its distance to the centroid.
 /// Time: the clustering + O(Σ_c n_c²·d) for the in-cluster k-NN (tiled; only for clusters that
-/// receive a pick), memory O(n·(d + k_nn)). Use it for low budgets: it picks dense, typical
-/// samples first.
+/// receive a pick), memory O(n·(d + k_nn)). Clusters of ann_min_rows rows or more (knn =
+/// "auto") use an HNSW graph instead (O(n_c·log n_c·d), no copy of the rows), whose recall
+/// against exact k-NN on a sample is reported in `Selection::diagnostics` ("knn_recall"). Use it
+/// for low budgets: it picks dense, typical samples first.
 /// @tparam C models cluster::Clusterer (the paper: k-means; default cluster::PlusPlusKMeans,
 ///         k-means from greedy k-means++ seeds, so no mode is merged away by a bad start).
 /// @code

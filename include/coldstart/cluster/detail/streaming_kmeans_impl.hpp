@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "coldstart/cluster/distance.hpp"
 #include "coldstart/cluster/exact_sum.hpp"
@@ -22,6 +23,7 @@ inline void StreamingKMeansParams::validate(Index n, Index d, Index k) const {
   COLDSTART_CHECK(sample_per_cluster >= 1 && row_block >= 1, InvalidArgument,
                   "sample_per_cluster ({}) and row_block ({}) must be ≥ 1", sample_per_cluster,
                   row_block);
+  COLDSTART_CHECK(n_init >= 1, InvalidArgument, "n_init ({}) must be ≥ 1", n_init);
 }
 
 namespace detail {
@@ -174,17 +176,61 @@ RowMatrixXf sample_rows(const parallel::LocalRows& rows, const ColumnTransform& 
   return Eigen::Map<const RowMatrixXf>(all.data(), static_cast<Index>(all.size()) / d, d);
 }
 
+/// k distinct global rows drawn uniformly without replacement exactly as cluster::RandomRows
+/// draws them (partial Fisher-Yates with the same rng calls; the swaps kept in a map, so O(k)
+/// memory, not O(n)), in the clustering space, in draw order, on every process.
+template <parallel::Communicator Comm>
+RowMatrixXf random_rows(const parallel::LocalRows& rows, const ColumnTransform& t, Index k,
+                        Rng& rng, const Comm& comm) {
+  const Index n = rows.total_rows, d = rows.x.cols();
+  std::unordered_map<Index, Index> moved;  // position -> row, where the shuffle changed it
+  const auto at = [&](Index i) {
+    const auto it = moved.find(i);
+    return it == moved.end() ? i : it->second;
+  };
+  std::vector<std::pair<Index, Index>> drawn;  // (global row, draw order)
+  for (Index j = 0; j < k; ++j) {
+    const auto r =
+        j + static_cast<Index>(random::uniform_index(rng, static_cast<std::uint64_t>(n - j)));
+    const Index vj = at(j), vr = at(r);
+    moved[j] = vr;
+    moved[r] = vj;
+    drawn.emplace_back(vr, j);
+  }
+  // Processes hold increasing runs of global rows, so gathering each one's rows in global
+  // order yields all of them in global order.
+  std::sort(drawn.begin(), drawn.end());
+  std::vector<float> mine;
+  for (const auto& [row, j] : drawn) {
+    if (!rows.owns(row)) continue;
+    const Index i = row - rows.first_row;
+    for (Index c = 0; c < d; ++c)
+      mine.push_back(static_cast<float>((rows.x(i, c) - t.mean[c]) * t.inv_scale[c]));
+  }
+  const std::vector<float> all = comm.all_gather(mine);
+  COLDSTART_ASSERT(static_cast<Index>(all.size()) == k * d);
+  RowMatrixXf c(k, d);
+  for (Index s = 0; s < k; ++s)
+    c.row(drawn[s].second) = Eigen::Map<const Eigen::RowVectorXf>(all.data() + s * d, d);
+  return c;
+}
+
 }  // namespace detail
 
 template <parallel::Communicator Comm>
 StreamingClustering StreamingKMeans<Comm>::fit(const parallel::LocalRows& rows, Index k,
                                                const Comm& comm, Rng& rng) const {
-  const Index n = rows.x.rows(), d = rows.x.cols();
-  p_.validate(rows.total_rows, d, k);
-  StreamingClustering out;
-  out.transform = detail::column_transform(rows, p_.standardize, comm);
-  const ColumnTransform& t = out.transform;
-
+  p_.validate(rows.total_rows, rows.x.cols(), k);
+  const ColumnTransform t = detail::column_transform(rows, p_.standardize, comm);
+  if (p_.random_init) {  // as cluster::KMeans<RandomRows>: restart r draws from rng.fork(r)
+    StreamingClustering best;
+    for (int r = 0; r < p_.n_init; ++r) {
+      Rng sub = rng.fork(static_cast<std::uint64_t>(r));
+      StreamingClustering c = lloyd(rows, comm, t, detail::random_rows(rows, t, k, sub, comm));
+      if (r == 0 || c.inertia < best.inertia) best = std::move(c);
+    }
+    return best;
+  }
   // Seeding: greedy k-means++ on a uniform sample; the sample grows until it holds k rows.
   const std::uint64_t sample_seed = rng.fork(1)();
   double p = std::min(
@@ -195,9 +241,20 @@ StreamingClustering StreamingKMeans<Comm>::fit(const parallel::LocalRows& rows, 
     sample = detail::sample_rows(rows, t, p, sample_seed, comm);
   }
   Rng init_rng = rng.fork(2);
-  out.centroids = GreedyKMeansPlusPlus::init(sample, k, squared_norms(sample), init_rng);
+  RowMatrixXf seeds = GreedyKMeansPlusPlus::init(sample, k, squared_norms(sample), init_rng);
   sample.resize(0, 0);
+  return lloyd(rows, comm, t, std::move(seeds));
+}
 
+template <parallel::Communicator Comm>
+StreamingClustering StreamingKMeans<Comm>::lloyd(const parallel::LocalRows& rows, const Comm& comm,
+                                                 ColumnTransform transform,
+                                                 RowMatrixXf centroids) const {
+  const Index n = rows.x.rows(), d = rows.x.cols(), k = centroids.rows();
+  StreamingClustering out;
+  out.transform = std::move(transform);
+  out.centroids = std::move(centroids);
+  const ColumnTransform& t = out.transform;
   detail::FoldedDistance fd(rows, t);
   const int threads = omp_get_max_threads();
   const ExactSum es = ExactSum::for_terms(t.max_abs, rows.total_rows);

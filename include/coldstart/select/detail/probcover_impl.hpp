@@ -53,8 +53,10 @@ ProbCoverResult ProbCoverSelector<C>::run(EmbeddingsView x, Index budget,
                                           std::span<const Index> lab, Rng& rng) const {
   const Index n = x.rows();
   ProbCoverResult out;
-  const detail::KnnGraph g =
-      detail::knn_graph(x, params_.k_nn, params_.row_block, params_.col_block);
+  detail::NeighbourGraph ng =
+      detail::neighbour_graph(x, {}, params_.k_nn, detail::neighbour_params(params_));
+  const detail::KnnGraph& g = ng.graph;
+  detail::add_knn_diagnostics(out.selection.diagnostics, ng);
   if (params_.delta > 0.0f) {
     out.delta = params_.delta;
   } else if (g.k == 0) {
@@ -76,6 +78,7 @@ ProbCoverResult ProbCoverSelector<C>::run(EmbeddingsView x, Index budget,
       if (g.distances(i)[j] < out.delta) ball.push_back(g.neighbours(i)[j]);
     start[i + 1] = static_cast<Index>(ball.size());
   }
+  ng.graph = {};  // the balls hold what is needed: free n·k_nn·12 bytes before the reverse lists
   std::vector<Index> rstart(static_cast<std::size_t>(n) + 1, 0), rball(ball.size());
   for (const Index j : ball) ++rstart[j + 1];
   for (Index i = 0; i < n; ++i) rstart[i + 1] += rstart[i];

@@ -2,6 +2,8 @@
 // TypiClustSelector::run.
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "coldstart/select/detail/cluster_picks.hpp"
@@ -13,17 +15,18 @@ namespace coldstart::select {
 namespace detail {
 
 /// Typicality of each listed row within the listed set: 1 / (mean distance to its K nearest
-/// neighbours in the set + 1e-5), K = max(1, min(k_nn, m / 2)); a lone row gets 1.
+/// neighbours in the set + 1e-5), K = max(1, min(k_nn, m / 2)); a lone row gets 1. The graph's
+/// provenance (exact or HNSW, recall) is added to `diag`.
 [[nodiscard]] inline std::vector<double> typicality(EmbeddingsView x,
                                                     const std::vector<Index>& rows, Index k_nn,
-                                                    Index row_block, Index col_block) {
+                                                    const NeighbourGraphParams& p,
+                                                    std::map<std::string, double>& diag) {
   const Index m = static_cast<Index>(rows.size());
   std::vector<double> out(rows.size(), 1.0);
   if (m < 2) return out;
-  RowMatrixXf sub(m, x.cols());
-  for (Index r = 0; r < m; ++r) sub.row(r) = x.row(rows[r]);
-  const KnnGraph g =
-      knn_graph(sub, std::max<Index>(1, std::min(k_nn, m / 2)), row_block, col_block);
+  const NeighbourGraph ng = neighbour_graph(x, rows, std::max<Index>(1, std::min(k_nn, m / 2)), p);
+  add_knn_diagnostics(diag, ng);
+  const KnnGraph& g = ng.graph;
   for (Index r = 0; r < m; ++r) {
     double sum = 0.0;
     for (const float d : g.distances(r)) sum += d;
@@ -64,8 +67,8 @@ Selection TypiClustSelector<C>::run(EmbeddingsView x, Index budget, std::span<co
       }
     COLDSTART_ASSERT(best >= 0);
     if (typical[best].empty())
-      typical[best] =
-          detail::typicality(x, members[best], params_.k_nn, params_.row_block, params_.col_block);
+      typical[best] = detail::typicality(x, members[best], params_.k_nn,
+                                         detail::neighbour_params(params_), s.diagnostics);
     Index pick = -1;
     double best_t = -1.0;
     for (std::size_t r = 0; r < members[best].size(); ++r)

@@ -1,0 +1,102 @@
+// hnsw_knn_graph: hnswlib over row numbers, so the index holds no copy of the embeddings.
+#include "coldstart/select/detail/hnsw_knn.hpp"
+
+#include <hnswlib/hnswlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "coldstart/error.hpp"
+
+namespace coldstart::select::detail {
+
+namespace {
+
+/// What the distance function needs: the rows' first float, the stride and the width.
+struct RowSpaceParam {
+  const float* data;
+  Index stride;
+  Index d;
+};
+
+/// Squared Euclidean distance between the rows whose numbers a and b point to.
+float row_l2(const void* a, const void* b, const void* param) {
+  const auto* p = static_cast<const RowSpaceParam*>(param);
+  const Index ia = *static_cast<const Index*>(a), ib = *static_cast<const Index*>(b);
+  const Eigen::Map<const Eigen::VectorXf> u(p->data + ia * p->stride, p->d);
+  const Eigen::Map<const Eigen::VectorXf> v(p->data + ib * p->stride, p->d);
+  return (u - v).squaredNorm();
+}
+
+/// hnswlib's space interface over row numbers (8 bytes stored per point).
+class RowSpace final : public hnswlib::SpaceInterface<float> {
+ public:
+  explicit RowSpace(EmbeddingsView x) : param_{x.data(), x.outerStride(), x.cols()} {}
+  size_t get_data_size() override { return sizeof(Index); }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &row_l2; }
+  void* get_dist_func_param() override { return &param_; }
+
+ private:
+  RowSpaceParam param_;
+};
+
+void check(const HnswParams& p) {
+  COLDSTART_CHECK(p.m >= 2, InvalidArgument, "hnsw m ({}) must be at least 2", p.m);
+  COLDSTART_CHECK(p.ef_construction >= 1, InvalidArgument,
+                  "hnsw ef_construction ({}) must be at least 1", p.ef_construction);
+  COLDSTART_CHECK(p.ef_search >= 0, InvalidArgument, "hnsw ef_search ({}) must be ≥ 0",
+                  p.ef_search);
+}
+
+}  // namespace
+
+KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
+                        const HnswParams& p) {
+  check(p);
+  std::vector<Index> all;
+  if (rows.empty()) {
+    all.resize(static_cast<std::size_t>(x.rows()));
+    for (Index i = 0; i < x.rows(); ++i) all[i] = i;
+    rows = all;
+  }
+  const Index m = static_cast<Index>(rows.size());
+  KnnGraph g;
+  g.n = m;
+  g.k = std::min(k, m - 1);
+  if (g.k <= 0) return g;
+  RowSpace space(x);
+  hnswlib::HierarchicalNSW<float> index(
+      &space, static_cast<std::size_t>(m), static_cast<std::size_t>(p.m),
+      static_cast<std::size_t>(p.ef_construction), static_cast<std::size_t>(p.seed));
+  for (Index r = 0; r < m; ++r) index.addPoint(&rows[r], static_cast<hnswlib::labeltype>(r));
+  index.setEf(
+      static_cast<std::size_t>(p.ef_search > 0 ? p.ef_search : std::max<Index>(2 * (g.k + 1), 64)));
+  const Index kk = g.k;
+  g.idx.resize(static_cast<std::size_t>(m * kk));
+  g.dist.resize(static_cast<std::size_t>(m * kk));
+#pragma omp parallel for schedule(dynamic, 256)
+  for (Index r = 0; r < m; ++r) {
+    auto found = index.searchKnn(&rows[r], static_cast<std::size_t>(kk + 1));
+    std::vector<std::pair<float, Index>> nb;  // exact squared distance, position
+    nb.reserve(found.size());
+    for (; !found.empty(); found.pop()) {
+      const Index pos = static_cast<Index>(found.top().second);
+      if (pos == r) continue;
+      nb.emplace_back((x.row(rows[r]) - x.row(rows[pos])).squaredNorm(), pos);
+    }
+    if (static_cast<Index>(nb.size()) < kk) {  // the search came back short: scan all rows
+      nb.clear();
+      for (Index q = 0; q < m; ++q)
+        if (q != r) nb.emplace_back((x.row(rows[r]) - x.row(rows[q])).squaredNorm(), q);
+    }
+    std::sort(nb.begin(), nb.end());
+    for (Index j = 0; j < kk; ++j) {
+      g.idx[r * kk + j] = nb[j].second;
+      g.dist[r * kk + j] = std::sqrt(nb[j].first);
+    }
+  }
+  return g;
+}
+
+}  // namespace coldstart::select::detail
