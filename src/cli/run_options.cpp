@@ -86,8 +86,9 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
                           {.def = def.out_dir, .check = not_empty()})
       .value<std::string>("name", "dataset name in the results", {.def = ""})
       .list("strategies",
-            "comma list of selectors (default: random,kmeans-paper,kmedoids,typiclust,probcover,"
-            "kcenter); registered: " +
+            "comma list of selectors (default: "
+            "random,kmeans-centroid,kmeans-paper,kmedoids,typiclust,"
+            "probcover,kcenter); registered: " +
                 sel.joined_names(),
             items_registered_in(sel))
       .list("encoders", "comma list of encoders compared under kmeans-paper: " + enc.joined_names(),

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The round-2 runs of docs/decision_rule.md (issue #16 item 5): every candidate strategy on
+# EfficientNet-Lite0 with the probe and with label spreading, 10 seeds / 20 random draws, then
+# segmentation. Each run writes to $OUT/<name>/ and appends command, commit, load and time to
+# $OUT/runs.log. Usage: scripts/study/round2_runs.sh chain-a|chain-b|seg  (run from the repo root)
+set -uo pipefail
+OUT=${OUT:-/tmp/round2}
+DATA=${DATA:-/work/shared/datasets}
+BIN=${BIN:-build/coldstart}
+MODELS=${MODELS:-/work/main/models}
+STRATS=random,kmeans-centroid,kmeans-paper,typiclust,kcenter,kmedoids
+mkdir -p "$OUT"
+run() {  # name, then coldstart run arguments
+  local name=$1; shift
+  local cmd=("$BIN" run --out "$OUT/$name" --models-dir "$MODELS" --threads 1 "$@")
+  {
+    echo "== $name  $(date -u +%FT%TZ)  commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty)"
+    echo "   cmd: nice ${cmd[*]}"
+    echo "   load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  } >>"$OUT/runs.log"
+  /usr/bin/time -v nice "${cmd[@]}" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr"
+  local rc=$?
+  {
+    echo "   rc $rc  load after: $(cut -d' ' -f1-3 /proc/loadavg)  $(grep -E 'Elapsed|Maximum resident' "$OUT/$name.stderr" | tr -s ' ' | tr '\n' ' ')"
+  } >>"$OUT/runs.log"
+}
+cls() {  # dataset learner
+  run "$1-$2" --data "$DATA/$1" --task classification --strategies "$STRATS" \
+    --encoders efficientnet-lite0 --seeds 10 --random-draws 20 --learner "$2"
+}
+seg() {  # dataset mask-folder
+  run "$1-$2" --data "$DATA/$1" --task segmentation --mask-set "$2" --seg-strategies "$STRATS" \
+    --seg-encoders efficientnet-lite0 --seg-seeds 6 --seg-random-draws 6 --seg-budgets 20 --no-active
+}
+case "${1:-}" in
+  chain-a) cls busi probe; cls busi label-spreading; cls jsrt probe; cls jsrt label-spreading ;;
+  chain-b) cls pneumoniamnist probe; cls pneumoniamnist label-spreading ;;
+  seg) seg jsrt masks_heart; seg jsrt masks_lungs; seg busi masks ;;
+  *) echo "usage: $0 chain-a|chain-b|seg" >&2; exit 2 ;;
+esac
