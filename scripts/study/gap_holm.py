@@ -79,6 +79,7 @@ def main():
     args = ap.parse_args()
     cells = load(args.csv)
     series = sorted({k[:5] for k in cells if k[2] not in ("random", "all")})
+    per_series = {}
     print("| dataset | task | strategy | encoder | learner | mean@%d | G@%d [95%% CI] | "
           "Holm-worse cells (of tested) |" % (args.budget, args.budget))
     print("|---|---|---|---|---|---|---|---|")
@@ -89,6 +90,7 @@ def main():
         alls = [v for k, v in cells.items() if k[:3] == (ds, task, "all") and k[4] == learner
                 and k[7] == metric]
         gtxt, mtxt = "–", "–"
+        g = None
         if s:
             mtxt = "%.3f" % np.mean(s)
         if s and rnd and alls:
@@ -107,9 +109,44 @@ def main():
         adj = holm([t[0] for t in tests]) if tests else []
         bad = ["%s %s@%d %.3f vs %.3f (p=%.4f, Holm %.3f)" % (t[3], t[1], t[2], t[4], t[5], t[0], a)
                for t, a in zip(tests, adj) if a <= args.alpha]
+        per_series[(ds, task, strat, enc, learner)] = (g, np.mean(s) if s else None, len(bad))
         print("| %s | %s | %s | %s | %s | %s | %s | %s (of %d) |" % (
             ds, task, strat, enc, learner, mtxt, gtxt, "; ".join(bad) if bad else "none",
             len(tests)))
+    summary(per_series)
+
+
+def summary(per_series):
+    """Per pipeline (strategy, encoder, classification learner): G on every task (segmentation
+    tasks, whose learner is the U-Net, count for every classification learner), the mean, the
+    worst, the Holm-worse cell count and the mean metric at the budget over classification tasks."""
+    tasks = sorted({k[:2] for k in per_series})
+    cls_learners = sorted({k[4] for k in per_series if k[1] == "classification"})
+    pipes = sorted({(k[2], k[3], l) for k in per_series for l in cls_learners})
+    print("\n| strategy | encoder | learner | " + " | ".join("%s %s" % t for t in tasks) +
+          " | mean G | worst G | Holm-worse cells | mean metric (classification) |")
+    print("|---|---|---|" + "---|" * (len(tasks) + 4))
+    for strat, enc, learner in pipes:
+        gs, bad, metric = [], 0, []
+        row = []
+        for ds, task in tasks:
+            want = learner if task == "classification" else None
+            hit = [v for k, v in per_series.items() if k[:4] == (ds, task, strat, enc)
+                   and (want is None or k[4] == want)]
+            if not hit or hit[0][0] is None:
+                row.append("–")
+                continue
+            g, m, b = hit[0]
+            gs.append(g)
+            bad += b
+            if task == "classification":
+                metric.append(m)
+            row.append("%.0f %%" % (100 * g))
+        print("| %s | %s | %s | %s | %s | %s | %d | %s |" % (
+            strat, enc, learner, " | ".join(row),
+            "%.1f %%" % (100 * np.mean(gs)) if gs else "–",
+            "%.0f %%" % (100 * min(gs)) if gs else "–", bad,
+            "%.3f" % np.mean(metric) if metric else "–"))
 
 
 if __name__ == "__main__":

@@ -2,17 +2,17 @@
 # The round-2 runs of docs/decision_rule.md (issue #16 item 5): every candidate strategy on
 # EfficientNet-Lite0 with the probe and with label spreading, 10 seeds / 20 random draws, then
 # segmentation. Each run writes to $OUT/<name>/ and appends command, commit, load and time to
-# $OUT/runs.log. Usage: scripts/study/round2_runs.sh chain-a|chain-b|seg  (run from the repo root)
+# $OUT/runs.log (examples/paper_experiment, the experiment's own front end). Usage: scripts/study/round2_runs.sh chain-a|chain-b|seg  (run from the repo root)
 set -uo pipefail
 OUT=${OUT:-/tmp/round2}
 DATA=${DATA:-/work/shared/datasets}
-BIN=${BIN:-build/coldstart}
+BIN=${BIN:-build/examples/paper_experiment}
 MODELS=${MODELS:-/work/main/models}
-STRATS=random,kmeans-centroid,kmeans-paper,typiclust,kcenter,kmedoids
+STRATS="random kmeans-centroid kmeans-paper typiclust kcenter kmedoids"
 mkdir -p "$OUT"
 run() {  # name, then coldstart run arguments
   local name=$1; shift
-  local cmd=("$BIN" run --out "$OUT/$name" --models-dir "$MODELS" --threads 1 "$@")
+  local cmd=("$BIN" --out "$OUT/$name" --models "$MODELS" --threads 1 "$@")
   {
     echo "== $name  $(date -u +%FT%TZ)  commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +dirty)"
     echo "   cmd: nice ${cmd[*]}"
@@ -25,11 +25,13 @@ run() {  # name, then coldstart run arguments
   } >>"$OUT/runs.log"
 }
 cls() {  # dataset learner
-  run "$1-$2" --data "$DATA/$1" --task classification --strategies "$STRATS" \
+  # shellcheck disable=SC2086  # STRATS: one word per strategy
+  run "$1-$2" --data "$DATA/$1" --task classification --strategies $STRATS \
     --encoders efficientnet-lite0 --seeds 10 --random-draws 20 --learner "$2"
 }
 seg() {  # dataset mask-folder
-  run "$1-$2" --data "$DATA/$1" --task segmentation --mask-set "$2" --seg-strategies "$STRATS" \
+  # shellcheck disable=SC2086
+  run "$1-$2" --data "$DATA/$1" --task "segmentation:$2" --seg-strategies $STRATS \
     --seg-encoders efficientnet-lite0 --seg-seeds 6 --seg-random-draws 6 --seg-budgets 20 --no-active
 }
 case "${1:-}" in
