@@ -9,6 +9,8 @@ DATA=${DATA:-/work/shared/datasets}
 BIN=${BIN:-build/examples/paper_experiment}
 MODELS=${MODELS:-/work/main/models}
 STRATS="random kmeans-centroid kmeans-paper typiclust kcenter kmedoids"
+# One OpenMP thread: on a shared, overloaded machine a second spinning thread only waits.
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 mkdir -p "$OUT"
 run() {  # name, then coldstart run arguments
   local name=$1; shift
