@@ -22,11 +22,13 @@ namespace coldstart::experiment {
 using report::ResultRow;
 
 /// The default pipeline, chosen by docs/decision_rule.md on the round-2 runs
-/// (docs/results/round2.md): `coldstart select` / `run --quick` use it, and every experiment that
-/// runs it reports the share of the random → all gap it closes (DefaultGap) in results.md.
-inline constexpr const char* kDefaultStrategy = "kmeans-centroid";
+/// (docs/results/round2.md: TypiClust on EfficientNet-Lite0 with label spreading, by the rule's
+/// tie break over kmeans-centroid with label spreading): `coldstart select` / `run --quick` use
+/// it, and every experiment that runs it reports the share of the random → all gap it closes
+/// (DefaultGap) in results.md. Until round 2: kmeans-centroid with the logistic probe.
+inline constexpr const char* kDefaultStrategy = "typiclust";
 inline constexpr const char* kDefaultEncoder = "efficientnet-lite0";
-inline constexpr const char* kDefaultLearner = "probe";
+inline constexpr const char* kDefaultLearner = "label-spreading";
 inline constexpr long kHeadlineBudget = 20;  ///< the cold-start budget of the headline figure
 
 /// Every field that changes the results also goes into to_json(ExperimentConfig) (config.cpp):
@@ -41,8 +43,8 @@ struct ExperimentConfig {
   std::string mask_set;             ///< restrict segmentation to one mask folder ("" = all)
   /// Strategies: names in registry::selectors() (the built-ins and any the caller registered);
   /// `all` (every pool label) is always added as the upper reference.
-  std::vector<std::string> strategies = {"random",    kDefaultStrategy, "kmeans-paper", "kmedoids",
-                                         "typiclust", "probcover",      "kcenter"};
+  std::vector<std::string> strategies = {"random",    "kmeans-centroid", "kmeans-paper", "kmedoids",
+                                         "typiclust", "probcover",       "kcenter"};
   /// Encoders (registry::encoders() names) for kmeans-paper, the paper's comparison. The other
   /// clustering strategies use `main_encoder`.
   std::vector<std::string> encoders = {"pixels", "efficientnet-lite0", "ssl-pool"};
