@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
       "fresh", "discard the resume log in --out (a stopped run of the same settings resumes)")(
       "active-strategies", po::value(&cfg.active_strategies)->multitoken(),
       "strategies (or strategy:encoder) that also get the active phase (default: all)")(
-      "classifier", po::value(&cfg.classifier), "probe, label-spreading, mlp or cnn")(
+      "learner", po::value(&cfg.classifier),
+      "classification learner: probe (default), label-spreading, mlp or cnn")(
+      "classifier", po::value(&cfg.classifier), "another name for --learner")(
       "acquisition", po::value(&cfg.classification_acquisition),
       "classification acquisition: threshold, entropy, margin, least-confidence, bald (mlp or "
       "cnn), badge, random")("seg-acquisition", po::value(&cfg.segmentation_acquisition),
@@ -99,7 +101,9 @@ int main(int argc, char** argv) {
     cfg.fresh = vm.count("fresh") > 0;
     std::cout << std::unitbuf;  // progress lines appear as they happen, also through a pipe
     const auto out = coldstart::experiment::run_experiment(cfg, std::cout);
-    std::cout << "\n" << coldstart::report::markdown_report(out.rows);
+    std::cout << "\n" << coldstart::report::markdown_report(out.rows) << "\n";
+    for (const auto& f : out.fallbacks) std::cout << f.describe() << "\n";
+    for (const auto& g : out.default_gaps) std::cout << g.describe() << "\n";
   } catch (const std::exception& e) {
     std::cerr << "paper_experiment: error: " << e.what() << "\n";
     return 1;

@@ -29,12 +29,13 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  ///< the work failed: unreadable file, bad data, ...
 inline constexpr int kExitUsage = 2;   ///< the command line is wrong
 
-/// The strategy `coldstart select` uses when none is named. One constant so the default can
-/// follow the experiment's evidence: one k-means with k = budget, the sample nearest each
-/// centroid. In 10-seed runs on BUSI, JSRT and PneumoniaMNIST it was never below random on a
-/// threshold-free metric, while the paper's sweep (kmeans-paper) was at 20 BUSI labels
-/// (docs/paper.md, "The default cold-start strategy").
-inline constexpr const char* kDefaultStrategy = "kmeans-centroid";
+/// The selector used when none is named: the default pipeline's (experiment::kDefaultStrategy,
+/// chosen by docs/decision_rule.md on the round-2 runs, docs/results/round2.md; until then
+/// kmeans-centroid).
+inline constexpr const char* kDefaultStrategy = "typiclust";
+/// `coldstart cluster` reports a clustering, which TypiClust does not expose: its default is the
+/// one k-means with k = budget that kmeans-centroid picks from.
+inline constexpr const char* kDefaultClustering = "kmeans-centroid";
 /// The encoder used when none is named.
 inline constexpr const char* kDefaultEncoder = "efficientnet-lite0";
 

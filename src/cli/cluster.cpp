@@ -45,7 +45,7 @@ CommandSpec cluster_spec() {
                           "the selector whose clustering to report: " + or_list(names) +
                               " (select --strategy NAME --budget K --seed S, no --labelled, "
                               "picks from exactly this clustering)",
-                          {.def = kDefaultStrategy, .check = one_of(names)})
+                          {.def = kDefaultClustering, .check = one_of(names)})
       .list("param", "NAME=VALUE: a parameter of that selector (e.g. standardize=false)")
       .value<std::uint64_t>("seed", "random seed (as for select)", {.def = 0})
       .value<std::string>("out",

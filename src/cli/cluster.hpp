@@ -20,7 +20,7 @@ struct ClusterOptions {
   std::string embeddings;                   ///< .npy from `coldstart embed`
   std::string ids;                          ///< its ids CSV ("" = <stem>.ids.csv)
   Index k = 0;                              ///< clusters
-  std::string strategy = kDefaultStrategy;  ///< a registered selector with a clustering
+  std::string strategy = kDefaultClustering;  ///< a registered selector with a clustering
   boost::json::object params;               ///< its parameters (--param)
   std::uint64_t seed = 0;
   std::string out;  ///< id,cluster,distance CSV; centroids in <stem>.centroids.npy

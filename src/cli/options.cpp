@@ -108,7 +108,17 @@ void CommandSpec::check_tokens(const po::parsed_options& parsed) const {
   }
 }
 
-Args CommandSpec::parse(const std::vector<std::string>& args) const {
+CommandSpec& CommandSpec::alias(const std::string& old, const std::string& name) {
+  aliases_.emplace_back(old, name);
+  return *this;
+}
+
+Args CommandSpec::parse(const std::vector<std::string>& given) const {
+  std::vector<std::string> args = given;
+  for (auto& a : args)  // --old V and --old=V become --name V / --name=V
+    for (const auto& [old, name] : aliases_)
+      if (a == "--" + old || a.rfind("--" + old + "=", 0) == 0)
+        a = "--" + name + a.substr(2 + old.size());
   po::variables_map vm;
   try {
     // No abbreviations: `--budg 3` is a typo, not --budget.

@@ -76,6 +76,9 @@ class CommandSpec {
                     Check<std::string> check = {});
   /// Binds the first positional argument to the option `name`.
   CommandSpec& positional(const std::string& name);
+  /// --old is another spelling of the declared option --name (kept for old command lines):
+  /// parse() reads `--old V` / `--old=V` as `--name V`; the help lists it under --name's entry.
+  CommandSpec& alias(const std::string& old, const std::string& name);
 
   /// "usage: coldstart <command> <synopsis>" and the option table.
   void print_help(std::ostream& out) const;
@@ -98,6 +101,7 @@ class CommandSpec {
   po::options_description desc_;
   std::vector<Option> options_;
   std::string positional_;
+  std::vector<std::pair<std::string, std::string>> aliases_;  ///< (old, name)
 };
 
 template <class T>

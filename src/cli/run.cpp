@@ -121,12 +121,22 @@ void write(const RunResult& r, const Invocation& inv, std::ostream& out) {
       r.active_skipped.empty() ? std::string(r.config.active ? "ran" : "off") : r.active_skipped;
   m["rows"] = static_cast<std::int64_t>(res.rows.size());
   m["cells"] = {{"computed", res.cells_computed}, {"reused", res.cells_reused}};
+  // What the experiment manifest holds too, so a reader of this one alone sees it.
+  boost::json::array fallbacks, warnings, gaps;
+  for (const auto& f : res.fallbacks) fallbacks.emplace_back(f.to_json());
+  for (const auto& w : res.warnings) warnings.emplace_back(w);
+  for (const auto& g : res.default_gaps) gaps.emplace_back(g.describe());
+  m["fallbacks"] = std::move(fallbacks);
+  m["warnings"] = std::move(warnings);
+  m["default_pipeline_gap_closed"] = std::move(gaps);
   const std::string manifest = (fs::path(r.config.out_dir) / "run.manifest.json").string();
   io::OutputTransaction tx;  // the experiment wrote its own files; the manifest goes last
   tx.add(manifest, io::to_json_text(m));
   tx.commit();
 
   out << io::read_file(res.results_md);
+  if (!res.default_gaps.empty()) out << "\n";
+  for (const auto& g : res.default_gaps) out << g.describe() << "\n";
   out << "\nwrote " << res.results_csv << ", " << res.results_md << ", " << res.plots.size()
       << " plot(s), " << manifest << " in " << res.seconds << " s\n";
 }

@@ -1,6 +1,7 @@
 // `coldstart run`: its options, declared once, and the command line -> ExperimentConfig.
 #include <algorithm>
 #include <sstream>
+#include <string_view>
 
 #include "coldstart/io/file.hpp"
 #include "coldstart/registry/encoders.hpp"
@@ -9,6 +10,10 @@
 #include "run.hpp"
 
 namespace coldstart::cli {
+
+// One default pipeline for the CLI and the experiment (docs/decision_rule.md).
+static_assert(std::string_view(kDefaultStrategy) == experiment::kDefaultStrategy);
+static_assert(std::string_view(kDefaultEncoder) == experiment::kDefaultEncoder);
 
 namespace {
 
@@ -81,8 +86,9 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
                           {.def = def.out_dir, .check = not_empty()})
       .value<std::string>("name", "dataset name in the results", {.def = ""})
       .list("strategies",
-            "comma list of selectors (default: random,kmeans-paper,kmedoids,typiclust,probcover,"
-            "kcenter); registered: " +
+            "comma list of selectors (default: "
+            "random,kmeans-centroid,kmeans-paper,kmedoids,typiclust,"
+            "probcover,kcenter); registered: " +
                 sel.joined_names(),
             items_registered_in(sel))
       .list("encoders", "comma list of encoders compared under kmeans-paper: " + enc.joined_names(),
@@ -144,10 +150,12 @@ void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig&
       .value<int>("rounds", "active rounds", {.def = def.rounds, .check = in_range(0, 1000)})
       .list("active-strategies",
             "comma list of strategies that also get the active phase (default: all)")
-      .value<std::string>("classifier",
+      .value<std::string>("learner",
                           "classification learner: " + learners_for(learn::Task::kClassification) +
-                              " (probe/mlp read the main encoder's features)",
+                              " (probe/mlp/label-spreading read the main encoder's features); "
+                              "--classifier is another name for it",
                           {.def = def.classifier, .check = registered_in(registry::learners())})
+      .alias("classifier", "learner")
       .value<std::string>("segmenter",
                           "segmentation learner: " + learners_for(learn::Task::kSegmentation),
                           {.def = def.segmenter, .check = registered_in(registry::learners())})
@@ -233,7 +241,7 @@ void apply_given(const Args& a, experiment::ExperimentConfig& cfg) {
   set("epochs", cfg.epochs);
   set("width", cfg.width);
   set("ssl-steps", cfg.ssl_steps);
-  set("classifier", cfg.classifier);
+  set("learner", cfg.classifier);
   if (a.has("strategies")) cfg.strategies = list_of(a, "strategies");
   if (a.has("encoders")) cfg.encoders = list_of(a, "encoders");
   if (a.has("budgets")) cfg.budgets = budgets_of(a, "budgets");

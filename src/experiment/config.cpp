@@ -19,7 +19,15 @@ void ExperimentConfig::apply_paper_protocol() {
   seeds = 3;
   ssl_steps = 2000;
   active_strategies.clear();
-  segmentation = {strategies, encoders, budgets, random_draws, seeds, epochs, {}};
+  // Designated: Segmentation has clip_budgets between budgets and random_draws.
+  segmentation = {.strategies = strategies,
+                  .encoders = encoders,
+                  .budgets = budgets,
+                  .clip_budgets = clip_budgets,
+                  .random_draws = random_draws,
+                  .seeds = seeds,
+                  .epochs = epochs,
+                  .active_strategies = {}};
 }
 
 namespace {

@@ -1,5 +1,6 @@
 // run_experiment: the stages in order, then the outputs.
 #include <algorithm>
+#include <boost/json/array.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -69,11 +70,55 @@ void fit_budgets(ExperimentConfig& cfg, const std::vector<std::string>& tasks, c
 
 }  // namespace
 
+namespace {
+
+// results.md opens with the default pipeline's gap closed, so every run shows it first.
+std::string headline_markdown(const ExperimentOutput& out) {
+  std::string md;
+  for (const auto& g : out.default_gaps) md += "**" + g.describe() + ".**\n\n";
+  for (const auto& w : out.warnings) md += "**" + w + "**\n\n";
+  return md;
+}
+
+std::string fallback_markdown(const ExperimentOutput& out) {
+  std::string md = "\n### Fallbacks\n\n";
+  if (out.fallbacks.empty()) return md + "None: every run trained its learner.\n";
+  for (const auto& f : out.fallbacks) md += "- " + f.describe() + "\n";
+  return md;
+}
+
+void add_outcome(boost::json::object& manifest, const ExperimentOutput& out) {
+  boost::json::array fallbacks, warnings, gaps;
+  for (const auto& f : out.fallbacks) fallbacks.emplace_back(f.to_json());
+  for (const auto& w : out.warnings) warnings.emplace_back(w);
+  for (const auto& g : out.default_gaps)
+    gaps.emplace_back(boost::json::object{{"task", g.task},
+                                          {"strategy", g.strategy},
+                                          {"encoder", g.encoder},
+                                          {"learner", g.learner},
+                                          {"metric", g.metric},
+                                          {"budget", g.budget},
+                                          {"gap_closed", g.value},
+                                          {"ci95_low", g.lo},
+                                          {"ci95_high", g.hi}});
+  manifest["fallbacks"] = std::move(fallbacks);
+  manifest["warnings"] = std::move(warnings);
+  manifest["default_pipeline_gap_closed"] = std::move(gaps);
+}
+
+}  // namespace
+
 ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& ds,
                                const Split& split, const Encoded& encoded,
                                std::vector<ResultRow> rows, double seconds, std::ostream& log) {
   ExperimentOutput out;
+  out.fallbacks = take_fallbacks(rows);
   out.rows = std::move(rows);
+  std::vector<std::string> tasks;
+  for (const auto& r : out.rows)
+    if (std::find(tasks.begin(), tasks.end(), r.task) == tasks.end()) tasks.push_back(r.task);
+  out.warnings = configuration_warnings(cfg, tasks);
+  out.default_gaps = default_gaps(cfg, out.rows);
   out.results_csv = (fs::path(cfg.out_dir) / "results.csv").string();
   out.results_md = (fs::path(cfg.out_dir) / "results.md").string();
   out.manifest = (fs::path(cfg.out_dir) / "manifest.json").string();
@@ -82,7 +127,8 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   io::OutputTransaction tx;
   tx.add_with(out.results_csv,
               [&](const std::string& tmp) { report::write_results(tmp, out.rows); });
-  tx.add(out.results_md, "# " + cfg.dataset_name + "\n\n" + report::markdown_report(out.rows));
+  tx.add(out.results_md, "# " + cfg.dataset_name + "\n\n" + headline_markdown(out) +
+                             report::markdown_report(out.rows) + fallback_markdown(out));
   for (const auto& [path, svg] : report::svg_curve_files(out.rows, cfg.out_dir)) {
     tx.add(path, svg);
     out.plots.push_back(path);
@@ -101,8 +147,11 @@ ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& d
   manifest["classifier"] = cfg.classifier;
   manifest["config"] = to_json(cfg);
   manifest["wall_seconds"] = out.seconds;
+  add_outcome(manifest, out);
   tx.add(out.manifest, io::to_json_text(manifest));
   tx.commit();
+  for (const auto& g : out.default_gaps) log << g.describe() << "\n";
+  for (const auto& f : out.fallbacks) log << f.describe() << "\n";
   log << "wrote " << out.results_csv << ", " << out.results_md << " and " << out.plots.size()
       << " plots in " << out.seconds << " s\n";
   return out;
@@ -134,6 +183,7 @@ ExperimentOutput run_experiment(const ExperimentConfig& config, std::ostream& lo
   const PreparedImages images = prepare_images(cfg, ds, log);
   const Split split = split_dataset(cfg, ds, images, log);
   fit_budgets(cfg, images.tasks, split, log);  // before any folder or encoder
+  for (const auto& w : configuration_warnings(cfg, images.tasks)) log << w << "\n";
   fs::create_directories(cfg.out_dir);
   fs::create_directories(cfg.cache_dir);
   cells.start();

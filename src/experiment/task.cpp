@@ -116,6 +116,8 @@ std::vector<std::pair<std::string, std::string>> strategy_runs(const ExperimentC
 void add_rows(std::vector<ResultRow>& rows, const ExperimentConfig& cfg, const TaskData& t,
               const std::string& strategy, const std::string& encoder, const std::string& phase,
               Index budget, long seed, const std::map<std::string, double>& metrics) {
+  // Fallback markers (loop::kFallback*) stay as rows here; run_experiment takes them out of the
+  // results and reports them in the log, results.md and the manifest.
   for (const auto& [m, v] : metrics)
     if (m != "hd_images" && m != "hd_undefined")
       rows.push_back({cfg.dataset_name, t.name, strategy, encoder, t.learner_label, phase, budget,

@@ -45,7 +45,7 @@ std::vector<std::string> select_args(const TempDir& dir, std::vector<std::string
 TEST(CliSelectParse, DefaultsAndRegistryChoices) {
   TempDir dir;
   const SelectOptions o = parse_select(select_args(dir, {}));
-  EXPECT_EQ(o.strategy, "kmeans-centroid");
+  EXPECT_EQ(o.strategy, kDefaultStrategy);
   EXPECT_TRUE(o.params.empty());
   EXPECT_EQ(o.budget, 4);
   EXPECT_EQ(o.seed, 0u);

@@ -5,6 +5,7 @@
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
 #include <coldstart/io/npy.hpp>
+#include <coldstart/registry/registry.hpp>
 #include <coldstart/select.hpp>
 #include <set>
 
@@ -118,19 +119,17 @@ TEST(CliSelect, EveryStrategyGivesBudgetDistinctPicks) {
   }
 }
 
-TEST(CliSelect, DefaultStrategyIsOneKMeansWithKEqualToTheBudget) {
+TEST(CliSelect, DefaultStrategyIsTheDefaultPipelines) {
   TempDir dir;
   const RowMatrixXf x = write_embeddings(dir, 30, 3, 3, 2);
   const auto r = run_cli(
       {"select", "--embeddings", dir.file("emb.npy"), "--budget", "4", "--out", dir.file("p.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = io::read_json(dir.file("p.manifest.json")).as_object();
-  EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), "kmeans-centroid");
+  EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), "typiclust");
   EXPECT_EQ(m.at("seed").to_number<std::uint64_t>(), 0u);
   Rng rng(0);
-  const auto want = select::ClusterCentroidSelector<cluster::PlusPlusKMeans>(
-                        {.mode = select::CentroidMode::kPerCluster})
-                        .select(x, 4, {}, rng);
+  const auto want = registry::selectors().make("typiclust").select(x, 4, {}, rng);
   const auto got = pick_ids(dir.file("p.csv"));
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(got[i], id_of(want.indices[i]));
 }

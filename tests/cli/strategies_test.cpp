@@ -50,6 +50,13 @@ TEST(CliRunParse, ChoicesComeFromTheRegistries) {
   EXPECT_THROW_MSG((void)with({"--acquisition", "oracle"}), UsageError,
                    "unknown acquisition function 'oracle'");
   EXPECT_THROW_MSG((void)with({"--classifier", "svm"}), UsageError, "unknown learner 'svm'");
+  EXPECT_THROW_MSG((void)with({"--learner", "svm"}), UsageError,
+                   "--learner: unknown learner 'svm'");
+  // --learner is the option; --classifier (its older name) and --classifier=V still set it.
+  EXPECT_EQ(with({}).config.classifier, experiment::kDefaultLearner);
+  EXPECT_EQ(with({"--learner", "label-spreading"}).config.classifier, "label-spreading");
+  EXPECT_EQ(with({"--classifier", "mlp"}).config.classifier, "mlp");
+  EXPECT_EQ(with({"--classifier=mlp"}).config.classifier, "mlp");
   EXPECT_THROW_MSG((void)with({"--budgets", "20,x"}), UsageError,
                    "--budgets takes positive integers (got 'x')");
   EXPECT_THROW_MSG((void)with({"--task", "detection"}), UsageError,

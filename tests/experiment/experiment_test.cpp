@@ -1,7 +1,11 @@
 // run_experiment and its stages: a strategy and a learner registered by the caller run like
 // built-ins; stages compose as run_experiment composes them; names are validated up front.
 
+#include <boost/json.hpp>
+#include <coldstart/eval/gap_closed.hpp>
 #include <coldstart/experiment/stages.hpp>
+#include <coldstart/io/file.hpp>
+#include <coldstart/io/manifest.hpp>
 #include <coldstart/learn/logistic_probe.hpp>
 #include <coldstart/registry/learners.hpp>
 #include <coldstart/registry/registry.hpp>
@@ -130,6 +134,76 @@ TEST(Experiment, UnknownNamesFailBeforeAnyWork) {
   cfg.budgets = {4, 500};
   EXPECT_THROW_MSG((void)run_experiment(cfg, log), InvalidArgument, "budget 500 exceeds the pool");
   EXPECT_EQ(log.str().find("encoder pixels"), std::string::npos) << "no encoder may run first";
+}
+
+// Issue #16, "Bad input": one label (fewer labels than classes) or one class picked cannot train
+// a classifier; the run falls back to chance level and says so in the log, results.md and the
+// manifest, and keeps the marker out of results.csv. ProbCover on a binary task is warned about.
+TEST(Experiment, FallbacksAndWarningsAreReportedNotHidden) {
+  register_test_parts();
+  TempDir dir;
+  ExperimentConfig cfg = tiny(dir);
+  cfg.strategies = {"random", "test-first-rows", "probcover"};
+  cfg.budgets = {1, 8};
+  cfg.active = false;
+  std::ostringstream log;
+  const ExperimentOutput out = run_experiment(cfg, log);
+  std::map<std::string, Fallback> at1;
+  for (const auto& f : out.fallbacks)
+    if (f.budget == 1) at1[f.strategy] = f;
+  for (const char* s : {"random", "test-first-rows", "probcover"}) {
+    ASSERT_TRUE(at1.count(s)) << s;
+    EXPECT_EQ(at1[s].kind, "one-class");
+    EXPECT_EQ(at1[s].runs, at1[s].of);  // one label is always one class
+    EXPECT_EQ(at1[s].of, std::string(s) == "random" ? cfg.random_draws : cfg.seeds);
+  }
+  for (const auto& r : out.rows) EXPECT_EQ(r.metric.rfind("fallback", 0), std::string::npos);
+  EXPECT_NE(log.str().find("fallback: classification / random / none / initial at 1 labels: 2 of "
+                           "2 runs labelled one class only"),
+            std::string::npos)
+      << log.str();
+  EXPECT_NE(log.str().find("warning: probcover on a binary task"), std::string::npos);
+  const std::string md = io::read_file(out.results_md);
+  EXPECT_NE(md.find("### Fallbacks"), std::string::npos);
+  EXPECT_NE(md.find("test-first-rows / pixels / initial at 1 labels"), std::string::npos);
+  EXPECT_EQ(io::read_file(out.results_csv).find("fallback"), std::string::npos);
+  const auto m = io::read_json(out.manifest).as_object();
+  EXPECT_GE(m.at("fallbacks").as_array().size(), 3u);
+  EXPECT_EQ(m.at("warnings").as_array().size(), 1u);
+}
+
+// The default pipeline's gap closed at 20 labels heads results.md and the manifest, and is the
+// ratio of the means in results.csv with eval::gap_closed's interval.
+TEST(Experiment, ReportsTheDefaultPipelinesGapClosed) {
+  TempDir dir;
+  ExperimentConfig cfg = tiny(dir);
+  cfg.strategies = {"random", kDefaultStrategy};
+  cfg.budgets = {kHeadlineBudget};
+  cfg.active = false;
+  std::ostringstream log;
+  const ExperimentOutput out = run_experiment(cfg, log);
+  ASSERT_EQ(out.default_gaps.size(), 1u);
+  std::vector<double> s, r, a;
+  for (const auto& row : out.rows)
+    if (row.metric == "auprc")
+      (row.strategy == "all" ? a : row.strategy == "random" ? r : s).push_back(row.value);
+  const auto mean = [](const std::vector<double>& v) {
+    double t = 0;
+    for (double x : v) t += x;
+    return t / static_cast<double>(v.size());
+  };
+  const DefaultGap& g = out.default_gaps[0];
+  EXPECT_NEAR(g.value, (mean(s) - mean(r)) / (mean(a) - mean(r)), 1e-12);
+  const auto ref = eval::gap_closed(s, r, a, {.seed = cfg.seed});
+  EXPECT_EQ(g.lo, ref->lo);
+  EXPECT_EQ(g.hi, ref->hi);
+  const std::string md = io::read_file(out.results_md);
+  EXPECT_EQ(md.find("**default pipeline (typiclust on pixels, label-spreading-pixels) closes"),
+            md.find("\n\n") + 2)
+      << md.substr(0, 300);
+  EXPECT_NE(log.str().find(g.describe()), std::string::npos);
+  const auto m = io::read_json(out.manifest).as_object();
+  EXPECT_EQ(m.at("default_pipeline_gap_closed").as_array().size(), 1u);
 }
 
 }  // namespace

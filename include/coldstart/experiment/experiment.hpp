@@ -21,6 +21,16 @@ namespace coldstart::experiment {
 
 using report::ResultRow;
 
+/// The default pipeline, chosen by docs/decision_rule.md on the round-2 runs
+/// (docs/results/round2.md: TypiClust on EfficientNet-Lite0 with label spreading, by the rule's
+/// tie break over kmeans-centroid with label spreading): `coldstart select` / `run --quick` use
+/// it, and every experiment that runs it reports the share of the random → all gap it closes
+/// (DefaultGap) in results.md. Until round 2: kmeans-centroid with the logistic probe.
+inline constexpr const char* kDefaultStrategy = "typiclust";
+inline constexpr const char* kDefaultEncoder = "efficientnet-lite0";
+inline constexpr const char* kDefaultLearner = "label-spreading";
+inline constexpr long kHeadlineBudget = 20;  ///< the cold-start budget of the headline figure
+
 /// Every field that changes the results also goes into to_json(ExperimentConfig) (config.cpp):
 /// it is what a resumed run must match.
 struct ExperimentConfig {
@@ -33,12 +43,12 @@ struct ExperimentConfig {
   std::string mask_set;             ///< restrict segmentation to one mask folder ("" = all)
   /// Strategies: names in registry::selectors() (the built-ins and any the caller registered);
   /// `all` (every pool label) is always added as the upper reference.
-  std::vector<std::string> strategies = {"random",    "kmeans-paper", "kmedoids",
-                                         "typiclust", "probcover",    "kcenter"};
+  std::vector<std::string> strategies = {"random",    "kmeans-centroid", "kmeans-paper", "kmedoids",
+                                         "typiclust", "probcover",       "kcenter"};
   /// Encoders (registry::encoders() names) for kmeans-paper, the paper's comparison. The other
   /// clustering strategies use `main_encoder`.
   std::vector<std::string> encoders = {"pixels", "efficientnet-lite0", "ssl-pool"};
-  std::string main_encoder = "efficientnet-lite0";
+  std::string main_encoder = kDefaultEncoder;
   std::vector<Index> budgets = {20, 40, 60, 80, 100};  ///< initial-phase budgets (paper)
   /// Budgets above the pool: clipped to the pool with a note in the log (true; for budgets the
   /// user did not choose) or BudgetError before any encoder runs (false).
@@ -68,7 +78,7 @@ struct ExperimentConfig {
   /// Classification learner (registry::learners()): probe (logistic regression on
   /// main_encoder's features), label-spreading (learn::LabelSpreading over the pool's k-NN graph
   /// of them), mlp (learn::MlpProbe on them), cnn, or one the caller registered.
-  std::string classifier = "probe";
+  std::string classifier = kDefaultLearner;
   std::string segmenter = "unet";  ///< segmentation learner (registry::learners())
   /// Classification acquisition (registry::acquisitions() reading probabilities): threshold
   /// (the paper's rule), entropy, margin, least-confidence, bald (needs a learner with MC
@@ -107,9 +117,35 @@ struct ExperimentConfig {
 /// out_dir, cache_dir, models_dir), threads and fresh. Doubles as hexadecimal text (exact).
 [[nodiscard]] boost::json::object to_json(const ExperimentConfig& cfg);
 
+/// Runs of one cell that could not train the learner and fell back (loop::evaluate_round): one
+/// class in the labelled set (or fewer labels than classes) → chance-level metrics of the constant
+/// model; every labelled mask empty → metrics of the empty prediction. Counted, never hidden:
+/// written to the log, results.md and both manifests.
+struct Fallback {
+  std::string task, strategy, encoder, phase;
+  long budget = 0;
+  std::string kind;                            ///< "one-class" or "empty-masks"
+  int runs = 0;                                ///< runs of the cell that fell back
+  int of = 0;                                  ///< runs of the cell
+  [[nodiscard]] std::string describe() const;  ///< one line for people
+  [[nodiscard]] boost::json::object to_json() const;
+};
+
+/// The default pipeline's headline figure: share of the random → all gap its mean closes at
+/// `budget` labels, with a bootstrap interval (eval::gap_closed).
+struct DefaultGap {
+  std::string task, strategy, encoder, learner, metric;
+  long budget = 0;
+  double value = 0, lo = 0, hi = 0;
+  [[nodiscard]] std::string describe() const;  ///< "default pipeline (…) closes X % [lo, hi] …"
+};
+
 /// What a run produced.
 struct ExperimentOutput {
   std::vector<ResultRow> rows;
+  std::vector<Fallback> fallbacks;       ///< cells where some runs fell back
+  std::vector<std::string> warnings;     ///< configuration warnings (configuration_warnings)
+  std::vector<DefaultGap> default_gaps;  ///< per task, when the default pipeline ran
   std::string results_csv, results_md, manifest;
   std::vector<std::string> plots;
   double seconds = 0;

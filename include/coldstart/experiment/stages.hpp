@@ -90,15 +90,34 @@ struct TaskData {
                                                   const Encoded& encoded, const Split& split,
                                                   std::ostream& log, CellLog* cells = nullptr);
 
-/// Stage 6: results.csv, results.md, SVG curves and the manifest in cfg.out_dir.
+/// Stage 6: results.csv, results.md, SVG curves and the manifest in cfg.out_dir. Fallback-marker
+/// rows are taken out of `rows` (take_fallbacks) and reported, with the configuration warnings
+/// and the default pipeline's gap closed (default_gaps), in the log, results.md and the manifest.
 [[nodiscard]] ExperimentOutput write_outputs(const ExperimentConfig& cfg, const io::Dataset& ds,
                                              const Split& split, const Encoded& encoded,
                                              std::vector<ResultRow> rows, double seconds,
                                              std::ostream& log);
 
-/// The rows of `metrics` (hd_images / hd_undefined are bookkeeping, not results).
+/// The rows of `metrics` (hd_images / hd_undefined are bookkeeping and left out; the fallback
+/// markers loop::kFallbackOneClass / kFallbackEmptyMasks are kept, for take_fallbacks).
 void add_rows(std::vector<ResultRow>& rows, const ExperimentConfig& cfg, const TaskData& t,
               const std::string& strategy, const std::string& encoder, const std::string& phase,
               Index budget, long seed, const std::map<std::string, double>& metrics);
+
+/// Removes the fallback-marker rows from `rows` and counts them per cell (task, strategy,
+/// encoder, phase, budget): how many runs of the cell fell back, of how many.
+[[nodiscard]] std::vector<Fallback> take_fallbacks(std::vector<ResultRow>& rows);
+
+/// The warnings a configuration earns before it runs (e.g. probcover on a binary task, which
+/// docs/selectors.md says not to do): one line each, for the log, results.md and the manifest.
+/// `tasks`: as PreparedImages::tasks ("classification", "segmentation:<mask folder>").
+[[nodiscard]] std::vector<std::string> configuration_warnings(
+    const ExperimentConfig& cfg, const std::vector<std::string>& tasks);
+
+/// The default pipeline's gap closed at kHeadlineBudget labels, per task where it ran (strategy
+/// kDefaultStrategy on cfg.main_encoder, random and all in the rows): AUPRC for classification,
+/// Dice for segmentation, initial phase; interval by eval::gap_closed seeded with cfg.seed.
+[[nodiscard]] std::vector<DefaultGap> default_gaps(const ExperimentConfig& cfg,
+                                                   const std::vector<ResultRow>& rows);
 
 }  // namespace coldstart::experiment
