@@ -12,7 +12,7 @@ they were built.
 
 import importlib.util as _util
 
-from ._core import gemm_backend
+from ._core import DEFAULT_STRATEGY, gemm_backend
 from ._estimators import KMeans, KMedoids, MiniBatchKMeans
 from ._select import (Acquisition, Selection, acquire, register_selector, select,
                       strategies)
@@ -43,5 +43,5 @@ def __getattr__(name):
 
 
 __all__ = ["KMeans", "MiniBatchKMeans", "KMedoids", "select", "acquire", "strategies",
-           "register_selector", "Selection", "Acquisition", "gemm_backend", "has_torch",
+           "register_selector", "Selection", "Acquisition", "DEFAULT_STRATEGY", "gemm_backend", "has_torch",
            *_TORCH_PARTS, "__version__"]

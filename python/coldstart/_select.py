@@ -41,10 +41,12 @@ def strategies(kind: str | None = None) -> list[dict]:
     return [s for s in out if s["kind"] == kind]
 
 
-def select(X, budget: int, strategy: Strategy = "kmeans-centroid", labelled=None, seed: int = 0,
-           *, strata=None, **params) -> Selection:
+def select(X, budget: int, strategy: Strategy = _core.DEFAULT_STRATEGY, labelled=None,
+           seed: int = 0, *, strata=None, **params) -> Selection:
     """Picks ``budget`` rows of X to label first.
 
+    strategy defaults to the library's default selector (``coldstart.DEFAULT_STRATEGY``, the
+    one ``coldstart select`` uses).
     strategy: a registered selector name (``strategies("selector")``) whose parameters are given
     as keywords (``select(X, 20, "typiclust", k_nn=20)``), or a Python callable
     ``fn(X, budget, labelled=..., seed=...)`` returning the row numbers, or (rows, cluster,

@@ -205,6 +205,7 @@ ModelOutputs outputs_of(std::optional<MatrixIn> probs, const nb::list& mc_probs,
 }  // namespace
 
 void bind_registry(nb::module_& m) {
+  m.attr("DEFAULT_STRATEGY") = registry::kDefaultSelector;
   m.def(
       "strategies",
       [] {

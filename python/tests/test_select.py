@@ -2,6 +2,7 @@
 the `coldstart` CLI (the C++ API behind it) on the same .npy inputs."""
 
 import csv
+import json
 import struct
 import subprocess
 import zlib
@@ -75,6 +76,21 @@ def test_select_matches_the_cli_on_the_same_npy(cli, tmp_path, strategy, params)
         assert (int(r["cluster"]) if r["cluster"] else -1) == c
         if r["distance"] and r["distance"] != "nan":
             assert float(r["distance"]) == pytest.approx(float(d), rel=1e-6)
+
+
+def test_default_strategy_is_the_clis(cli, tmp_path):
+    # Neither side names a strategy: both must fall back to the one registry default.
+    x = blobs(n=300, d=12, centres=6, seed=8)
+    np.save(tmp_path / "emb.npy", x)
+    _write_ids(tmp_path / "emb.ids.csv", len(x))
+    subprocess.run([cli, "select", "--embeddings", str(tmp_path / "emb.npy"), "--budget", "7",
+                    "--seed", "4", "--out", str(tmp_path / "picks.csv")],
+                   check=True, capture_output=True)
+    manifest = json.loads((tmp_path / "picks.manifest.json").read_text())
+    assert manifest["strategy"]["name"] == coldstart.DEFAULT_STRATEGY
+    sel = coldstart.select(x, 7, seed=4)
+    assert [r["id"] for r in _read_csv(tmp_path / "picks.csv")] == \
+        [f"s{i:04d}" for i in sel.indices]
 
 
 def test_acquire_matches_the_cli(cli, tmp_path):

@@ -18,6 +18,7 @@
 #include "coldstart/io/dataset.hpp"
 #include "coldstart/io/image_scan.hpp"
 #include "coldstart/io/transaction.hpp"
+#include "coldstart/registry/registry.hpp"
 #include "coldstart/types.hpp"
 
 namespace coldstart::cli {
@@ -29,10 +30,8 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  ///< the work failed: unreadable file, bad data, ...
 inline constexpr int kExitUsage = 2;   ///< the command line is wrong
 
-/// The selector used when none is named: the default pipeline's (experiment::kDefaultStrategy,
-/// chosen by docs/decision_rule.md on the round-2 runs, docs/results/round2.md; until then
-/// kmeans-centroid).
-inline constexpr const char* kDefaultStrategy = "typiclust";
+/// The selector used when none is named (registry::kDefaultSelector, docs/results/round2.md).
+inline constexpr const char* kDefaultStrategy = registry::kDefaultSelector;
 /// `coldstart cluster` reports a clustering, which TypiClust does not expose: its default is the
 /// one k-means with k = budget that kmeans-centroid picks from.
 inline constexpr const char* kDefaultClustering = "kmeans-centroid";

@@ -25,6 +25,11 @@
 
 namespace coldstart::registry {
 
+/// The selector every front end (CLI `select`/`run`, the experiment, Python `select`) uses when
+/// none is named: the default pipeline's strategy after round 2 (docs/results/round2.md;
+/// kmeans-centroid before it). One constant, so the front ends cannot disagree.
+inline constexpr const char* kDefaultSelector = "typiclust";
+
 /// What a part reads.
 enum class Input {
   kEmbeddings,          ///< selectors: the pool's n×d embeddings
