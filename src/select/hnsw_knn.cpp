@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "coldstart/error.hpp"
@@ -23,7 +24,10 @@ struct RowSpaceParam {
 /// Squared Euclidean distance between the rows whose numbers a and b point to.
 float row_l2(const void* a, const void* b, const void* param) {
   const auto* p = static_cast<const RowSpaceParam*>(param);
-  const Index ia = *static_cast<const Index*>(a), ib = *static_cast<const Index*>(b);
+  // hnswlib packs each point's bytes after its links, so they are not 8-byte aligned: copy them.
+  Index ia = 0, ib = 0;
+  std::memcpy(&ia, a, sizeof ia);
+  std::memcpy(&ib, b, sizeof ib);
   const Eigen::Map<const Eigen::VectorXf> u(p->data + ia * p->stride, p->d);
   const Eigen::Map<const Eigen::VectorXf> v(p->data + ib * p->stride, p->d);
   return (u - v).squaredNorm();
