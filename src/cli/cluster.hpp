@@ -17,11 +17,11 @@
 namespace coldstart::cli {
 
 struct ClusterOptions {
-  std::string embeddings;                   ///< .npy from `coldstart embed`
-  std::string ids;                          ///< its ids CSV ("" = <stem>.ids.csv)
-  Index k = 0;                              ///< clusters
+  std::string embeddings;                     ///< .npy from `coldstart embed`
+  std::string ids;                            ///< its ids CSV ("" = <stem>.ids.csv)
+  Index k = 0;                                ///< clusters
   std::string strategy = kDefaultClustering;  ///< a registered selector with a clustering
-  boost::json::object params;               ///< its parameters (--param)
+  boost::json::object params;                 ///< its parameters (--param)
   std::uint64_t seed = 0;
   std::string out;  ///< id,cluster,distance CSV; centroids in <stem>.centroids.npy
 };
