@@ -12,8 +12,9 @@ the distance matrix are reported.
   clustering_peers.py kmedoids --x x.npy --init medoids.npy --max-iter 100 --threads 2 --out DIR
   clustering_peers.py kmeans-sweep --x z.npy --init starts.npy --ks 2,3,4 --restarts 10 ...
 (kmeans-sweep: for each k, `restarts` fits from the stacked starts (k ascending, restarts inner),
-the best inertia per k kept; the best centroids of every k are written stacked. FAISS, which has
-no tolerance, runs the iterations scikit-learn lloyd needed from the same start.)
+the best inertia per k kept; the best centroids of every k are written stacked.) In both k-means
+modes FAISS, which has no tolerance, runs the iterations scikit-learn lloyd needed from the same
+start (max-iter when lloyd is not run).
 "sklearn-kmeans++" is scikit-learn's own k-means++ seeding (init="k-means++", random_state=--seed),
 timed with the seeding; it ignores --init except for k. In kmeans-sweep it runs KMeans(n_init=
 --restarts) once per k, whose n_iter_ counts the best restart's iterations only.
@@ -91,14 +92,18 @@ def run_kmeans(args, np, runs, versions):
 
         versions["faiss"] = faiss.__version__
         faiss.omp_set_num_threads(args.threads)
-        km = faiss.Kmeans(x.shape[1], k, niter=args.max_iter, nredo=1, verbose=False,
+        # FAISS has no tolerance: it runs the iterations scikit-learn lloyd needed from the same
+        # start (as the real cases do), not max_iter, or it would be timed for extra iterations.
+        niter = next((r["iterations"] for r in runs if r["system"] == "sklearn-lloyd"),
+                     args.max_iter)
+        km = faiss.Kmeans(x.shape[1], k, niter=niter, nredo=1, verbose=False,
                           max_points_per_centroid=x.shape[0], seed=0, spherical=False)
         t = time.perf_counter()
         km.train(x, init_centroids=init)
         sec = time.perf_counter() - t
         path = os.path.join(args.out, "faiss.npy")
         np.save(path, km.centroids.astype(np.float32))
-        runs.append({"system": "faiss", "seconds": sec, "iterations": args.max_iter,
+        runs.append({"system": "faiss", "seconds": sec, "iterations": niter,
                      "result": path})
 
 
