@@ -1,4 +1,7 @@
 #include <omp.h>
+
+#include <latch>
+#include <thread>
 #include <coldstart/embed/cached.hpp>
 #include <coldstart/embed/pixel.hpp>
 #include <coldstart/io/file.hpp>
@@ -138,6 +141,46 @@ TEST(CachedEmbedder, ExtraMatrixRowsFromAnInterruptedWriteAreIgnored) {
   io::write_npy(npy, RowMatrixXf(first.topRows(2)));  // fewer rows than hashes: corrupt
   CachedEmbedder broken(CountingEmbedder{.calls = &calls, .images = &seen}, dir.file("c"));
   EXPECT_THROW_MSG((void)broken.embed(imgs), IoError, "sidecar lists 3 rows");
+}
+
+// Pixels 4×4; every embed call waits at `gate` until all writers have read the (empty) cache,
+// so each process-like writer starts from the same stale state.
+struct GatedEmbedder {
+  PixelEmbedder px{{.size = 4}};
+  std::latch* gate;
+  RowMatrixXf embed(std::span<const io::Image> imgs) {
+    gate->arrive_and_wait();
+    return px.embed(imgs);
+  }
+  Index dim() const { return 16; }
+  std::string name() const { return "gated"; }
+  boost::json::object card() const { return {{"name", name()}}; }
+};
+
+TEST(CachedEmbedder, ConcurrentWritersLoseNoRows) {
+  // Four writers on one folder, each its own CachedEmbedder (its own lock descriptor, as four
+  // processes), each embedding other images after all have loaded. Without the lock and the
+  // merge on write the last writer's file replaces the others' rows.
+  TempDir dir;
+  constexpr int kWriters = 4;
+  std::latch gate(kWriters);
+  std::vector<std::vector<io::Image>> parts;
+  for (int t = 0; t < kWriters; ++t) parts.push_back(images(5, 0.1f * static_cast<float>(t)));
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kWriters; ++t)
+    writers.emplace_back([&, t] {
+      CachedEmbedder cached(GatedEmbedder{.gate = &gate}, dir.file("c"));
+      (void)cached.embed(parts[static_cast<std::size_t>(t)]);
+    });
+  for (auto& w : writers) w.join();
+  std::vector<io::Image> all;
+  for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+  std::latch never_waits(1);  // a miss would call the inner embedder once and pass the gate
+  CachedEmbedder reader(GatedEmbedder{.gate = &never_waits}, dir.file("c"));
+  EXPECT_EQ(reader.embed(all), PixelEmbedder({.size = 4}).embed(all));
+  EXPECT_EQ(reader.stats().misses, 0);
+  EXPECT_EQ(reader.stats().rows_stored, 4 * 5);
+  EXPECT_TRUE(std::filesystem::exists(reader.lock_path()));
 }
 
 TEST(CachedEmbedder, RejectsBadInput) {

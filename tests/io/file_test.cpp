@@ -1,5 +1,10 @@
 #include <coldstart/io/file.hpp>
+#include <coldstart/io/file_lock.hpp>
 #include <coldstart/io/manifest.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include "support/testing.hpp"
 
@@ -61,6 +66,31 @@ TEST(Manifest, JsonLines) {
   atomic_append_line(dir.file("r.jsonl"), "{broken");
   EXPECT_THROW_MSG((void)read_json_lines(dir.file("r.jsonl")), IoError, "invalid JSON on line 3");
 }
+
+TEST(FileLock, ExclusiveWaitsForTheHolderAndSharedLocksCoexist) {
+  coldstart::testing::TempDir dir;
+  const std::string path = dir.file("x.lock");
+  std::atomic<bool> released{false}, got{false};
+  std::thread other;
+  {
+    FileLock held(path, FileLock::Mode::kExclusive);
+    other = std::thread([&] {
+      FileLock mine(path, FileLock::Mode::kExclusive);  // blocks until `held` is gone
+      got = true;
+      EXPECT_TRUE(released.load());
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(got.load());
+    released = true;
+  }
+  other.join();
+  EXPECT_TRUE(got.load());
+  FileLock a(path, FileLock::Mode::kShared);
+  FileLock b(path, FileLock::Mode::kShared);  // would deadlock if shared locks excluded
+  EXPECT_THROW_MSG(FileLock(dir.file("no/such/dir/x.lock"), FileLock::Mode::kShared), IoError,
+                   "no/such/dir/x.lock");
+}
+
 
 }  // namespace
 }  // namespace coldstart::io

@@ -31,8 +31,12 @@ struct CacheStats {
 /// `embed` call computes only images whose content hash is not stored yet, in one inner call.
 ///
 /// Files are written atomically, the matrix before the sidecar; a crash between the two leaves
-/// extra matrix rows, which are ignored. Cost per call: one hash pass over the images' pixels
-/// (parallel, OpenMP) plus O(n_new) inner work and a rewrite of the files, O(rows·d).
+/// extra matrix rows, which are ignored. Several processes may share the folder: reads hold a
+/// shared lock on `<dir>/<name>-<key>.lock` (io::FileLock) and writes an exclusive one, and a
+/// write merges the rows other processes stored since this one read the files, so no process's
+/// rows are lost and the matrix and sidecar always belong together. Cost per call: one hash pass
+/// over the images' pixels (parallel, OpenMP) plus O(n_new) inner work and, when something is
+/// new, a re-read and rewrite of the files, O(rows·d).
 /// @tparam E models coldstart::embed::Embedder.
 /// @code
 ///   embed::CachedEmbedder cached(embed::TorchScriptEmbedder(params), "cache/");
@@ -56,10 +60,18 @@ class CachedEmbedder {
   [[nodiscard]] const std::string& key() const noexcept { return key_; }
   [[nodiscard]] std::string npy_path() const { return stem_ + ".npy"; }
   [[nodiscard]] std::string sidecar_path() const { return stem_ + ".json"; }
+  [[nodiscard]] std::string lock_path() const { return stem_ + ".lock"; }
 
  private:
+  struct Stored {
+    RowMatrixXf rows;
+    std::vector<std::string> hashes;
+  };
+  [[nodiscard]] Stored read_files() const;  // the pair on disk, empty if none; caller locks
+  void write_files(const Stored& s) const;
+  void adopt(Stored s);
   void load();
-  void save() const;
+  void store(const RowMatrixXf& fresh, const std::vector<std::string>& fresh_hashes);
 
   E inner_;
   std::string dir_;

@@ -4,10 +4,13 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
+#include <optional>
 #include <string_view>
+#include <unordered_set>
 
 #include "coldstart/embed/pixel.hpp"
 #include "coldstart/io/file.hpp"
+#include "coldstart/io/file_lock.hpp"
 #include "coldstart/io/manifest.hpp"
 #include "coldstart/io/npy.hpp"
 
@@ -57,19 +60,16 @@ CachedEmbedder<E>::CachedEmbedder(E inner, std::string dir)
 }
 
 template <Embedder E>
-void CachedEmbedder<E>::load() {
-  loaded_ = true;
-  rows_.resize(0, 0);
-  hashes_.clear();
-  row_of_.clear();
+typename CachedEmbedder<E>::Stored CachedEmbedder<E>::read_files() const {
+  Stored s;
   const std::string side = sidecar_path();
-  if (!std::filesystem::exists(side)) return;
+  if (!std::filesystem::exists(side)) return s;
   const boost::json::value v = io::read_json(side);
   try {
     const auto& o = v.as_object();
     COLDSTART_IO_CHECK(std::string_view(o.at("key").as_string()) == key_, side,
                        "sidecar key differs from the encoder's ({})", key_);
-    for (const auto& h : o.at("hashes").as_array()) hashes_.emplace_back(h.as_string());
+    for (const auto& h : o.at("hashes").as_array()) s.hashes.emplace_back(h.as_string());
   } catch (const coldstart::Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -78,32 +78,80 @@ void CachedEmbedder<E>::load() {
   const RowMatrixXf x = io::read_npy_matrix(npy_path(), false);
   // The matrix is written first, so it may hold rows the sidecar does not list yet (a crash
   // between the two writes); those are dropped. Fewer rows than hashes is corruption.
-  COLDSTART_IO_CHECK(x.rows() >= static_cast<Index>(hashes_.size()) &&
-                         (hashes_.empty() || x.cols() == inner_.dim()),
+  COLDSTART_IO_CHECK(x.rows() >= static_cast<Index>(s.hashes.size()) &&
+                         (s.hashes.empty() || x.cols() == inner_.dim()),
                      npy_path(), "cache matrix is {}×{} but the sidecar lists {} rows of dim {}",
-                     x.rows(), x.cols(), hashes_.size(), inner_.dim());
-  rows_ = x.topRows(static_cast<Index>(hashes_.size()));
+                     x.rows(), x.cols(), s.hashes.size(), inner_.dim());
+  s.rows = x.topRows(static_cast<Index>(s.hashes.size()));
+  return s;
+}
+
+template <Embedder E>
+void CachedEmbedder<E>::adopt(Stored s) {
+  rows_ = std::move(s.rows);
+  hashes_ = std::move(s.hashes);
+  row_of_.clear();
   for (std::size_t i = 0; i < hashes_.size(); ++i)
     row_of_.emplace(hashes_[i], static_cast<Index>(i));
 }
 
 template <Embedder E>
-void CachedEmbedder<E>::save() const {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  COLDSTART_IO_CHECK(!ec, dir_, "cannot create the cache folder: {}", ec.message());
-  io::write_npy(npy_path(), rows_);
+void CachedEmbedder<E>::load() {
+  loaded_ = true;
+  if (!std::filesystem::exists(sidecar_path())) return adopt({});
+  std::optional<io::FileLock> lock;
+  try {  // a read-only shared cache folder without a lock file is read unlocked
+    lock.emplace(lock_path(), io::FileLock::Mode::kShared);
+  } catch (const IoError&) {
+  }
+  adopt(read_files());
+}
+
+template <Embedder E>
+void CachedEmbedder<E>::write_files(const Stored& s) const {
+  io::write_npy(npy_path(), s.rows);
   boost::json::object o;
   o["format"] = "coldstart-embedding-cache-v1";
   o["key"] = key_;
   o["card"] = inner_card_;
-  o["dim"] = static_cast<std::int64_t>(rows_.cols());
-  o["rows"] = static_cast<std::int64_t>(rows_.rows());
+  o["dim"] = static_cast<std::int64_t>(s.rows.cols());
+  o["rows"] = static_cast<std::int64_t>(s.rows.rows());
   boost::json::array hs;
-  hs.reserve(hashes_.size());
-  for (const auto& h : hashes_) hs.emplace_back(h);
+  hs.reserve(s.hashes.size());
+  for (const auto& h : s.hashes) hs.emplace_back(h);
   o["hashes"] = std::move(hs);
   io::write_json(sidecar_path(), o);
+}
+
+template <Embedder E>
+void CachedEmbedder<E>::store(const RowMatrixXf& fresh,
+                              const std::vector<std::string>& fresh_hashes) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  COLDSTART_IO_CHECK(!ec, dir_, "cannot create the cache folder: {}", ec.message());
+  io::FileLock lock(lock_path(), io::FileLock::Mode::kExclusive);
+  // Start from what is on disk now (other processes may have added rows since our load) and
+  // append what only we hold: our earlier rows (if the files were removed) and the fresh ones.
+  Stored s = read_files();
+  std::unordered_set<std::string> have(s.hashes.begin(), s.hashes.end());
+  std::vector<std::pair<const float*, const std::string*>> extra;
+  for (std::size_t i = 0; i < hashes_.size(); ++i)
+    if (have.insert(hashes_[i]).second)
+      extra.emplace_back(rows_.row(static_cast<Index>(i)).data(), &hashes_[i]);
+  for (std::size_t i = 0; i < fresh_hashes.size(); ++i)
+    if (have.insert(fresh_hashes[i]).second)
+      extra.emplace_back(fresh.row(static_cast<Index>(i)).data(), &fresh_hashes[i]);
+  const Index old = s.rows.rows(), d = fresh.cols();
+  RowMatrixXf grown(old + static_cast<Index>(extra.size()), d);
+  if (old > 0) grown.topRows(old) = s.rows;
+  for (std::size_t j = 0; j < extra.size(); ++j) {
+    grown.row(old + static_cast<Index>(j)) =
+        Eigen::Map<const Eigen::RowVectorXf>(extra[j].first, d);
+    s.hashes.push_back(*extra[j].second);
+  }
+  s.rows = std::move(grown);
+  if (!extra.empty()) write_files(s);
+  adopt(std::move(s));
 }
 
 template <Embedder E>
@@ -142,16 +190,10 @@ RowMatrixXf CachedEmbedder<E>::embed(std::span<const io::Image> images) {
                     "inner embedder '{}' returned {}×{} for {} images (cache dim {})",
                     inner_.name(), fresh.rows(), fresh.cols(), todo.size(), rows_.cols());
     coldstart::detail::check_finite_rows(fresh, "embed::CachedEmbedder::embed", "inner embedding");
-    const Index old = rows_.rows();
-    RowMatrixXf grown(old + fresh.rows(), fresh.cols());
-    if (old > 0) grown.topRows(old) = rows_;
-    grown.bottomRows(fresh.rows()) = fresh;
-    rows_ = std::move(grown);
-    for (std::size_t j = 0; j < todo.size(); ++j) {
-      hashes_.push_back(h[todo[j]]);
-      row_of_.emplace(h[todo[j]], old + static_cast<Index>(j));
-    }
-    save();
+    std::vector<std::string> fresh_hashes;
+    fresh_hashes.reserve(todo.size());
+    for (Index i : todo) fresh_hashes.push_back(h[i]);
+    store(fresh, fresh_hashes);
   }
   stats_.rows_stored = rows_.rows();
 
