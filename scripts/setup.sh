@@ -21,6 +21,8 @@ APT_PACKAGES+=(chromium)
 # MPI (optional at build time, on when found): Boost.MPI over Open MPI, for
 # `mpirun -np N coldstart select|embed` and the MPI tests (docs/scale.md).
 APT_PACKAGES+=(libboost-mpi1.81-dev libopenmpi-dev openmpi-bin)
+# OpenSSL's libcrypto: SHA-256 of manifests' inputs and outputs and of cached images.
+APT_PACKAGES+=(libssl-dev)
 # hnswlib (header-only): approximate k-NN graphs of probcover/typiclust on large pools.
 APT_PACKAGES+=(libhnswlib-dev)
 if [[ " $* " == *" --bench "* ]]; then APT_PACKAGES+=(libfaiss-dev); fi

@@ -39,7 +39,7 @@ class NumericError : public Error {
   using Error::Error;
 };
 
-/// Failures inside LibTorch, CUDA or cuBLAS, wrapped at the boundary.
+/// Failures inside LibTorch, CUDA, cuBLAS or OpenSSL, wrapped at the boundary.
 class BackendError : public Error {
  public:
   using Error::Error;

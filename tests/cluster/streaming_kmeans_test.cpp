@@ -41,6 +41,35 @@ TEST(ExactSum, SumDoesNotDependOnOrderOrSplit) {
   EXPECT_NEAR(s.to_double(forward), static_cast<double>(exact), 1e-6);
 }
 
+TEST(ExactSum, ToFixedIsLlroundOfLdexp) {
+  // The inline rounding must give std::llround(std::ldexp(v, bits)) for every term k-means
+  // feeds it: floats of any exponent, their squares in double, and exact halves (ties).
+  Rng rng(5);
+  for (const double max_abs : {1e-3, 1.0, 37.5, 1e6, 1e15}) {
+    for (const Index count : {Index{1}, Index{1000}, Index{1} << 30}) {
+      const ExactSum s = ExactSum::for_terms(max_abs, count);
+      EXPECT_EQ(s.scale, std::ldexp(1.0, s.bits));
+      std::vector<double> vs;
+      for (int i = 0; i < 20000; ++i) {
+        const double u = random::uniform01(rng) * 2.0 - 1.0;
+        const auto f = static_cast<float>(u * max_abs * std::ldexp(1.0, -(i % 40)));
+        vs.push_back(f);
+        vs.push_back(static_cast<double>(f) * f / std::max(1.0, max_abs));
+      }
+      for (const double half : {0.5, 1.5, 2.5, -0.5, -1.5, 1e6 + 0.5, 0.5 - 0x1p-30}) {
+        vs.push_back(std::ldexp(half, -s.bits));
+      }
+      vs.push_back(0.0);
+      vs.push_back(-0.0);
+      vs.push_back(max_abs);
+      vs.push_back(-max_abs);
+      for (const double v : vs)
+        ASSERT_EQ(s.to_fixed(v), std::llround(std::ldexp(v, s.bits)))
+            << "v = " << v << ", bits = " << s.bits;
+    }
+  }
+}
+
 TEST(StreamingKMeans, RecoversSeparatedBlobs) {
   const auto b = testing::blobs(600, 8, 5, 11);
   Rng rng(1);
