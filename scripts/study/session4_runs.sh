@@ -3,6 +3,7 @@
 # (10 seeds / 20 random draws, probe, initial 20 labels + active phase 20 -> 120).
 #   lite0-pneumoniamnist  round 2's chain-c: PneumoniaMNIST, six strategies, probe and label
 #                         spreading, EfficientNet-Lite0 (scripts/study/round2_runs.sh chain-c)
+#   busi-lesions          round 2's missing segmentation task: BUSI lesion masks, six strategies
 #   lite2flip-<ds>        the default strategy (typiclust) and kmeans-centroid against random on
 #                         EfficientNet-Lite2 with flip averaging (clustered features and probe
 #                         features), each encoder with its own random and all-labels reference
@@ -32,5 +33,10 @@ case "${1:-}" in
       --task classification --strategies random,typiclust,kmeans-centroid \
       --encoders efficientnet-lite2-flip --main-encoder efficientnet-lite2-flip \
       --budgets 20 --random-draws 20 --seeds 10 --threads 1 ;;
-  *) echo "usage: $0 lite0-pneumoniamnist | lite2flip busi|jsrt|pneumoniamnist" >&2; exit 2 ;;
+  busi-lesions)  # round 2's seg run of BUSI's lesion masks (six strategies, 6 seeds / 6 draws)
+    run busi-masks build/examples/paper_experiment --out "$OUT/busi-masks" --models models \
+      --threads 1 --data "$DATA/busi" --task segmentation:masks --seg-strategies random \
+      kmeans-centroid kmeans-paper typiclust kcenter kmedoids --seg-encoders efficientnet-lite0 \
+      --seg-seeds 6 --seg-random-draws 6 --seg-budgets 20 --no-active ;;
+  *) echo "usage: $0 lite0-pneumoniamnist | lite2flip busi|jsrt|pneumoniamnist | busi-lesions" >&2; exit 2 ;;
 esac
