@@ -101,21 +101,21 @@ template <class... Args>
 }  // namespace coldstart
 
 /// Throws Exc("<folder::Class::method>: <formatted message>") when cond is false.
-#define COLDSTART_CHECK(cond, Exc, ...)                                                  \
-  do {                                                                                   \
-    if (!(cond))                                                                         \
-      throw Exc(::coldstart::detail::qualified_function(__PRETTY_FUNCTION__) + ": " +    \
-                ::coldstart::detail::format(__VA_ARGS__));                               \
+#define COLDSTART_CHECK(cond, Exc, ...)                                               \
+  do {                                                                                \
+    if (!(cond))                                                                      \
+      throw Exc(::coldstart::detail::qualified_function(__PRETTY_FUNCTION__) + ": " + \
+                ::coldstart::detail::format(__VA_ARGS__));                            \
   } while (false)
 
 /// Throws IoError naming the file: "<where>: '<path>': <message>".
-#define COLDSTART_IO_CHECK(cond, path, ...)                                              \
-  do {                                                                                   \
-    if (!(cond))                                                                         \
-      throw ::coldstart::IoError(                                                        \
-          std::string(path),                                                             \
-          ::coldstart::detail::qualified_function(__PRETTY_FUNCTION__) + ": '" +         \
-              std::string(path) + "': " + ::coldstart::detail::format(__VA_ARGS__));     \
+#define COLDSTART_IO_CHECK(cond, path, ...)                                                     \
+  do {                                                                                          \
+    if (!(cond))                                                                                \
+      throw ::coldstart::IoError(std::string(path),                                             \
+                                 ::coldstart::detail::qualified_function(__PRETTY_FUNCTION__) + \
+                                     ": '" + std::string(path) +                                \
+                                     "': " + ::coldstart::detail::format(__VA_ARGS__));         \
   } while (false)
 
 #ifdef NDEBUG

@@ -1,12 +1,12 @@
 #include <omp.h>
 
-#include <latch>
-#include <thread>
 #include <coldstart/embed/cached.hpp>
 #include <coldstart/embed/pixel.hpp>
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
 #include <coldstart/io/npy.hpp>
+#include <latch>
+#include <thread>
 
 #include "support/testing.hpp"
 

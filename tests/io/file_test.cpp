@@ -91,6 +91,5 @@ TEST(FileLock, ExclusiveWaitsForTheHolderAndSharedLocksCoexist) {
                    "no/such/dir/x.lock");
 }
 
-
 }  // namespace
 }  // namespace coldstart::io

@@ -31,7 +31,7 @@ struct ExactSum {
   [[nodiscard]] std::int64_t to_fixed(double v) const noexcept {
     const double t = v * scale;  // exact: a power of two (and no under/overflow at these bits)
     std::int64_t i = static_cast<std::int64_t>(t);  // toward zero
-    const double f = t - static_cast<double>(i);   // the fractional part, exact
+    const double f = t - static_cast<double>(i);    // the fractional part, exact
     return i + (f >= 0.5) - (f <= -0.5);
   }
   [[nodiscard]] double to_double(std::int64_t v) const noexcept {
