@@ -37,7 +37,7 @@ case "${1:-}" in
   lite2flip-seg)  # segmentation under round 2's protocol with the Lite2-flip main encoder
     ds=${2:?dataset}; masks=${3:?mask folder}
     run "lite2flip-$ds-$masks" build/coldstart run --data "$DATA/$ds" --out "$OUT/lite2flip-$ds-$masks" \
-      --task "segmentation:$masks" --seg-strategies random,typiclust,kmeans-centroid \
+      --task segmentation --mask-set "$masks" --seg-strategies random,typiclust,kmeans-centroid \
       --seg-encoders efficientnet-lite2-flip --main-encoder efficientnet-lite2-flip \
       --seg-seeds 6 --seg-random-draws 6 --seg-budgets 20 --no-active --threads 1 ;;
   busi-lesions)  # round 2's seg run of BUSI's lesion masks (six strategies, 6 seeds / 6 draws)
