@@ -64,6 +64,40 @@ TEST(NeighbourGraph, HnswRecallAgainstBruteForceOnClusteredData) {
   EXPECT_NEAR(static_cast<double>(sh) / static_cast<double>(st), recall, 0.03);
 }
 
+TEST(NeighbourGraph, SampledRecallCountsExactlyTheTrueNeighboursKept) {
+  // A graph that is the brute-force k-NN with every third neighbour replaced by the row's
+  // farthest row: the reported hits must be the count of true neighbours left, on listed rows
+  // (positions) too, for one and two threads (the tiles are split over threads).
+  const auto b = testing::blobs(900, 16, 6, 21, 1.5);
+  std::vector<Index> rows;
+  for (Index i = 0; i < 900; i += 2) rows.push_back(i);
+  RowMatrixXf sub(static_cast<Index>(rows.size()), b.x.cols());
+  for (Index r = 0; r < sub.rows(); ++r) sub.row(r) = b.x.row(rows[r]);
+  const Index k = 7, m = sub.rows(), samples = 37;
+  const auto ref = brute_knn(sub, k);
+  detail::KnnGraph g;
+  g.n = m;
+  g.k = k;
+  g.idx.assign(static_cast<std::size_t>(m * k), 0);
+  g.dist.assign(static_cast<std::size_t>(m * k), 0.0f);
+  Index want = 0;
+  for (Index i = 0; i < m; ++i) {
+    Index far = 0;
+    for (Index j = 1; j < m; ++j)
+      if ((sub.row(i) - sub.row(j)).squaredNorm() > (sub.row(i) - sub.row(far)).squaredNorm())
+        far = j;
+    for (Index j = 0; j < k; ++j) g.idx[i * k + j] = j % 3 == 2 ? far : ref[i][j];
+  }
+  for (Index t = 0; t < samples; ++t)
+    for (Index j = 0; j < k; ++j) want += j % 3 == 2 ? 0 : 1;  // `far` is never a true neighbour
+  for (const int threads : {1, 2}) {
+    const auto [hits, total] =
+        with_threads(threads, [&] { return detail::knn_recall(b.x, rows, g, samples); });
+    EXPECT_EQ(total, samples * k);
+    EXPECT_EQ(hits, want) << threads << " threads";
+  }
+}
+
 TEST(NeighbourGraph, HnswOnListedRowsUsesPositionsAndNoOtherRows) {
   const auto b = testing::blobs(600, 8, 4, 9);
   std::vector<Index> rows;

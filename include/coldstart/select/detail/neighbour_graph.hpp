@@ -3,6 +3,8 @@
 // HNSW (hnsw_knn.hpp) above it, with the recall of the approximate graph measured against exact
 // k-NN on a sample of its rows.
 
+#include <omp.h>
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -51,25 +53,47 @@ struct NeighbourGraph {
 
 /// Of each sampled row's exact k nearest rows (among `rows`), how many `g` holds. The sample is
 /// min(m, count) rows evenly spaced in `rows` (no random draw: the picks' rng is untouched).
-/// Time O(count·m·d).
+/// Time O(count·m·d); the rows are scanned in tiles, each tile once for every sampled row, so
+/// the embeddings are read from memory once per thread rather than once per sampled row (at
+/// 10^6 rows of 1280 floats, 5 GB instead of 500 GB per graph).
 inline std::pair<Index, Index> knn_recall(EmbeddingsView x, std::span<const Index> rows,
                                           const KnnGraph& g, Index count) {
-  const Index m = g.n, s = std::min(m, count);
+  const Index m = g.n, s = std::min(m, count), k = g.k;
+  if (s <= 0 || k <= 0) return {0, 0};
   const auto row = [&](Index r) { return rows.empty() ? r : rows[r]; };
-  Index hits = 0;
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : hits)
-  for (Index t = 0; t < s; ++t) {
-    const Index r = t * m / s;
-    std::vector<std::pair<float, Index>> d;
-    d.reserve(static_cast<std::size_t>(m));
-    for (Index q = 0; q < m; ++q)
-      if (q != r) d.emplace_back((x.row(row(r)) - x.row(row(q))).squaredNorm(), q);
-    std::partial_sort(d.begin(), d.begin() + g.k, d.end());
-    const auto nb = g.neighbours(r);
-    for (Index j = 0; j < g.k; ++j)
-      hits += std::find(nb.begin(), nb.end(), d[j].second) != nb.end();
+  using Cand = std::pair<float, Index>;  // (squared distance, position): ties by position
+  std::vector<std::vector<Cand>> best(static_cast<std::size_t>(s));  // max-heaps of k nearest
+  constexpr Index kTile = 256;
+#pragma omp parallel
+  {
+    const Index th = omp_get_thread_num(), nth = omp_get_num_threads();
+    for (Index a = 0; a < m; a += kTile) {
+      const Index e = std::min(m, a + kTile);
+      for (Index t = th; t < s; t += nth) {  // each sampled row's heap is one thread's
+        const Index r = t * m / s;
+        auto& h = best[static_cast<std::size_t>(t)];
+        for (Index q = a; q < e; ++q) {
+          if (q == r) continue;
+          const Cand c{(x.row(row(r)) - x.row(row(q))).squaredNorm(), q};
+          if (static_cast<Index>(h.size()) < k) {
+            h.push_back(c);
+            std::push_heap(h.begin(), h.end());
+          } else if (c < h.front()) {
+            std::pop_heap(h.begin(), h.end());
+            h.back() = c;
+            std::push_heap(h.begin(), h.end());
+          }
+        }
+      }
+    }
   }
-  return {hits, s * g.k};
+  Index hits = 0;
+  for (Index t = 0; t < s; ++t) {
+    const auto nb = g.neighbours(t * m / s);
+    for (const Cand& c : best[static_cast<std::size_t>(t)])
+      hits += std::find(nb.begin(), nb.end(), c.second) != nb.end();
+  }
+  return {hits, s * k};
 }
 
 /// The k-NN graph of the listed rows of x (all rows when `rows` is empty); neighbours are
