@@ -11,6 +11,7 @@
 #include "coldstart/cluster/streaming_kmeans.hpp"
 #include "coldstart/select/concept.hpp"
 #include "coldstart/select/detail/cluster_picks.hpp"
+#include "coldstart/select/detail/keep_smallest.hpp"
 #include "coldstart/select/detail/streaming_common.hpp"
 
 namespace coldstart::select {
@@ -78,18 +79,6 @@ class StreamingSweepSelector {
  private:
   using Cand = std::pair<double, Index>;  // (GEMM distance, local row), ordered
 
-  /// Keeps the `cap` smallest candidates of `h` (a max-heap).
-  static void keep(std::vector<Cand>& h, const Cand& c, Index cap) {
-    if (static_cast<Index>(h.size()) < cap) {
-      h.push_back(c);
-      std::push_heap(h.begin(), h.end());
-    } else if (c < h.front()) {
-      std::pop_heap(h.begin(), h.end());
-      h.back() = c;
-      std::push_heap(h.begin(), h.end());
-    }
-  }
-
   /// Per centroid, the row (of all rows) nearest it: GEMM shortlists per thread, merged (the
   /// `shortlist` smallest (distance, row) pairs: a set, whatever the thread split), exact
   /// distances for them, then a min-reduction over processes.
@@ -113,17 +102,18 @@ class StreamingSweepSelector {
                                   fd.b.data(), d, ip.data(), k);
         for (Index i = a; i < e; ++i)
           for (Index c = 0; c < k; ++c)
-            keep(mine[c],
-                 {static_cast<double>(fd.row_terms[i]) + fd.offset[c] - 2.0 * ip[(i - a) * k + c],
-                  i},
-                 p_.shortlist);
+            detail::keep_smallest(
+                mine[c],
+                {static_cast<double>(fd.row_terms[i]) + fd.offset[c] - 2.0 * ip[(i - a) * k + c],
+                 i},
+                p_.shortlist);
       }
     }
     std::vector<parallel::DistRow> best(static_cast<std::size_t>(k));
     for (Index c = 0; c < k; ++c) {
       std::vector<Cand> all;
       for (int th = 0; th < threads; ++th)
-        for (const Cand& x : heaps[th * k + c]) keep(all, x, p_.shortlist);
+        for (const Cand& x : heaps[th * k + c]) detail::keep_smallest(all, x, p_.shortlist);
       for (const Cand& x : all) {
         const parallel::DistRow cand{
             cluster::detail::FoldedDistance::exact(rows.x.row(x.second).data(),

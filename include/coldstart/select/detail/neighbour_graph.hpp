@@ -13,6 +13,7 @@
 
 #include "coldstart/error.hpp"
 #include "coldstart/select/detail/hnsw_knn.hpp"
+#include "coldstart/select/detail/keep_smallest.hpp"
 #include "coldstart/select/detail/knn.hpp"
 
 namespace coldstart::select::detail {
@@ -74,15 +75,7 @@ inline std::pair<Index, Index> knn_recall(EmbeddingsView x, std::span<const Inde
         auto& h = best[static_cast<std::size_t>(t)];
         for (Index q = a; q < e; ++q) {
           if (q == r) continue;
-          const Cand c{(x.row(row(r)) - x.row(row(q))).squaredNorm(), q};
-          if (static_cast<Index>(h.size()) < k) {
-            h.push_back(c);
-            std::push_heap(h.begin(), h.end());
-          } else if (c < h.front()) {
-            std::pop_heap(h.begin(), h.end());
-            h.back() = c;
-            std::push_heap(h.begin(), h.end());
-          }
+          keep_smallest(h, Cand{(x.row(row(r)) - x.row(row(q))).squaredNorm(), q}, k);
         }
       }
     }
