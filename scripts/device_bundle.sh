@@ -4,7 +4,7 @@
 #   .device-bundle/debs/       Debian 12 packages (apt-get download) of the build's other
 #                              dependencies: headers (Eigen, Boost, GoogleTest) and the shared
 #                              libraries linked (Boost.JSON/.Container/.ProgramOptions, libpng,
-#                              TurboJPEG, zlib); device_check.sh unpacks them with dpkg -x into a scratch
+#                              TurboJPEG, zlib, OpenSSL's libcrypto); device_check.sh unpacks them with dpkg -x into a scratch
 #                              prefix, never into /
 #   .device-bundle/data/jsrt/  a copy of ../shared/datasets/jsrt (7.4 MB) for the paper-protocol
 #                              run; the device tool carries only the repository
@@ -18,7 +18,7 @@ B=.device-bundle
 PKGS=(libeigen3-dev libboost1.81-dev libboost-json1.81-dev libboost-json1.81.0
   libboost-container1.81-dev libboost-container1.81.0 libboost-program-options1.81-dev
   libboost-program-options1.81.0 libpng-dev libpng16-16 zlib1g-dev zlib1g libturbojpeg0-dev
-  libturbojpeg0 libgtest-dev libgmock-dev libhnswlib-dev)
+  libturbojpeg0 libgtest-dev libgmock-dev libhnswlib-dev libssl-dev libssl3)
 mkdir -p "$B/debs"
 missing=()
 for p in "${PKGS[@]}"; do

@@ -149,7 +149,7 @@ ok unpack && step configure 120 cmake "${CONFIG[@]}"
 check_from_bundle() {
   local bad=0
   for v in Eigen3_DIR Boost_DIR boost_json_DIR PNG_LIBRARY_RELEASE ZLIB_LIBRARY_RELEASE \
-    TURBOJPEG_LIBRARY GTest_DIR; do
+    TURBOJPEG_LIBRARY OPENSSL_CRYPTO_LIBRARY GTest_DIR; do
     local val
     val=$(grep -E "^$v:" "$BUILD/CMakeCache.txt" | cut -d= -f2- || true)
     echo "$v = $val"
@@ -174,7 +174,7 @@ runtime_from_bundle() {
   local deps bad=0
   deps=$(ldd "$BUILD/libcoldstart.so")
   echo "$deps"
-  for lib in libboost_json libpng16 libturbojpeg libz.so; do
+  for lib in libboost_json libpng16 libturbojpeg libz.so libcrypto; do
     if ! grep "$lib" <<<"$deps" | grep -q "=> $PREFIX"; then
       echo "$lib: not loaded from the bundle prefix"
       bad=1
