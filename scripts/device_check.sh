@@ -143,7 +143,13 @@ command -v ninja >/dev/null && GEN=(-G Ninja)
 CONFIG=(-S "$ROOT" -B "$BUILD" "${GEN[@]}" -DCMAKE_BUILD_TYPE=Release
   -DCMAKE_PREFIX_PATH="$PREFIX/usr" -DCOLDSTART_NATIVE=ON -DCOLDSTART_WITH_DICOM=OFF
   -DCOLDSTART_MICROBENCHMARKS=OFF -DCOLDSTART_WITH_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90
-  -DCOLDSTART_WITH_TORCH=ON -DPython3_EXECUTABLE="$(command -v "${PYTHON:-python3}")")
+  -DCOLDSTART_WITH_TORCH=ON -DPython3_EXECUTABLE="$(command -v "${PYTHON:-python3}")"
+  # FindOpenSSL prefers pkg-config's system paths to CMAKE_PREFIX_PATH: name the bundle's files,
+  # and its multiarch header folder (openssl/configuration.h lives there).
+  -DOPENSSL_ROOT_DIR="$PREFIX/usr" -DOPENSSL_INCLUDE_DIR="$PREFIX/usr/include"
+  -DOPENSSL_CRYPTO_LIBRARY="$PREFIX/usr/lib/x86_64-linux-gnu/libcrypto.so"
+  -DOPENSSL_SSL_LIBRARY="$PREFIX/usr/lib/x86_64-linux-gnu/libssl.so"
+  -DCMAKE_CXX_FLAGS="-isystem $PREFIX/usr/include/x86_64-linux-gnu")
 ok unpack && step configure 120 cmake "${CONFIG[@]}"
 # The bundle, not the system, must have provided the Debian dependencies.
 check_from_bundle() {
