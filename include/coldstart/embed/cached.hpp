@@ -2,6 +2,7 @@
 // On-disk embedding cache: a decorator over any Embedder, so re-runs embed only new images.
 
 #include <boost/json/object.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -67,7 +68,9 @@ class CachedEmbedder {
     RowMatrixXf rows;
     std::vector<std::string> hashes;
   };
-  [[nodiscard]] Stored read_files() const;  // the pair on disk, empty if none; caller locks
+  // The sidecar's hashes (nullopt: no sidecar), then the matrix rows they list; caller locks.
+  [[nodiscard]] std::optional<std::vector<std::string>> read_hashes() const;
+  [[nodiscard]] Stored read_files(std::optional<std::vector<std::string>> hashes) const;
   void write_files(const Stored& s) const;
   void adopt(Stored s);
   void load();

@@ -60,21 +60,30 @@ CachedEmbedder<E>::CachedEmbedder(E inner, std::string dir)
 }
 
 template <Embedder E>
-typename CachedEmbedder<E>::Stored CachedEmbedder<E>::read_files() const {
-  Stored s;
+std::optional<std::vector<std::string>> CachedEmbedder<E>::read_hashes() const {
   const std::string side = sidecar_path();
-  if (!std::filesystem::exists(side)) return s;
+  if (!std::filesystem::exists(side)) return std::nullopt;
   const boost::json::value v = io::read_json(side);
+  std::vector<std::string> hashes;
   try {
     const auto& o = v.as_object();
     COLDSTART_IO_CHECK(std::string_view(o.at("key").as_string()) == key_, side,
                        "sidecar key differs from the encoder's ({})", key_);
-    for (const auto& h : o.at("hashes").as_array()) s.hashes.emplace_back(h.as_string());
+    for (const auto& h : o.at("hashes").as_array()) hashes.emplace_back(h.as_string());
   } catch (const coldstart::Error&) {
     throw;
   } catch (const std::exception& e) {
     COLDSTART_IO_CHECK(false, side, "malformed cache sidecar: {}", e.what());
   }
+  return hashes;
+}
+
+template <Embedder E>
+typename CachedEmbedder<E>::Stored CachedEmbedder<E>::read_files(
+    std::optional<std::vector<std::string>> hashes) const {
+  Stored s;
+  if (!hashes) return s;
+  s.hashes = std::move(*hashes);
   const RowMatrixXf x = io::read_npy_matrix(npy_path(), false);
   // The matrix is written first, so it may hold rows the sidecar does not list yet (a crash
   // between the two writes); those are dropped. Fewer rows than hashes is corruption.
@@ -104,7 +113,7 @@ void CachedEmbedder<E>::load() {
     lock.emplace(lock_path(), io::FileLock::Mode::kShared);
   } catch (const IoError&) {
   }
-  adopt(read_files());
+  adopt(read_files(read_hashes()));
 }
 
 template <Embedder E>
@@ -130,9 +139,13 @@ void CachedEmbedder<E>::store(const RowMatrixXf& fresh,
   std::filesystem::create_directories(dir_, ec);
   COLDSTART_IO_CHECK(!ec, dir_, "cannot create the cache folder: {}", ec.message());
   io::FileLock lock(lock_path(), io::FileLock::Mode::kExclusive);
-  // Start from what is on disk now (other processes may have added rows since our load) and
-  // append what only we hold: our earlier rows (if the files were removed) and the fresh ones.
-  Stored s = read_files();
+  // Start from what is on disk now if another process wrote since our load (its sidecar lists
+  // other hashes; the matrix is then re-read), and append what only we hold: our earlier rows
+  // (if the files were removed) and the fresh ones. When the sidecar is still ours, our rows are
+  // the file's and the matrix is not read again (embed calls this once per chunk).
+  std::optional<std::vector<std::string>> on_disk = read_hashes();
+  Stored s;
+  if (on_disk.value_or(std::vector<std::string>{}) != hashes_) s = read_files(std::move(on_disk));
   std::unordered_set<std::string> have(s.hashes.begin(), s.hashes.end());
   std::vector<std::pair<const float*, const std::string*>> extra;
   for (std::size_t i = 0; i < hashes_.size(); ++i)
