@@ -18,7 +18,7 @@ B=.device-bundle
 PKGS=(libeigen3-dev libboost1.81-dev libboost-json1.81-dev libboost-json1.81.0
   libboost-container1.81-dev libboost-container1.81.0 libboost-program-options1.81-dev
   libboost-program-options1.81.0 libpng-dev libpng16-16 zlib1g-dev zlib1g libturbojpeg0-dev
-  libturbojpeg0 libgtest-dev libgmock-dev libhnswlib-dev libssl-dev libssl3)
+  libturbojpeg0 libgtest-dev libgmock-dev libssl-dev libssl3)
 mkdir -p "$B/debs"
 missing=()
 for p in "${PKGS[@]}"; do

@@ -23,8 +23,6 @@ APT_PACKAGES+=(chromium)
 APT_PACKAGES+=(libboost-mpi1.81-dev libopenmpi-dev openmpi-bin)
 # OpenSSL's libcrypto: SHA-256 of manifests' inputs and outputs and of cached images.
 APT_PACKAGES+=(libssl-dev)
-# hnswlib (header-only): approximate k-NN graphs of probcover/typiclust on large pools.
-APT_PACKAGES+=(libhnswlib-dev)
 if [[ " $* " == *" --bench "* ]]; then APT_PACKAGES+=(libfaiss-dev); fi
 # libclang-rt-dev holds libFuzzer and the sanitizer runtimes; it is only a Recommends of clang,
 # and this script installs without recommends.

@@ -1,16 +1,16 @@
-// hnsw_knn_graph: hnswlib over row numbers, so the index holds no copy of the embeddings.
+// hnsw_knn_graph: an HNSW graph over row numbers (no copy of the embeddings), built in
+// deterministic parallel batches.
 #include "coldstart/select/detail/hnsw_knn.hpp"
 
-// hnswlib 0.6.2's SSE path prefetches through the entry one past each link list, a read past the
-// end of its own allocation that AddressSanitizer reports (tests/select/neighbour_graph_test.cpp
-// under scripts/test.sh --sanitize). Our distance is our own function, so hnswlib's vectorised
-// distances are unused anyway: build it without them.
-#define NO_MANUAL_VECTORIZATION
-#include <hnswlib/hnswlib.h>
+#include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <cstring>
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <utility>
 #include <vector>
 
 #include "coldstart/error.hpp"
@@ -19,19 +19,12 @@ namespace coldstart::select::detail {
 
 namespace {
 
-/// What the distance function needs: the rows' first float, the stride and the width.
-struct RowSpaceParam {
-  const float* data;
-  Index stride;
-  Index d;
-};
-
 /// Squared Euclidean distance in a summation order that the code fixes, not the instruction
 /// set: 32 running sums (sum l takes coordinates l, l + 32, …), added pairwise in a fixed tree,
 /// then the tail. The clones differ only in register width (8 SSE, 4 AVX2 or 2 AVX-512
 /// registers of sums, chosen at load time), and this file is compiled without floating-point
 /// contraction, so every CPU computes the same bits and builds the same graph. HNSW spends most
-/// of its time here (65 % of a 1M-row typiclust run with the portable SSE2 build; docs/scale.md).
+/// of its time here (docs/scale.md).
 __attribute__((target_clones("avx512f", "avx2", "default"))) float l2_fixed_order(const float* u,
                                                                                   const float* v,
                                                                                   Index d) {
@@ -53,41 +46,269 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) float l2_fixed_orde
   return s;
 }
 
-/// Squared Euclidean distance between the rows whose numbers a and b point to.
-float row_l2(const void* a, const void* b, const void* param) {
-  const auto* p = static_cast<const RowSpaceParam*>(param);
-  // hnswlib packs each point's bytes after its links, so they are not 8-byte aligned: copy them.
-  Index ia = 0, ib = 0;
-  std::memcpy(&ia, a, sizeof ia);
-  std::memcpy(&ib, b, sizeof ib);
-  return l2_fixed_order(p->data + ia * p->stride, p->data + ib * p->stride, p->d);
-}
+using Node = std::int32_t;  // a position in `rows`
 
-/// hnswlib's space interface over row numbers (8 bytes stored per point).
-class RowSpace final : public hnswlib::SpaceInterface<float> {
- public:
-  explicit RowSpace(EmbeddingsView x) : param_{x.data(), x.outerStride(), x.cols()} {}
-  size_t get_data_size() override { return sizeof(Index); }
-  hnswlib::DISTFUNC<float> get_dist_func() override { return &row_l2; }
-  void* get_dist_func_param() override { return &param_; }
-
- private:
-  RowSpaceParam param_;
+/// A node and its squared distance to the node being searched for; ordered by (distance, node)
+/// so that every tie breaks the same way.
+struct Cand {
+  float d;
+  Node id;
+  friend bool operator<(const Cand& a, const Cand& b) {
+    return a.d < b.d || (a.d == b.d && a.id < b.id);
+  }
+  friend bool operator>(const Cand& a, const Cand& b) { return b < a; }
 };
 
-void check(const HnswParams& p) {
-  COLDSTART_CHECK(p.m >= 2, InvalidArgument, "hnsw m ({}) must be at least 2", p.m);
+/// Visited marks of one thread: a tag per node, cleared in O(1) by moving to the next epoch.
+struct Visited {
+  std::vector<std::uint32_t> tag;
+  std::uint32_t epoch = 0;
+  void next() {
+    if (++epoch == 0) {
+      std::fill(tag.begin(), tag.end(), 0U);
+      epoch = 1;
+    }
+  }
+  bool seen(Node v) { return std::exchange(tag[static_cast<std::size_t>(v)], epoch) == epoch; }
+};
+
+/// The HNSW graph (Malkov & Yashunin 2018). Nodes are inserted in row order, in batches: each
+/// node of a batch is searched for, in parallel, in the graph as it stood before the batch (plus
+/// the batch's earlier nodes, by exact distance), and then the batch is linked in: its own
+/// lists in parallel, then the reverse links grouped by target node, each group in parallel and
+/// in row order within it. Every step reads only what the steps before it finished, so the
+/// graph is the same for any thread count.
+class Hnsw {
+ public:
+  Hnsw(EmbeddingsView x, std::span<const Index> rows, const HnswParams& p)
+      : data_(x.data()), stride_(x.outerStride()), d_(x.cols()), rows_(rows), p_(p),
+        n_(static_cast<Node>(rows.size())), level_(rows.size()), upper_(rows.size()),
+        l0_(rows.size() * static_cast<std::size_t>(2 * p.m)), l0n_(rows.size(), 0),
+        visited_(static_cast<std::size_t>(omp_get_max_threads())) {
+    const double mult = 1.0 / std::log(static_cast<double>(p.m));
+    for (Node a = 0; a < n_; ++a) {
+      level_[a] = draw_level(a, mult);
+      upper_[a].resize(static_cast<std::size_t>(level_[a]));
+    }
+  }
+
+  void build() {
+    entry_ = 0;
+    top_ = level_[0];
+    for (Node begin = 1; begin < n_;) {
+      const Node end = begin + static_cast<Node>(std::min<Index>(p_.batch, begin));
+      insert_batch(begin, std::min(end, n_));
+      begin = std::min(end, n_);
+    }
+  }
+
+  /// The ef nearest graph nodes of node q (q itself among them), nearest first.
+  std::vector<Cand> search(Node q, Index ef) {
+    Visited& vis = visited();
+    std::vector<Cand> ep{{dist(q, entry_), entry_}};
+    for (int lev = top_; lev >= 1; --lev) ep = search_layer(q, ep, 1, lev, vis);
+    return search_layer(q, ep, ef, 0, vis);
+  }
+
+ private:
+  [[nodiscard]] const float* row(Node a) const { return data_ + rows_[a] * stride_; }
+  [[nodiscard]] float dist(Node a, Node b) const { return l2_fixed_order(row(a), row(b), d_); }
+  [[nodiscard]] Index cap(int lev) const { return lev == 0 ? 2 * p_.m : p_.m; }
+
+  /// Asks for a row's cache lines ahead of its distance: at d = 1280 a row is 5 KB, read from a
+  /// random place in a mapped file, and the wait for memory, not the arithmetic, dominates.
+  void prefetch_row(Node a) const {
+    const char* p = reinterpret_cast<const char*>(row(a));
+    const char* e = p + d_ * static_cast<Index>(sizeof(float));
+    for (; p < e; p += 64) __builtin_prefetch(p, 0, 3);
+  }
+  static constexpr std::size_t kAhead = 2;  // rows prefetched ahead of the one being measured
+
+  /// Layer ⌊−ln(u)·mult⌋ with u uniform on (0, 1] from a hash of (seed, node): no shared stream.
+  int draw_level(Node a, double mult) const {
+    std::uint64_t z = p_.seed + 0x9E3779B97F4A7C15ULL * (static_cast<std::uint64_t>(a) + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    const double u = 1.0 - static_cast<double>(z >> 11) * 0x1.0p-53;
+    return static_cast<int>(std::min(-std::log(u) * mult, 30.0));
+  }
+
+  [[nodiscard]] std::span<const Node> links(Node a, int lev) const {
+    if (lev == 0)
+      return {l0_.data() + static_cast<std::size_t>(a) * static_cast<std::size_t>(cap(0)),
+              static_cast<std::size_t>(l0n_[a])};
+    return upper_[a][static_cast<std::size_t>(lev - 1)];
+  }
+
+  void set_links(Node a, int lev, const std::vector<Node>& nb) {
+    if (lev == 0) {
+      std::copy(nb.begin(), nb.end(),
+                l0_.begin() + static_cast<std::ptrdiff_t>(a) * static_cast<std::ptrdiff_t>(cap(0)));
+      l0n_[a] = static_cast<Node>(nb.size());
+    } else {
+      upper_[a][static_cast<std::size_t>(lev - 1)] = nb;
+    }
+  }
+
+  Visited& visited() {
+    Visited& v = visited_[static_cast<std::size_t>(omp_get_thread_num())];
+    if (v.tag.empty()) v.tag.assign(static_cast<std::size_t>(n_), 0U);
+    return v;
+  }
+
+  /// The ef nearest nodes to q reachable on layer lev from the entry set, nearest first.
+  std::vector<Cand> search_layer(Node q, const std::vector<Cand>& entry, Index ef, int lev,
+                                 Visited& vis) const {
+    vis.next();
+    std::priority_queue<Cand, std::vector<Cand>, std::greater<>> todo;  // nearest on top
+    std::priority_queue<Cand> best;                                      // farthest on top
+    for (const Cand& e : entry) {
+      if (vis.seen(e.id)) continue;
+      todo.push(e);
+      best.push(e);
+      if (static_cast<Index>(best.size()) > ef) best.pop();
+    }
+    while (!todo.empty()) {
+      const Cand c = todo.top();
+      if (static_cast<Index>(best.size()) >= ef && best.top() < c) break;
+      todo.pop();
+      std::array<Node, 64> fresh{};  // this node's unvisited links (a layer holds ≤ 2·m ≤ 64)
+      std::size_t nf = 0;
+      for (const Node v : links(c.id, lev))
+        if (!vis.seen(v)) fresh[nf++] = v;
+      for (std::size_t i = 0; i < std::min<std::size_t>(nf, kAhead); ++i) prefetch_row(fresh[i]);
+      for (std::size_t i = 0; i < nf; ++i) {
+        if (i + kAhead < nf) prefetch_row(fresh[i + kAhead]);
+        const Node v = fresh[i];
+        const Cand cv{dist(q, v), v};
+        if (static_cast<Index>(best.size()) < ef || cv < best.top()) {
+          todo.push(cv);
+          best.push(cv);
+          if (static_cast<Index>(best.size()) > ef) best.pop();
+        }
+      }
+    }
+    std::vector<Cand> out(best.size());
+    for (auto it = out.rbegin(); it != out.rend(); ++it, best.pop()) *it = best.top();
+    return out;
+  }
+
+  /// The paper's neighbour heuristic (its Algorithm 4, as hnswlib): walk the candidates nearest
+  /// first, keep one unless a kept node is nearer to it than the base is; at most m kept.
+  std::vector<Node> select(const std::vector<Cand>& sorted, Index m) const {
+    std::vector<Node> out;
+    if (static_cast<Index>(sorted.size()) <= m) {
+      for (const Cand& c : sorted) out.push_back(c.id);
+      return out;
+    }
+    for (const Cand& c : sorted) {
+      const bool keep = std::none_of(out.begin(), out.end(),
+                                     [&](Node s) { return dist(c.id, s) < c.d; });
+      if (keep) out.push_back(c.id);
+      if (static_cast<Index>(out.size()) == m) break;
+    }
+    return out;
+  }
+
+  /// Node q's chosen neighbours per layer (index = layer), from the graph before the batch and
+  /// the batch's nodes before q.
+  std::vector<std::vector<Node>> plan(Node q, Node begin) {
+    Visited& vis = visited();
+    const int lq = level_[q];
+    std::vector<Cand> ep{{dist(q, entry_), entry_}};
+    for (int lev = top_; lev > lq; --lev) ep = search_layer(q, ep, 1, lev, vis);
+    std::vector<std::vector<Node>> out(static_cast<std::size_t>(lq + 1));
+    for (int lev = lq; lev >= 0; --lev) {
+      std::vector<Cand> w;
+      if (lev <= top_) w = ep = search_layer(q, ep, p_.ef_construction, lev, vis);
+      for (Node b = begin; b < q; ++b)
+        if (level_[b] >= lev) w.push_back({dist(q, b), b});
+      std::sort(w.begin(), w.end());
+      out[static_cast<std::size_t>(lev)] = select(w, p_.m);
+    }
+    return out;
+  }
+
+  /// Adds `sources` (ascending, new to it) to node t's list on layer lev, shrinking it with the
+  /// heuristic when it overflows.
+  void add_reverse(Node t, int lev, std::span<const Node> sources) {
+    const auto cur = links(t, lev);
+    std::vector<Node> merged(cur.begin(), cur.end());
+    for (const Node s : sources)
+      if (std::find(merged.begin(), merged.end(), s) == merged.end()) merged.push_back(s);
+    if (static_cast<Index>(merged.size()) > cap(lev)) {
+      std::vector<Cand> c;
+      for (const Node v : merged) c.push_back({dist(t, v), v});
+      std::sort(c.begin(), c.end());
+      merged = select(c, cap(lev));
+    }
+    set_links(t, lev, merged);
+  }
+
+  void insert_batch(Node begin, Node end) {
+    const Node size = end - begin;
+    std::vector<std::vector<std::vector<Node>>> plans(static_cast<std::size_t>(size));
+#pragma omp parallel for schedule(dynamic, 4)
+    for (Node q = begin; q < end; ++q) plans[q - begin] = plan(q, begin);
+    struct Edge {
+      int lev;
+      Node target, source;
+      auto operator<=>(const Edge&) const = default;
+    };
+    std::vector<Edge> edges;
+    for (Node q = begin; q < end; ++q)
+      for (int lev = 0; lev <= level_[q]; ++lev) {
+        set_links(q, lev, plans[q - begin][static_cast<std::size_t>(lev)]);
+        for (const Node t : plans[q - begin][static_cast<std::size_t>(lev)])
+          edges.push_back({lev, t, q});
+      }
+    std::sort(edges.begin(), edges.end());
+    std::vector<std::size_t> group{0};  // edges [group[g], group[g + 1]) share (layer, target)
+    for (std::size_t e = 1; e <= edges.size(); ++e)
+      if (e == edges.size() || edges[e].lev != edges[e - 1].lev ||
+          edges[e].target != edges[e - 1].target)
+        group.push_back(e);
+    const auto groups = static_cast<std::ptrdiff_t>(group.size()) - 1;
+#pragma omp parallel for schedule(dynamic, 16)
+    for (std::ptrdiff_t g = 0; g < groups; ++g) {
+      std::vector<Node> src;
+      for (auto e = group[g]; e < group[g + 1]; ++e) src.push_back(edges[e].source);
+      add_reverse(edges[group[g]].target, edges[group[g]].lev, src);
+    }
+    for (Node q = begin; q < end; ++q)
+      if (level_[q] > top_) top_ = level_[q], entry_ = q;
+  }
+
+  const float* data_;
+  Index stride_, d_;
+  std::span<const Index> rows_;
+  HnswParams p_;
+  Node n_;
+  std::vector<int> level_;
+  std::vector<std::vector<std::vector<Node>>> upper_;  // upper_[a][lev − 1]: layers ≥ 1
+  std::vector<Node> l0_;                               // layer 0: 2·m slots per node
+  std::vector<Node> l0n_;                              // used slots per node on layer 0
+  std::vector<Visited> visited_;                       // one per OpenMP thread
+  Node entry_ = 0;
+  int top_ = 0;
+};
+
+void check(const HnswParams& p, Index rows) {
+  COLDSTART_CHECK(p.m >= 2 && p.m <= 32, InvalidArgument, "hnsw m ({}) must be in [2, 32]", p.m);
   COLDSTART_CHECK(p.ef_construction >= 1, InvalidArgument,
                   "hnsw ef_construction ({}) must be at least 1", p.ef_construction);
   COLDSTART_CHECK(p.ef_search >= 0, InvalidArgument, "hnsw ef_search ({}) must be ≥ 0",
                   p.ef_search);
+  COLDSTART_CHECK(p.batch >= 1, InvalidArgument, "hnsw batch ({}) must be at least 1", p.batch);
+  COLDSTART_CHECK(rows < (Index{1} << 31), InvalidArgument,
+                  "hnsw graph of {} rows: at most 2^31 − 1 rows", rows);
 }
 
 }  // namespace
 
 KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
                         const HnswParams& p) {
-  check(p);
   std::vector<Index> all;
   if (rows.empty()) {
     all.resize(static_cast<std::size_t>(x.rows()));
@@ -95,36 +316,30 @@ KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
     rows = all;
   }
   const Index m = static_cast<Index>(rows.size());
+  check(p, m);
   KnnGraph g;
   g.n = m;
   g.k = std::min(k, m - 1);
   if (g.k <= 0) return g;
-  RowSpace space(x);
-  hnswlib::HierarchicalNSW<float> index(
-      &space, static_cast<std::size_t>(m), static_cast<std::size_t>(p.m),
-      static_cast<std::size_t>(p.ef_construction), static_cast<std::size_t>(p.seed));
-  for (Index r = 0; r < m; ++r) index.addPoint(&rows[r], static_cast<hnswlib::labeltype>(r));
-  index.setEf(
-      static_cast<std::size_t>(p.ef_search > 0 ? p.ef_search : std::max<Index>(2 * (g.k + 1), 64)));
+  Hnsw index(x, rows, p);
+  index.build();
   const Index kk = g.k;
+  const Index ef = std::max(kk + 1, p.ef_search > 0 ? p.ef_search : std::max<Index>(2 * (kk + 1), 64));
   g.idx.resize(static_cast<std::size_t>(m * kk));
   g.dist.resize(static_cast<std::size_t>(m * kk));
 #pragma omp parallel for schedule(dynamic, 256)
   for (Index r = 0; r < m; ++r) {
-    auto found = index.searchKnn(&rows[r], static_cast<std::size_t>(kk + 1));
+    const auto found = index.search(static_cast<Node>(r), ef);
     std::vector<std::pair<float, Index>> nb;  // exact squared distance, position
-    nb.reserve(found.size());
-    for (; !found.empty(); found.pop()) {
-      const Index pos = static_cast<Index>(found.top().second);
-      if (pos == r) continue;
-      nb.emplace_back((x.row(rows[r]) - x.row(rows[pos])).squaredNorm(), pos);
-    }
+    nb.reserve(static_cast<std::size_t>(kk + 1));
+    for (const Cand& c : found)
+      if (c.id != r && static_cast<Index>(nb.size()) < kk) nb.emplace_back((x.row(rows[r]) - x.row(rows[c.id])).squaredNorm(), c.id);
     if (static_cast<Index>(nb.size()) < kk) {  // the search came back short: scan all rows
       nb.clear();
       for (Index q = 0; q < m; ++q)
         if (q != r) nb.emplace_back((x.row(rows[r]) - x.row(rows[q])).squaredNorm(), q);
     }
-    std::sort(nb.begin(), nb.end());
+    std::partial_sort(nb.begin(), nb.begin() + kk, nb.end());
     for (Index j = 0; j < kk; ++j) {
       g.idx[r * kk + j] = nb[j].second;
       g.dist[r * kk + j] = std::sqrt(nb[j].first);

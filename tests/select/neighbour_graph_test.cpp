@@ -1,4 +1,4 @@
-// Neighbour graphs of ProbCover / TypiClust: HNSW (hnswlib) against brute force, the exact path
+// Neighbour graphs of ProbCover / TypiClust: HNSW (our batched build) against brute force, the exact path
 // below the size threshold, and independence from the thread count.
 #include <omp.h>
 
@@ -36,7 +36,7 @@ std::vector<std::vector<Index>> brute_knn(const RowMatrixXf& x, Index k) {
 }
 
 // Stated bound: recall@10 ≥ 0.95 on 2,000 rows of 16 clustered blobs in 32-d (HNSW M = 16,
-// ef_construction = 64, ef_search = 64); hnswlib typically reaches > 0.99 here.
+// ef_construction = 64, ef_search = 64); HNSW typically reaches > 0.99 here.
 TEST(NeighbourGraph, HnswRecallAgainstBruteForceOnClusteredData) {
   const auto b = testing::blobs(2000, 32, 16, 5, 2.0);
   const Index k = 10;
@@ -118,12 +118,47 @@ TEST(NeighbourGraph, HnswOnListedRowsUsesPositionsAndNoOtherRows) {
 
 TEST(NeighbourGraph, HnswGraphIsTheSameForAnyThreadCount) {
   const auto b = testing::blobs(3000, 24, 12, 3, 3.0);
-  const auto one = with_threads(1, [&] { return detail::hnsw_knn_graph(b.x, {}, 15, {}); });
-  for (const int t : {2, 3}) {
-    const auto many = with_threads(t, [&] { return detail::hnsw_knn_graph(b.x, {}, 15, {}); });
-    EXPECT_EQ(one.idx, many.idx) << t << " threads";
-    EXPECT_EQ(one.dist, many.dist) << t << " threads";
+  // The default batch (512) and a small one (many full batches, each built in parallel).
+  for (const Index batch : {Index{512}, Index{16}}) {
+    const detail::HnswParams p{.batch = batch};
+    const auto one = with_threads(1, [&] { return detail::hnsw_knn_graph(b.x, {}, 15, p); });
+    for (const int t : {2, 3}) {
+      const auto many = with_threads(t, [&] { return detail::hnsw_knn_graph(b.x, {}, 15, p); });
+      EXPECT_EQ(one.idx, many.idx) << t << " threads, batch " << batch;
+      EXPECT_EQ(one.dist, many.dist) << t << " threads, batch " << batch;
+    }
   }
+}
+
+/// Recall@k of g against the brute-force neighbour sets.
+double recall_of(const detail::KnnGraph& g, const std::vector<std::vector<Index>>& ref) {
+  Index hits = 0, total = 0;
+  for (Index i = 0; i < g.n; ++i)
+    for (const Index j : ref[static_cast<std::size_t>(i)]) {
+      const auto nb = g.neighbours(i);
+      hits += std::find(nb.begin(), nb.end(), j) != nb.end();
+      ++total;
+    }
+  return static_cast<double>(hits) / static_cast<double>(total);
+}
+
+// The batched parallel build searches each batch in the graph as it stood before the batch; it
+// must find neighbours as well as one-by-one insertion (batch = 1) does. Overlapping blobs in
+// 48-d, so that recall is below 1 and a worse graph shows.
+TEST(NeighbourGraph, HnswBatchedBuildRecallsAsWellAsOneByOneInsertion) {
+  const auto b = testing::blobs(4000, 48, 6, 21, 0.5);
+  const Index k = 10;
+  const auto ref = brute_knn(b.x, k);
+  const detail::HnswParams small{.m = 6, .ef_construction = 16, .ef_search = 12};
+  auto with_batch = [&](Index batch) {
+    auto p = small;
+    p.batch = batch;
+    return recall_of(detail::hnsw_knn_graph(b.x, {}, k, p), ref);
+  };
+  const double serial = with_batch(1);
+  EXPECT_LT(serial, 0.99) << "the data must be hard enough for a difference to show";
+  for (const Index batch : {Index{64}, Index{512}})
+    EXPECT_GE(with_batch(batch), serial - 0.01) << "batch " << batch << " vs one by one " << serial;
 }
 
 TEST(NeighbourGraph, ProbCoverAndTypiClustAnnPicksAreTheSameForAnyThreadCount) {

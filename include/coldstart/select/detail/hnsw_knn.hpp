@@ -1,8 +1,10 @@
 #pragma once
-// Approximate k-NN graphs through hnswlib's HNSW (Malkov & Yashunin 2018, "Efficient and robust
+// Approximate k-NN graphs through HNSW (Malkov & Yashunin 2018, "Efficient and robust
 // approximate nearest neighbor search using Hierarchical Navigable Small World graphs",
 // arXiv:1603.09320), for the neighbour graphs of ProbCover and TypiClust above a size threshold
-// (select/detail/neighbour_graph.hpp). hnswlib is a private dependency: only src/select/ sees it.
+// (select/detail/neighbour_graph.hpp). Our own build (src/select/hnsw_knn.cpp), not hnswlib's:
+// hnswlib inserts in parallel only in an order set by thread timing, and one thread was the
+// bottleneck of TypiClust at 10^6 rows (docs/scale.md).
 
 #include <cstdint>
 #include <span>
@@ -13,22 +15,26 @@
 namespace coldstart::select::detail {
 
 struct HnswParams {
-  Index m = 16;                ///< links per node and layer (hnswlib's M); ≥ 2
+  Index m = 16;                ///< links per node on layers ≥ 1 (2·m on layer 0); 2…32
   Index ef_construction = 64;  ///< candidate list while inserting; ≥ 1
   Index ef_search = 0;         ///< candidate list per query; 0 = max(2·(k + 1), 64)
-  std::uint64_t seed = 100;    ///< seeds the layer draws (hnswlib's random_seed)
+  Index batch = 512;           ///< nodes inserted in parallel against the graph before them; ≥ 1
+  std::uint64_t seed = 100;    ///< seeds the layer draws
 };
 
 /// The k nearest rows of every listed row among the listed rows (self excluded; k clipped to
 /// m − 1, m = rows.size(); an empty `rows` means all rows of x), approximated by HNSW and
 /// sorted by (exact distance, position). Row r of the result is rows[r]; its neighbours are
 /// positions in `rows`. The index stores row numbers, not vectors (its distance function reads
-/// x), so it costs about (2·m_links + 5)·4 bytes per row, never a copy of x.
-/// Deterministic: rows are inserted one by one in order with a fixed seed (hnswlib's parallel
-/// insertion would make the graph depend on thread timing); queries, which only read the
-/// graph, run in parallel, each on its own result, so the graph and every neighbour list are
-/// the same for any thread count. Distances of the returned neighbours are recomputed exactly
-/// (float differences, not hnswlib's SIMD residual sums).
+/// x), so it costs about (2·m_links + 3)·4 bytes per row (+ 4 per row and thread while it is built), never a copy of x.
+/// Deterministic and parallel: rows are inserted in order, in batches of at most `batch` (and at
+/// most the graph's size): each row of a batch is searched for in the graph as it stood before
+/// the batch, plus the batch's earlier rows by exact distance, all in parallel; the batch is
+/// then linked in, reverse links grouped by target node, each group in row order. Layers come
+/// from a hash of (seed, position). So the graph, and every neighbour list, is the same for any
+/// thread count (and, with the fixed-order distance, any CPU); `batch` = 1 is the classic
+/// one-by-one insertion. Distances of the returned neighbours are recomputed exactly (float
+/// differences).
 /// Time O(m·log m·ef_construction·m_links·d) to build, O(m·ef_search·m_links·d) to query.
 /// @throws InvalidArgument on bad params.
 [[nodiscard]] KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
