@@ -9,9 +9,6 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
-#include <limits>
-#include <memory>
-#include <atomic>
 #include <queue>
 #include <utility>
 #include <vector>
@@ -75,64 +72,6 @@ struct Visited {
   bool seen(Node v) { return std::exchange(tag[static_cast<std::size_t>(v)], epoch) == epoch; }
 };
 
-/// The k nearest nodes seen so far of every node, fed with every distance the HNSW build
-/// computes (its searches, the batch's exact distances, the link heuristic), so the k-NN graph
-/// needs no search of its own: when row b is inserted, its search meets its near neighbours a
-/// among the rows before it, and the pair (a, b) enters both lists. Keeping the k smallest
-/// (distance, node) pairs does not depend on the order in which pairs arrive, so the lists are
-/// the same for any thread count. Each list has a spin lock; a pair no nearer than the list's
-/// current k-th is turned away without it. The lists live in the caller's arrays.
-class NearestLists {
- public:
-  NearestLists(Index nodes, Index k, Index* idx, float* sq_dist)
-      : k_(k), idx_(idx), dist_(sq_dist), count_(static_cast<std::size_t>(nodes), 0),
-        worst_(std::make_unique<std::atomic<float>[]>(static_cast<std::size_t>(nodes))),
-        lock_(std::make_unique<std::atomic_flag[]>(static_cast<std::size_t>(nodes))) {
-    for (Index a = 0; a < nodes; ++a) worst_[a].store(kInf, std::memory_order_relaxed);
-  }
-
-  /// Offers b at squared distance d to a's list.
-  void offer(Node a, Node b, float d) {
-    if (d > worst_[a].load(std::memory_order_relaxed)) return;
-    while (lock_[a].test_and_set(std::memory_order_acquire)) {
-    }
-    insert(a, b, d);
-    lock_[a].clear(std::memory_order_release);
-  }
-
-  /// How many neighbours a's list holds (k once any k distinct nodes were offered).
-  [[nodiscard]] Index count(Node a) const { return count_[static_cast<std::size_t>(a)]; }
-
- private:
-  static constexpr float kInf = std::numeric_limits<float>::infinity();
-
-  void insert(Node a, Node b, float d) {
-    Index* id = idx_ + a * k_;
-    float* ds = dist_ + a * k_;
-    Index& c = count_[static_cast<std::size_t>(a)];
-    if (std::find(id, id + c, Index{b}) != id + c) return;
-    if (c < k_) {
-      id[c] = b;
-      ds[c++] = d;
-    } else {
-      Index w = 0;  // the farthest entry, ties to the higher node
-      for (Index j = 1; j < k_; ++j)
-        if (ds[j] > ds[w] || (ds[j] == ds[w] && id[j] > id[w])) w = j;
-      if (!(d < ds[w] || (d == ds[w] && b < id[w]))) return;
-      id[w] = b;
-      ds[w] = d;
-    }
-    if (c == k_) worst_[a].store(*std::max_element(ds, ds + k_), std::memory_order_relaxed);
-  }
-
-  Index k_;
-  Index* idx_;
-  float* dist_;
-  std::vector<Index> count_;
-  std::unique_ptr<std::atomic<float>[]> worst_;
-  std::unique_ptr<std::atomic_flag[]> lock_;
-};
-
 /// The HNSW graph (Malkov & Yashunin 2018). Nodes are inserted in row order, in batches: each
 /// node of a batch is searched for, in parallel, in the graph as it stood before the batch (plus
 /// the batch's earlier nodes, by exact distance), and then the batch is linked in: its own
@@ -141,8 +80,8 @@ class NearestLists {
 /// graph is the same for any thread count.
 class Hnsw {
  public:
-  Hnsw(EmbeddingsView x, std::span<const Index> rows, const HnswParams& p, NearestLists& lists)
-      : lists_(&lists), data_(x.data()),
+  Hnsw(EmbeddingsView x, std::span<const Index> rows, const HnswParams& p)
+      : data_(x.data()),
         stride_(x.outerStride()),
         d_(x.cols()),
         rows_(rows),
@@ -170,17 +109,17 @@ class Hnsw {
     }
   }
 
+  /// The ef nearest graph nodes of node q (q itself among them), nearest first.
+  std::vector<Cand> search(Node q, Index ef) {
+    Visited& vis = visited();
+    std::vector<Cand> ep{{dist(q, entry_), entry_}};
+    for (int lev = top_; lev >= 1; --lev) ep = search_layer(q, ep, 1, lev, vis);
+    return search_layer(q, ep, ef, 0, vis);
+  }
+
  private:
   [[nodiscard]] const float* row(Node a) const { return data_ + rows_[a] * stride_; }
-  /// Squared distance of two nodes, offered to both nodes' nearest lists.
-  [[nodiscard]] float dist(Node a, Node b) const {
-    const float s = l2_fixed_order(row(a), row(b), d_);
-    if (a != b) {
-      lists_->offer(a, b, s);
-      lists_->offer(b, a, s);
-    }
-    return s;
-  }
+  [[nodiscard]] float dist(Node a, Node b) const { return l2_fixed_order(row(a), row(b), d_); }
   [[nodiscard]] Index cap(int lev) const { return lev == 0 ? 2 * p_.m : p_.m; }
 
   /// Asks for a row's cache lines ahead of its distance: at d = 1280 a row is 5 KB, read from a
@@ -348,7 +287,6 @@ class Hnsw {
       if (level_[q] > top_) top_ = level_[q], entry_ = q;
   }
 
-  NearestLists* lists_;
   const float* data_;
   Index stride_, d_;
   std::span<const Index> rows_;
@@ -367,6 +305,8 @@ void check(const HnswParams& p, Index rows) {
   COLDSTART_CHECK(p.m >= 2 && p.m <= 32, InvalidArgument, "hnsw m ({}) must be in [2, 32]", p.m);
   COLDSTART_CHECK(p.ef_construction >= 1, InvalidArgument,
                   "hnsw ef_construction ({}) must be at least 1", p.ef_construction);
+  COLDSTART_CHECK(p.ef_search >= 0, InvalidArgument, "hnsw ef_search ({}) must be ≥ 0",
+                  p.ef_search);
   COLDSTART_CHECK(p.batch >= 1, InvalidArgument, "hnsw batch ({}) must be at least 1", p.batch);
   COLDSTART_CHECK(rows < (Index{1} << 31), InvalidArgument,
                   "hnsw graph of {} rows: at most 2^31 − 1 rows", rows);
@@ -388,20 +328,22 @@ KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
   g.n = m;
   g.k = std::min(k, m - 1);
   if (g.k <= 0) return g;
+  Hnsw index(x, rows, p);
+  index.build();
   const Index kk = g.k;
+  const Index ef =
+      std::max(kk + 1, p.ef_search > 0 ? p.ef_search : std::max<Index>(2 * (kk + 1), 64));
   g.idx.resize(static_cast<std::size_t>(m * kk));
   g.dist.resize(static_cast<std::size_t>(m * kk));
-  NearestLists lists(m, kk, g.idx.data(), g.dist.data());
-  Hnsw(x, rows, p, lists).build();
 #pragma omp parallel for schedule(dynamic, 256)
-  for (Index r = 0; r < m; ++r) {  // exact distances, sorted; a short list: scan all rows
+  for (Index r = 0; r < m; ++r) {
+    const auto found = index.search(static_cast<Node>(r), ef);
     std::vector<std::pair<float, Index>> nb;  // exact squared distance, position
-    const Index found = lists.count(static_cast<Node>(r));
-    for (Index j = 0; j < found; ++j) {
-      const Index q = g.idx[r * kk + j];
-      nb.emplace_back((x.row(rows[r]) - x.row(rows[q])).squaredNorm(), q);
-    }
-    if (found < kk) {
+    nb.reserve(static_cast<std::size_t>(kk + 1));
+    for (const Cand& c : found)
+      if (c.id != r && static_cast<Index>(nb.size()) < kk)
+        nb.emplace_back((x.row(rows[r]) - x.row(rows[c.id])).squaredNorm(), c.id);
+    if (static_cast<Index>(nb.size()) < kk) {  // the search came back short: scan all rows
       nb.clear();
       for (Index q = 0; q < m; ++q)
         if (q != r) nb.emplace_back((x.row(rows[r]) - x.row(rows[q])).squaredNorm(), q);

@@ -17,6 +17,7 @@ namespace coldstart::select::detail {
 struct HnswParams {
   Index m = 16;                ///< links per node on layers ≥ 1 (2·m on layer 0); 2…32
   Index ef_construction = 64;  ///< candidate list while inserting; ≥ 1
+  Index ef_search = 0;         ///< candidate list per query; 0 = max(2·(k + 1), 64)
   Index batch = 512;           ///< nodes inserted in parallel against the graph before them; ≥ 1
   std::uint64_t seed = 100;    ///< seeds the layer draws
 };
@@ -24,22 +25,17 @@ struct HnswParams {
 /// The k nearest rows of every listed row among the listed rows (self excluded; k clipped to
 /// m − 1, m = rows.size(); an empty `rows` means all rows of x), approximated by HNSW and
 /// sorted by (exact distance, position). Row r of the result is rows[r]; its neighbours are
-/// positions in `rows`. The index stores positions, not vectors (its distance function reads
-/// x): never a copy of x.
-/// Deterministic and parallel: rows are inserted in order, in batches of at most `batch` (and at
-/// most the graph's size): each row of a batch is searched for in the graph as it stood before
-/// the batch, plus the batch's earlier rows by exact distance, all in parallel; the batch is
-/// then linked in, reverse links grouped by target node, each group in row order. Layers come
-/// from a hash of (seed, position). `batch` = 1 is the classic one-by-one insertion.
-/// The k-NN lists come from the build itself, with no search afterwards: every distance it
-/// computes is offered to both rows' lists of the k nearest seen (when row b is inserted, its
-/// search meets its near neighbours among the rows before it, and the pair enters both lists).
-/// Keeping the k smallest (distance, position) pairs does not depend on the order in which they
-/// arrive, so the graph and the result are the same for any thread count (and, with the
-/// fixed-order distance, any CPU). The neighbours' distances are then recomputed exactly (float
-/// differences) and sorted; a row whose list came back short is scanned exactly.
-/// Time O(m·log m·ef_construction·m_links·d); memory about (2·m_links + 5)·4 bytes per row
-/// besides the result (+ 4 per row and thread during the build).
+/// positions in `rows`. The index stores row numbers, not vectors (its distance function reads
+/// x), so it costs about (2·m_links + 3)·4 bytes per row (+ 4 per row and thread while it is
+/// built), never a copy of x. Deterministic and parallel: rows are inserted in order, in batches of
+/// at most `batch` (and at most the graph's size): each row of a batch is searched for in the graph
+/// as it stood before the batch, plus the batch's earlier rows by exact distance, all in parallel;
+/// the batch is then linked in, reverse links grouped by target node, each group in row order.
+/// Layers come from a hash of (seed, position). So the graph, and every neighbour list, is the same
+/// for any thread count (and, with the fixed-order distance, any CPU); `batch` = 1 is the classic
+/// one-by-one insertion. Distances of the returned neighbours are recomputed exactly (float
+/// differences).
+/// Time O(m·log m·ef_construction·m_links·d) to build, O(m·ef_search·m_links·d) to query.
 /// @throws InvalidArgument on bad params.
 [[nodiscard]] KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
                                       const HnswParams& p);
