@@ -396,4 +396,18 @@ void install_map_fault_handler(const char* program) {
   ::sigaction(SIGBUS, &sa, nullptr);
 }
 
+std::size_t release_mapped_pages(const void* p, std::size_t bytes) noexcept {
+  const auto lo = reinterpret_cast<std::uintptr_t>(p), hi = lo + bytes;
+  std::size_t released = 0;
+  for (const FaultSlot& s : g_slots) {  // exactly the shared read-only file mappings
+    const std::uintptr_t b = s.begin.load(), e = s.end.load();
+    if (b == 0 || e <= lo || b >= hi) continue;
+    const std::uintptr_t from = round_up(std::max(b, lo), kPage);
+    const std::uintptr_t to = std::min(e, hi) / kPage * kPage;  // whole pages only
+    if (to > from && ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED) == 0)
+      released += to - from;
+  }
+  return released;
+}
+
 }  // namespace coldstart::io

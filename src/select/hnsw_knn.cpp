@@ -3,17 +3,22 @@
 #include "coldstart/select/detail/hnsw_knn.hpp"
 
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
+#include <limits>
+#include <new>
 #include <queue>
 #include <utility>
 #include <vector>
 
 #include "coldstart/error.hpp"
+#include "coldstart/io/mapped_npy.hpp"
 
 namespace coldstart::select::detail {
 
@@ -48,6 +53,125 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) float l2_fixed_orde
 
 using Node = std::int32_t;  // a position in `rows`
 
+/// Squared distance of two rows of 8-bit codes, in code units. Integer arithmetic, so exact:
+/// every CPU and clone returns the same value.
+__attribute__((target_clones("arch=skylake-avx512", "avx2", "default"))) std::int32_t l2_codes(
+    const std::uint8_t* u, const std::uint8_t* v, Index d) {
+  std::int32_t s = 0;
+  for (Index j = 0; j < d; ++j) {
+    const std::int32_t t = std::int32_t{u[j]} - std::int32_t{v[j]};
+    s += t * t;
+  }
+  return s;
+}
+
+/// Asks for the cache lines of [p, p + bytes) ahead of a distance: rows are read from random
+/// places, and the wait for memory, not the arithmetic, dominates HNSW (docs/scale.md).
+void prefetch(const void* p, std::size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (const char* e = c + bytes; c < e; c += 64) __builtin_prefetch(c, 0, 3);
+}
+
+/// The listed rows of x, read in place (float32): the graph of `quantize = false`.
+class FloatRows {
+ public:
+  FloatRows(EmbeddingsView x, std::span<const Index> rows)
+      : data_(x.data()), stride_(x.outerStride()), d_(x.cols()), rows_(rows) {}
+  [[nodiscard]] float dist(Node a, Node b) const { return l2_fixed_order(row(a), row(b), d_); }
+  void prefetch_row(Node a) const { prefetch(row(a), static_cast<std::size_t>(d_) * 4); }
+
+ private:
+  [[nodiscard]] const float* row(Node a) const { return data_ + rows_[a] * stride_; }
+  const float* data_;
+  Index stride_, d_;
+  std::span<const Index> rows_;
+};
+
+/// A zeroed-on-demand buffer on transparent huge pages where the kernel grants them: HNSW reads
+/// it at random, and with 4 KB pages nearly every row read is also a TLB miss.
+class HugeBytes {
+ public:
+  explicit HugeBytes(std::size_t n) {
+    constexpr std::size_t kHuge = std::size_t{2} << 20;
+    const std::size_t size = std::max(kHuge, (n + kHuge - 1) / kHuge * kHuge);
+    p_ = static_cast<std::uint8_t*>(std::aligned_alloc(kHuge, size));
+    if (p_ == nullptr) throw std::bad_alloc();
+    (void)::madvise(p_, size, MADV_HUGEPAGE);  // a hint: 4 KB pages if refused
+  }
+  HugeBytes(const HugeBytes&) = delete;
+  HugeBytes& operator=(const HugeBytes&) = delete;
+  ~HugeBytes() { std::free(p_); }
+  [[nodiscard]] std::uint8_t* data() const { return p_; }
+
+ private:
+  std::uint8_t* p_;
+};
+
+/// The listed rows as 8-bit codes, code = round((x_j − lo_j) / step) with one step for all
+/// columns, step = (largest column range) / 255: a quarter of the bytes of float32, and squared
+/// distances exact in integers. One step for all columns keeps the error of every coordinate
+/// the same (±step/2), which is what a Euclidean distance weighs; a column of a few outliers
+/// coarsens them all (the exact re-rank of hnsw_knn_graph corrects the order of the neighbours
+/// found). Built in two streaming passes (ranges, then codes) that hand the mapped rows' pages
+/// back behind them (io::release_mapped_pages), so the resident set holds the codes, not the
+/// rows and the codes.
+class ByteCodes {
+ public:
+  ByteCodes(EmbeddingsView x, std::span<const Index> rows)
+      : d_(x.cols()), codes_(rows.size() * static_cast<std::size_t>(d_)) {
+    constexpr float kInf = std::numeric_limits<float>::infinity();
+    const auto n = static_cast<std::size_t>(d_);
+    std::vector<float> lo(n, kInf), hi(n, -kInf);
+    for_blocks(x, rows, [&](Index a, Index e) {  // min and max: order-free, so any split
+      std::vector<float> l(n, kInf), h(n, -kInf);
+      for (Index r = a; r < e; ++r) {
+        const float* v = x.data() + rows[r] * x.outerStride();
+        for (Index j = 0; j < d_; ++j) l[j] = std::min(l[j], v[j]), h[j] = std::max(h[j], v[j]);
+      }
+#pragma omp critical(coldstart_hnsw_codes)
+      for (Index j = 0; j < d_; ++j) lo[j] = std::min(lo[j], l[j]), hi[j] = std::max(hi[j], h[j]);
+    });
+    float range = 0.0f;
+    for (Index j = 0; j < d_; ++j) range = std::max(range, hi[j] - lo[j]);
+    const float inv = range > 0.0f ? 255.0f / range : 1.0f;
+    for_blocks(x, rows, [&](Index a, Index e) {
+      for (Index r = a; r < e; ++r) {
+        const float* v = x.data() + rows[r] * x.outerStride();
+        std::uint8_t* c = codes_.data() + static_cast<std::size_t>(r) * n;
+        for (Index j = 0; j < d_; ++j)
+          c[j] = static_cast<std::uint8_t>(
+              std::clamp(std::nearbyint((v[j] - lo[j]) * inv), 0.0f, 255.0f));
+      }
+    });
+  }
+  [[nodiscard]] float dist(Node a, Node b) const {
+    return static_cast<float>(l2_codes(code(a), code(b), d_));
+  }
+  void prefetch_row(Node a) const { prefetch(code(a), static_cast<std::size_t>(d_)); }
+
+ private:
+  [[nodiscard]] const std::uint8_t* code(Node a) const {
+    return codes_.data() + static_cast<std::size_t>(a) * static_cast<std::size_t>(d_);
+  }
+  /// Runs f(a, e) on blocks of rows in parallel; then hands back the block's mapped pages when
+  /// its rows are consecutive in x (pages shared with the next block are kept).
+  template <class F>
+  static void for_blocks(EmbeddingsView x, std::span<const Index> rows, F&& f) {
+    const auto m = static_cast<Index>(rows.size());
+    constexpr Index kBlock = 1024;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (Index a = 0; a < m; a += kBlock) {
+      const Index e = std::min(m, a + kBlock);
+      f(a, e);
+      if (rows[e - 1] - rows[a] == e - 1 - a)
+        (void)io::release_mapped_pages(x.data() + rows[a] * x.outerStride(),
+                                       static_cast<std::size_t>((e - a) * x.outerStride()) * 4);
+    }
+  }
+  Index d_;
+  HugeBytes codes_;
+};
+
 /// A node and its squared distance to the node being searched for; ordered by (distance, node)
 /// so that every tie breaks the same way.
 struct Cand {
@@ -78,19 +202,17 @@ struct Visited {
 /// lists in parallel, then the reverse links grouped by target node, each group in parallel and
 /// in row order within it. Every step reads only what the steps before it finished, so the
 /// graph is the same for any thread count.
+template <class Space>
 class Hnsw {
  public:
-  Hnsw(EmbeddingsView x, std::span<const Index> rows, const HnswParams& p)
-      : data_(x.data()),
-        stride_(x.outerStride()),
-        d_(x.cols()),
-        rows_(rows),
+  Hnsw(const Space& space, Node n, const HnswParams& p)
+      : space_(space),
         p_(p),
-        n_(static_cast<Node>(rows.size())),
-        level_(rows.size()),
-        upper_(rows.size()),
-        l0_(rows.size() * static_cast<std::size_t>(2 * p.m)),
-        l0n_(rows.size(), 0),
+        n_(n),
+        level_(static_cast<std::size_t>(n)),
+        upper_(static_cast<std::size_t>(n)),
+        l0_(static_cast<std::size_t>(n) * static_cast<std::size_t>(2 * p.m)),
+        l0n_(static_cast<std::size_t>(n), 0),
         visited_(static_cast<std::size_t>(omp_get_max_threads())) {
     const double mult = 1.0 / std::log(static_cast<double>(p.m));
     for (Node a = 0; a < n_; ++a) {
@@ -118,17 +240,9 @@ class Hnsw {
   }
 
  private:
-  [[nodiscard]] const float* row(Node a) const { return data_ + rows_[a] * stride_; }
-  [[nodiscard]] float dist(Node a, Node b) const { return l2_fixed_order(row(a), row(b), d_); }
+  [[nodiscard]] float dist(Node a, Node b) const { return space_.dist(a, b); }
+  void prefetch_row(Node a) const { space_.prefetch_row(a); }
   [[nodiscard]] Index cap(int lev) const { return lev == 0 ? 2 * p_.m : p_.m; }
-
-  /// Asks for a row's cache lines ahead of its distance: at d = 1280 a row is 5 KB, read from a
-  /// random place in a mapped file, and the wait for memory, not the arithmetic, dominates.
-  void prefetch_row(Node a) const {
-    const char* p = reinterpret_cast<const char*>(row(a));
-    const char* e = p + d_ * static_cast<Index>(sizeof(float));
-    for (; p < e; p += 64) __builtin_prefetch(p, 0, 3);
-  }
   static constexpr std::size_t kAhead = 2;  // rows prefetched ahead of the one being measured
 
   /// Layer ⌊−ln(u)·mult⌋ with u uniform on (0, 1] from a hash of (seed, node): no shared stream.
@@ -287,9 +401,7 @@ class Hnsw {
       if (level_[q] > top_) top_ = level_[q], entry_ = q;
   }
 
-  const float* data_;
-  Index stride_, d_;
-  std::span<const Index> rows_;
+  const Space& space_;
   HnswParams p_;
   Node n_;
   std::vector<int> level_;
@@ -312,6 +424,23 @@ void check(const HnswParams& p, Index rows) {
                   "hnsw graph of {} rows: at most 2^31 − 1 rows", rows);
 }
 
+/// Each row's `kk` nearest other rows (positions) as the HNSW search over `space` finds them,
+/// row-major, −1 where the search came back short.
+template <class Space>
+std::vector<Node> approximate_lists(const Space& space, Index m, Index kk, Index ef,
+                                    const HnswParams& p) {
+  Hnsw<Space> index(space, static_cast<Node>(m), p);
+  index.build();
+  std::vector<Node> lists(static_cast<std::size_t>(m * kk), Node{-1});
+#pragma omp parallel for schedule(dynamic, 256)
+  for (Index r = 0; r < m; ++r) {
+    Index j = 0;
+    for (const Cand& c : index.search(static_cast<Node>(r), ef))
+      if (c.id != r && j < kk) lists[static_cast<std::size_t>(r * kk + j++)] = c.id;
+  }
+  return lists;
+}
+
 }  // namespace
 
 KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
@@ -328,25 +457,35 @@ KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
   g.n = m;
   g.k = std::min(k, m - 1);
   if (g.k <= 0) return g;
-  Hnsw index(x, rows, p);
-  index.build();
   const Index kk = g.k;
   const Index ef =
       std::max(kk + 1, p.ef_search > 0 ? p.ef_search : std::max<Index>(2 * (kk + 1), 64));
+  // Candidates re-ranked exactly per row: the code distances misorder near neighbours, so
+  // twice k of them (as many as the float search returns where it is exact).
+  const Index kc = p.quantize ? std::min(ef - 1, std::min(m - 1, 3 * kk)) : kk;
+  // The codes and the index are freed before the exact re-rank reads the rows again.
+  const std::vector<Node> lists = p.quantize ? approximate_lists(ByteCodes(x, rows), m, kc, ef, p)
+                                             : approximate_lists(FloatRows(x, rows), m, kc, ef, p);
   g.idx.resize(static_cast<std::size_t>(m * kk));
   g.dist.resize(static_cast<std::size_t>(m * kk));
+  const auto exact = [&](Index a, Index b) {
+    return (x.row(rows[a]) - x.row(rows[b])).squaredNorm();
+  };
 #pragma omp parallel for schedule(dynamic, 256)
   for (Index r = 0; r < m; ++r) {
-    const auto found = index.search(static_cast<Node>(r), ef);
+    const Node* found = lists.data() + r * kc;
     std::vector<std::pair<float, Index>> nb;  // exact squared distance, position
-    nb.reserve(static_cast<std::size_t>(kk + 1));
-    for (const Cand& c : found)
-      if (c.id != r && static_cast<Index>(nb.size()) < kk)
-        nb.emplace_back((x.row(rows[r]) - x.row(rows[c.id])).squaredNorm(), c.id);
+    nb.reserve(static_cast<std::size_t>(kc));
+    for (Index j = 0; j < kc && found[j] >= 0; ++j) {
+      if (j + 2 < kc && found[j + 2] >= 0)
+        prefetch(x.data() + rows[found[j + 2]] * x.outerStride(),
+                 static_cast<std::size_t>(x.cols()) * 4);
+      nb.emplace_back(exact(r, found[j]), found[j]);
+    }
     if (static_cast<Index>(nb.size()) < kk) {  // the search came back short: scan all rows
       nb.clear();
       for (Index q = 0; q < m; ++q)
-        if (q != r) nb.emplace_back((x.row(rows[r]) - x.row(rows[q])).squaredNorm(), q);
+        if (q != r) nb.emplace_back(exact(r, q), q);
     }
     std::partial_sort(nb.begin(), nb.begin() + kk, nb.end());
     for (Index j = 0; j < kk; ++j) {

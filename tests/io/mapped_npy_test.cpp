@@ -83,6 +83,33 @@ TEST(MappedMatrix, MapsANumpyFileWithoutACopy) {
   EXPECT_EQ(std::filesystem::path(file_mapped_at(v.data())).filename(), "x.npy");
 }
 
+// Released pages of a mapped file leave the resident set and read the same afterwards; memory
+// outside a MappedMatrix's mappings (a heap matrix) is never released.
+TEST(MappedMatrix, ReleasedPagesLeaveTheResidentSetAndReadTheSame) {
+  TempDir dir;
+  const RowMatrixXf x = ramp(4096, 256);  // 4 MiB
+  write_npy(dir.file("x.npy"), x);
+  const MappedMatrix m = MappedMatrix::open(dir.file("x.npy"));
+  const auto resident = [] {
+    std::ifstream statm("/proc/self/statm");
+    long size = 0, pages = 0;
+    statm >> size >> pages;
+    return pages * ::sysconf(_SC_PAGESIZE);
+  };
+  double sum = 0;  // touch every page of the mapping
+  for (Index i = 0; i < x.size(); ++i) sum += m.view().data()[i];
+  const long before = resident();
+  const auto bytes = static_cast<std::size_t>(x.size()) * sizeof(float);
+  const std::size_t released = release_mapped_pages(m.view().data(), bytes);
+  EXPECT_GE(released, bytes - 2 * 4096);  // whole pages inside the rows
+  EXPECT_LE(resident(), before - static_cast<long>(released) / 2);
+  EXPECT_EQ(RowMatrixXf(m.view()), x);
+  EXPECT_GT(sum, 0.0);
+  RowMatrixXf heap = x;
+  EXPECT_EQ(release_mapped_pages(heap.data(), bytes), 0U);
+  EXPECT_EQ(heap, x);
+}
+
 TEST(MappedMatrix, ShardsMapBackToBackIntoOneView) {
   TempDir dir;
   const RowMatrixXf x = ramp(1024 + 1024 + 300, 3);

@@ -102,4 +102,13 @@ class MappedMatrix {
 /// action. Idempotent. Called by coldstart::cli::main.
 void install_map_fault_handler(const char* program);
 
+/// Drops this process's hold on the pages of [p, p + bytes) that lie inside a MappedMatrix's
+/// file mapping (madvise MADV_DONTNEED on whole pages): they leave its resident set but stay in
+/// the page cache, so the next read maps them again without disk I/O unless memory ran short.
+/// Memory outside those mappings (heap matrices, anonymous buffers) is never touched, so a
+/// caller may pass any rows. For passes that turn mapped rows into something smaller (HNSW's
+/// 8-bit codes), so the peak resident set is not the rows plus the copy. Returns the bytes
+/// released.
+std::size_t release_mapped_pages(const void* p, std::size_t bytes) noexcept;
+
 }  // namespace coldstart::io

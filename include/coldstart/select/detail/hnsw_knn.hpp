@@ -20,6 +20,7 @@ struct HnswParams {
   Index ef_search = 0;         ///< candidate list per query; 0 = max(2·(k + 1), 64)
   Index batch = 512;           ///< nodes inserted in parallel against the graph before them; ≥ 1
   std::uint64_t seed = 100;    ///< seeds the layer draws
+  bool quantize = true;        ///< build and search on 8-bit codes (¼ of the bytes); false: floats
 };
 
 /// The k nearest rows of every listed row among the listed rows (self excluded; k clipped to

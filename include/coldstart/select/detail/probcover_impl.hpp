@@ -70,25 +70,36 @@ ProbCoverResult ProbCoverSelector<C>::run(EmbeddingsView x, Index budget,
     std::tie(out.delta, out.purity) = detail::purity_delta(g, pseudo.assignment, params_.alpha);
   }
   // Ball lists (CSR): row i covers itself and its neighbours closer than δ; plus the reverse.
-  std::vector<Index> start(static_cast<std::size_t>(n) + 1, 0), ball;
-  ball.reserve(static_cast<std::size_t>(n));
+  // Rows as 32-bit numbers: these lists hold n·(k_nn + 1) entries at most, and at 10^6 rows
+  // their width decides whether the peak memory stays within 1.25× the embeddings (scale.md).
+  using Row = std::int32_t;
+  COLDSTART_CHECK(n <= std::numeric_limits<Row>::max(), InvalidArgument,
+                  "select::ProbCoverSelector: {} rows, at most 2^31 − 1", n);
+  std::vector<Index> start(static_cast<std::size_t>(n) + 1, 0);
+  const auto in_ball = [&](Index i, Index j) { return g.distances(i)[j] < out.delta; };
+  for (Index i = 0; i < n; ++i) {  // sizes first: a growing vector would briefly hold 3× this
+    start[i + 1] = start[i] + 1;
+    for (Index j = 0; j < g.k; ++j) start[i + 1] += in_ball(i, j);
+  }
+  std::vector<Row> ball(static_cast<std::size_t>(start[n]));
   for (Index i = 0; i < n; ++i) {
-    ball.push_back(i);
+    Index e = start[i];
+    ball[e++] = static_cast<Row>(i);
     for (Index j = 0; j < g.k; ++j)
-      if (g.distances(i)[j] < out.delta) ball.push_back(g.neighbours(i)[j]);
-    start[i + 1] = static_cast<Index>(ball.size());
+      if (in_ball(i, j)) ball[e++] = static_cast<Row>(g.neighbours(i)[j]);
   }
   ng.graph = {};  // the balls hold what is needed: free n·k_nn·12 bytes before the reverse lists
-  std::vector<Index> rstart(static_cast<std::size_t>(n) + 1, 0), rball(ball.size());
-  for (const Index j : ball) ++rstart[j + 1];
+  std::vector<Index> rstart(static_cast<std::size_t>(n) + 1, 0);
+  std::vector<Row> rball(ball.size());
+  for (const Row j : ball) ++rstart[j + 1];
   for (Index i = 0; i < n; ++i) rstart[i + 1] += rstart[i];
   {
     std::vector<Index> fill(rstart.begin(), rstart.end() - 1);
     for (Index i = 0; i < n; ++i)
-      for (Index e = start[i]; e < start[i + 1]; ++e) rball[fill[ball[e]]++] = i;
+      for (Index e = start[i]; e < start[i + 1]; ++e) rball[fill[ball[e]]++] = static_cast<Row>(i);
   }
-  std::vector<Index> degree(static_cast<std::size_t>(n));
-  for (Index i = 0; i < n; ++i) degree[i] = start[i + 1] - start[i];
+  std::vector<Row> degree(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) degree[i] = static_cast<Row>(start[i + 1] - start[i]);
   std::vector<char> covered(static_cast<std::size_t>(n), 0);
   const auto cover_ball = [&](Index i) {
     Index gain = 0;
