@@ -61,6 +61,12 @@ select::Selection run_selector(const std::string& name, const parallel::LocalRow
   if (name == "kmeans-paper") {  // the reference sweep, streamed (10 restarts per k)
     select::StreamingSweepParams sp;
     sp.kmeans.max_iter = max_iter;
+    const auto t0 = std::chrono::steady_clock::now();
+    sp.after_k = [t0](Index k, Index picks) {  // progress, so a run cut short still tells
+      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::cerr << "{\"kmeans_paper_k\": " << k << ", \"picks\": " << picks
+                << ", \"seconds\": " << t << "}" << std::endl;
+    };
     return select::StreamingSweepSelector<>(sp).select(rows, budget, {}, parallel::SerialComm{},
                                                        rng);
   }

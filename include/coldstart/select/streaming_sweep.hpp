@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "coldstart/cluster/streaming_kmeans.hpp"
@@ -23,6 +24,8 @@ struct StreamingSweepParams {
       .max_iter = 300, .tol = 1e-4, .standardize = true, .random_init = true, .n_init = 10};
   Index k_start = 2;    ///< first k of the sweep (reference: 2); ≥ 1
   Index shortlist = 8;  ///< rows per centroid rechecked exactly per process; ≥ 1
+  /// Called after each k with (k, rows picked so far): progress of a long sweep; may be empty.
+  std::function<void(Index, Index)> after_k;
 };
 
 /// ClusterCentroidSelector's CentroidMode::kSweep (registered as kmeans-paper) for pools larger
@@ -68,6 +71,7 @@ class StreamingSweepSelector {
         s.cluster.push_back(c);
         s.distance.push_back(static_cast<float>(std::sqrt(best[c].dist)));
       }
+      if (p_.after_k) p_.after_k(k, s.size());
     }
     Rng fill_rng = rng.fork(0);
     detail::fill_random(s, taken, budget, fill_rng);

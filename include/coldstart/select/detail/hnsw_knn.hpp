@@ -26,16 +26,20 @@ struct HnswParams {
 /// The k nearest rows of every listed row among the listed rows (self excluded; k clipped to
 /// m − 1, m = rows.size(); an empty `rows` means all rows of x), approximated by HNSW and
 /// sorted by (exact distance, position). Row r of the result is rows[r]; its neighbours are
-/// positions in `rows`. The index stores row numbers, not vectors (its distance function reads
-/// x), so it costs about (2·m_links + 3)·4 bytes per row (+ 4 per row and thread while it is
-/// built), never a copy of x. Deterministic and parallel: rows are inserted in order, in batches of
-/// at most `batch` (and at most the graph's size): each row of a batch is searched for in the graph
-/// as it stood before the batch, plus the batch's earlier rows by exact distance, all in parallel;
-/// the batch is then linked in, reverse links grouped by target node, each group in row order.
-/// Layers come from a hash of (seed, position). So the graph, and every neighbour list, is the same
-/// for any thread count (and, with the fixed-order distance, any CPU); `batch` = 1 is the classic
-/// one-by-one insertion. Distances of the returned neighbours are recomputed exactly (float
-/// differences).
+/// positions in `rows`. With `quantize` (default) the graph is built and searched on 8-bit codes
+/// of the rows (d bytes per row, one step for all columns; made in two streaming passes that
+/// hand the pages of mapped rows back behind them, io::release_mapped_pages), and each row's
+/// min(3·k, ef − 1) nearest by code distance are re-ranked by exact distance once the codes
+/// are freed; without it the index reads the float rows in place. Either way the index itself
+/// holds about (2·m_links + 3)·4 bytes per row (+ 4 per row and thread while it is built).
+/// Deterministic and parallel: rows are inserted in order, in batches of at most `batch` (and
+/// at most the graph's size): each row of a batch is searched for in the graph as it stood
+/// before the batch, plus the batch's earlier rows by exact distance, all in parallel; the batch
+/// is then linked in, reverse links grouped by target node, each group in row order. Layers
+/// come from a hash of (seed, position). So the graph, and every neighbour list, is the same for
+/// any thread count (and, with integer code distances or the fixed-order float distance, any
+/// CPU); `batch` = 1 is the classic one-by-one insertion. Distances of the returned neighbours
+/// are exact (float differences).
 /// Time O(m·log m·ef_construction·m_links·d) to build, O(m·ef_search·m_links·d) to query.
 /// @throws InvalidArgument on bad params.
 [[nodiscard]] KnnGraph hnsw_knn_graph(EmbeddingsView x, std::span<const Index> rows, Index k,
