@@ -87,7 +87,7 @@ class FloatRows {
   std::span<const Index> rows_;
 };
 
-/// A zeroed-on-demand buffer on transparent huge pages where the kernel grants them: HNSW reads
+/// A byte buffer on transparent huge pages where the kernel grants them: HNSW reads
 /// it at random, and with 4 KB pages nearly every row read is also a TLB miss.
 class HugeBytes {
  public:
