@@ -138,9 +138,10 @@ class ByteCodes {
       for (Index r = a; r < e; ++r) {
         const float* v = x.data() + rows[r] * x.outerStride();
         std::uint8_t* c = codes_.data() + static_cast<std::size_t>(r) * n;
-        for (Index j = 0; j < d_; ++j)
-          c[j] = static_cast<std::uint8_t>(
-              std::clamp(std::nearbyint((v[j] - lo[j]) * inv), 0.0f, 255.0f));
+        for (Index j = 0; j < d_; ++j) {  // written so that a NaN becomes 0, never a bad cast
+          const float q = (v[j] - lo[j]) * inv;
+          c[j] = static_cast<std::uint8_t>(q > 0.0f ? std::min(std::nearbyint(q), 255.0f) : 0.0f);
+        }
       }
     });
   }
