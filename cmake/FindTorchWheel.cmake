@@ -36,5 +36,13 @@ macro(coldstart_find_torch)
   foreach(_cs_dir IN LISTS _cs_nv_libs)
     add_link_options("LINKER:-rpath-link,${_cs_dir}")
   endforeach()
+  # LibTorch's CPU half alone for coldstart::torch: the CUDA half (libtorch_cuda and the CUDA
+  # libraries it maps, ~0.25 s of every start) is loaded when a CUDA device is asked for
+  # (src/embed/torch_cuda_loader.cpp). Programs that run CUDA from the start link TORCH_LIBRARIES.
+  if(TARGET torch_cpu_library AND TARGET c10)
+    set(COLDSTART_TORCH_CPU_LIBRARIES torch_cpu_library c10)
+  else()
+    set(COLDSTART_TORCH_CPU_LIBRARIES ${TORCH_LIBRARIES})
+  endif()
   message(STATUS "coldstart: LibTorch ${Torch_VERSION} from ${Torch_DIR}")
 endmacro()

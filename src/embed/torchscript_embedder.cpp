@@ -209,9 +209,12 @@ TorchScriptEmbedder::TorchScriptEmbedder(TorchScriptParams p) : impl_(std::make_
   if (m.p.name.empty()) m.p.name = std::filesystem::path(m.p.model_path).stem().string();
   m.workers = m.p.threads > 0 ? m.p.threads : default_workers();
   if (m.p.device == Device::kCuda) {
+    const std::string why_not = load_torch_cuda();
+    COLDSTART_CHECK(why_not.empty(), BackendError, "device CUDA requested for '{}': {}",
+                    m.p.model_path, why_not);
     COLDSTART_CHECK(torch::cuda::is_available(), BackendError,
-                    "device CUDA requested for '{}' but LibTorch sees no CUDA device (CPU-only "
-                    "build or no GPU); use Device::kCpu",
+                    "device CUDA requested for '{}' but LibTorch sees no CUDA device (no GPU); "
+                    "use Device::kCpu",
                     m.p.model_path);
     m.device = torch::Device(torch::kCUDA, 0);
     m.half = m.p.half_on_cuda;
@@ -324,7 +327,7 @@ boost::json::object TorchScriptEmbedder::card() const {
   return c;
 }
 
-bool cuda_available() { return torch::cuda::is_available(); }
+bool cuda_available() { return load_torch_cuda().empty() && torch::cuda::is_available(); }
 
 int default_workers() { return std::max(1, at::get_num_threads()); }
 

@@ -119,8 +119,15 @@ static_assert(DescribedEmbedder<TorchScriptEmbedder>);
 /// (OMP_NUM_THREADS, else the cores), at least 1.
 [[nodiscard]] int default_workers();
 
-/// True when LibTorch sees a usable CUDA device.
+/// True when LibTorch sees a usable CUDA device (loads LibTorch's CUDA half first).
 [[nodiscard]] bool cuda_available();
+
+/// Loads LibTorch's CUDA half (libtorch_cuda.so, beside libtorch_cpu.so) once per process, if
+/// the program has not linked it: coldstart::torch links only the CPU half, so CPU runs do not
+/// pay for mapping the CUDA libraries. Called by cuda_available() and by a TorchScriptEmbedder
+/// on Device::kCuda. Returns "" when the CUDA half is in, else why not (a CPU-only LibTorch, a
+/// missing library, or LibTorch asked for its CUDA hooks before the load).
+[[nodiscard]] std::string load_torch_cuda();
 
 /// Makes glibc keep freed memory for reuse instead of returning it to the kernel: LibTorch
 /// allocates every activation afresh (tens of MB per layer at batch 16), glibc maps blocks that
