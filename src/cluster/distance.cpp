@@ -89,9 +89,10 @@ Index assign_nearest_counting(EmbeddingsView x, const Eigen::VectorXf& xn, Embed
   return changed;
 }
 
-void nearest_two(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
-                 const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms, Index col_block,
-                 float* packed, float* tile, Index* best, float* d1, float* d2) {
+void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
+                      const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms,
+                      Index col_block, const Index* group_start, Index t, float* packed,
+                      float* tile, Index* best, float* d1, float* lower, float* m2) {
   const Index d = x.cols(), k = c.rows();
   if (m == 0) return;
   // Consecutive rows are read in place; scattered ones are gathered into `packed`.
@@ -104,36 +105,53 @@ void nearest_two(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
     lda = d;
   }
   constexpr float kInf = std::numeric_limits<float>::infinity();
+  float* m1 = lower;  // each group's smallest ‖c‖² − 2x·c; m2 the second smallest
   std::fill_n(d1, m, kInf);
-  std::fill_n(d2, m, kInf);
+  std::fill_n(m1, m * t, kInf);
+  std::fill_n(m2, m * t, kInf);
   std::fill_n(best, m, Index{0});
   const Index cb = std::min(col_block, k);
   for (Index c0 = 0; c0 < k; c0 += cb) {
     const Index nc = std::min(cb, k - c0);
     gemm_abt(m, nc, d, a, lda, c.data() + c0 * c.outerStride(), c.outerStride(), tile, nc);
+    Index g0 = 0;
+    while (group_start[g0 + 1] <= c0) ++g0;
     for (Index r = 0; r < m; ++r) {
       const float* ip = tile + r * nc;
-      float b1 = d1[r], b2 = d2[r];
+      float b1 = d1[r];
       Index bi = best[r];
-      for (Index j = 0; j < nc; ++j) {
-        const float v = c_norms[c0 + j] - 2.0f * ip[j];
-        if (v < b1) {
-          b2 = b1;
-          b1 = v;
-          bi = c0 + j;
-        } else if (v < b2) {
-          b2 = v;
+      for (Index g = g0, j = c0; j < c0 + nc; ++g) {
+        const Index end = std::min(group_start[g + 1], c0 + nc);
+        float g1 = m1[r * t + g], g2 = m2[r * t + g];
+        for (; j < end; ++j) {
+          const float v = c_norms[j] - 2.0f * ip[j - c0];
+          if (v < g1) {
+            g2 = g1;
+            g1 = v;
+          } else if (v < g2) {
+            g2 = v;
+          }
+          if (v < b1) {
+            b1 = v;
+            bi = j;
+          }
         }
+        m1[r * t + g] = g1;
+        m2[r * t + g] = g2;
       }
       d1[r] = b1;
-      d2[r] = b2;
       best[r] = bi;
     }
   }
   for (Index r = 0; r < m; ++r) {
     const float xn = x_norms[rows[r]];
     d1[r] = std::max(0.0f, xn + d1[r]);
-    d2[r] = d2[r] == kInf ? kInf : std::max(0.0f, xn + d2[r]);
+    Index gb = 0;  // the best centroid's group: its bound is the group's second smallest
+    while (group_start[gb + 1] <= best[r]) ++gb;
+    for (Index g = 0; g < t; ++g) {
+      const float v = g == gb ? m2[r * t + g] : m1[r * t + g];
+      lower[r * t + g] = v == kInf ? kInf : std::max(0.0f, xn + v);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <coldstart/cluster/kmeans.hpp>
 #include <limits>
+#include <numeric>
 #include <set>
 
 #include "support/testing.hpp"
@@ -119,6 +120,71 @@ TEST(KMeans, HamerlyEqualsLloydOnUnstructuredData) {
   EXPECT_NEAR(lloyd.objective, ham.objective, 1e-6 * lloyd.objective);
 }
 
+// Yinyang's group bounds are filters only: any group count gives Lloyd's assignment.
+TEST(KMeans, HamerlyWithAnyBoundGroupCountEqualsLloyd) {
+  const auto b = testing::blobs(900, 24, 30, 8, 4.0);
+  Rng rng(12);
+  const RowMatrixXf start = RandomRows::init(b.x, 30, squared_norms(b.x), rng);
+  KMeansParams p{.max_iter = 60, .tol = 0.0, .row_block = 128, .col_block = 7};
+  const Clustering lloyd = KMeans<>(p).fit(b.x, start);
+  for (const Index t : {1, 3, 7, 30, 500}) {
+    p.bound_groups = t;
+    const Clustering ham = KMeans<RandomRows, ReseedFarthest, HamerlyStep>(p).fit(b.x, start);
+    EXPECT_EQ(lloyd.iterations, ham.iterations) << "t = " << t;
+    EXPECT_EQ(lloyd.assignment, ham.assignment) << "t = " << t;
+    EXPECT_NEAR(lloyd.objective, ham.objective, 1e-6 * lloyd.objective) << "t = " << t;
+  }
+  EXPECT_THROW((KMeans<>({.bound_groups = -1}).fit(b.x, start)), InvalidArgument);
+}
+
+// Group bounds drop by their own group's largest shift, so fewer samples fail the filter than
+// with Hamerly's single bound, which drops by the largest shift of all.
+TEST(KMeans, GroupBoundsSendFewerSamplesToTheFullAssignment) {
+  const auto b = testing::blobs(3000, 32, 40, 5, 3.0);
+  Rng rng(2);
+  const RowMatrixXf start = RandomRows::init(b.x, 40, squared_norms(b.x), rng);
+  const Eigen::VectorXf norms = squared_norms(b.x);
+  auto total_full = [&](Index t) {
+    HamerlyStep<> step(b.x, norms, {.row_block = 256, .col_block = 1024, .bound_groups = t});
+    RowMatrixXf c = start, next;
+    Index full = 0;
+    for (int it = 0; it < 30; ++it) {
+      const StepStats st = step.iterate<ReseedFarthest>(c, next);
+      full += step.last_full();
+      std::swap(c, next);
+      if (st.changed == 0) break;
+    }
+    return std::pair{full, step.assignment()};
+  };
+  const auto [one, a1] = total_full(1);
+  const auto [four, a4] = total_full(4);
+  const auto [each, ak] = total_full(40);
+  EXPECT_EQ(a1, a4);
+  EXPECT_EQ(a1, ak);
+  EXPECT_LT(four, one);
+  EXPECT_LT(each, four);
+}
+
+TEST(KMeans, CentroidSumsSplitOverThreadsEqualOneOrderedPass) {
+  const RowMatrixXf x = gaussian(4096, 320, 31);  // n·d above the parallel cut-off
+  std::vector<Index> assignment(4096);
+  Rng rng(5);
+  for (auto& a : assignment) a = static_cast<Index>(random::uniform_index(rng, 7));
+  RowMatrixXd reference = RowMatrixXd::Zero(7, 320);
+  for (Index i = 0; i < x.rows(); ++i)
+    for (Index j = 0; j < x.cols(); ++j) reference(assignment[i], j) += double{x(i, j)};
+  const int saved = omp_get_max_threads();
+  for (const int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    RowMatrixXd sums(7, 320);
+    std::vector<Index> counts(7);
+    detail::accumulate_sums(x, assignment, sums, counts);
+    EXPECT_TRUE(sums == reference) << threads << " threads";
+    EXPECT_EQ(std::accumulate(counts.begin(), counts.end(), Index{0}), 4096);
+  }
+  omp_set_num_threads(saved);
+}
+
 TEST(KMeans, SameSeedBitIdenticalForOneAndTwoThreads) {
   const RowMatrixXf x = gaussian(1200, 40, 5);  // n·k·d above the single-thread cut-off
   const int saved = omp_get_max_threads();
@@ -131,7 +197,13 @@ TEST(KMeans, SameSeedBitIdenticalForOneAndTwoThreads) {
   const auto a = run(1, KMeans<>(p)), b = run(2, KMeans<>(p));
   const auto c = run(1, KMeans<GreedyKMeansPlusPlus, ReseedFarthest, HamerlyStep>(p));
   const auto d = run(2, KMeans<GreedyKMeansPlusPlus, ReseedFarthest, HamerlyStep>(p));
+  KMeansParams grouped = p;
+  grouped.bound_groups = 3;
+  const auto e = run(1, KMeans<GreedyKMeansPlusPlus, ReseedFarthest, HamerlyStep>(grouped));
+  const auto f = run(2, KMeans<GreedyKMeansPlusPlus, ReseedFarthest, HamerlyStep>(grouped));
   omp_set_num_threads(saved);
+  EXPECT_EQ(e.assignment, f.assignment);
+  EXPECT_TRUE(e.centroids == f.centroids);
   EXPECT_EQ(a.assignment, b.assignment);
   EXPECT_TRUE(a.centroids == b.centroids);
   EXPECT_EQ(a.objective, b.objective);

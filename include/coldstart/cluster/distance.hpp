@@ -73,11 +73,16 @@ void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float
 /// Haswell) before OpenBLAS loads, so an OpenBLAS older than the CPU does not fall back to SSE3.
 [[nodiscard]] const char* gemm_backend();
 
-/// Nearest and second-nearest centroid of rows `rows[0..m)` of x (gathered into `packed`, m×d),
-/// from one GEMM per col_block: writes best index, best and second-best squared distances.
-void nearest_two(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
-                 const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms, Index col_block,
-                 float* packed, float* tile, Index* best, float* d1, float* d2);
+/// Nearest centroid of rows `rows[0..m)` of x (gathered into `packed`, m×d), from one GEMM per
+/// col_block, and per group of centroids the nearest of the group other than that one. Group g
+/// is centroids [group_start[g], group_start[g + 1]), g < t, covering 0..k. Writes best index,
+/// best squared distance `d1`, and the groups' squared distances to `lower` (m×t, row-major; ∞
+/// for a group with no other centroid). With t = 1, `lower` is the second-nearest distance.
+/// `m1`, `m2` are m×t scratch.
+void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
+                      const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms,
+                      Index col_block, const Index* group_start, Index t, float* packed,
+                      float* tile, Index* best, float* d1, float* lower, float* m2);
 
 }  // namespace detail
 }  // namespace coldstart::cluster

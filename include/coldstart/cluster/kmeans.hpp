@@ -23,6 +23,7 @@ struct KMeansParams {
   bool check_finite = true;  ///< reject NaN/Inf rows (one extra pass over x)
   Index row_block = kDefaultRowBlock;  ///< GEMM tile: rows of x; ≥ 1
   Index col_block = kDefaultColBlock;  ///< GEMM tile: centroids; ≥ 1
+  Index bound_groups = 0;  ///< HamerlyStep's lower bounds per sample (StepOptions); 0 = auto
 
   /// Throws InvalidArgument naming the bad field or size (n = 0, k = 0, k > n, ...).
   void validate(Index n, Index d, Index k) const;

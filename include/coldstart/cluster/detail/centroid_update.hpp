@@ -16,13 +16,22 @@ inline void accumulate_sums(EmbeddingsView x, const std::vector<Index>& assignme
   sums.setZero();
   std::fill(counts.begin(), counts.end(), Index{0});
   for (Index i = 0; i < n; ++i) ++counts[assignment[i]];
-  // One sequential pass, rows in order: the update is bound by memory bandwidth, and on the
-  // 2-core development machine a column split over threads measured 2-3x slower than this.
-  for (Index i = 0; i < n; ++i) {
-    const float* xi = x.data() + i * x.outerStride();
-    double* s = sums.data() + assignment[i] * d;
+  // Each thread owns a range of clusters and adds their rows in sample order, so every sum is
+  // the one sequential pass would give, for any thread count, and every row is read once. (A
+  // column split over threads measured 2-3x slower than one thread on the 2-core machine.)
+  const Index k = sums.rows();
+#pragma omp parallel if (n * d >= (Index{1} << 20) && k > 1)
+  {
+    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const Index j0 = k * t / nt, j1 = k * (t + 1) / nt;
+    for (Index i = 0; i < n; ++i) {
+      const Index a = assignment[i];
+      if (a < j0 || a >= j1) continue;
+      const float* __restrict xi = x.data() + i * x.outerStride();
+      double* __restrict s = sums.data() + a * d;
 #pragma omp simd
-    for (Index j = 0; j < d; ++j) s[j] += static_cast<double>(xi[j]);
+      for (Index j = 0; j < d; ++j) s[j] += static_cast<double>(xi[j]);
+    }
   }
 }
 

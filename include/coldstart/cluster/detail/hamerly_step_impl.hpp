@@ -1,6 +1,7 @@
 #pragma once
 // Definitions for hamerly_step.hpp.
 
+#include <algorithm>
 #include <cfloat>
 
 namespace coldstart::cluster {
@@ -13,12 +14,28 @@ HamerlyStep<Dist>::HamerlyStep(EmbeddingsView x, const Eigen::VectorXf& x_norms,
       assignment_(static_cast<std::size_t>(x.rows()), -1),
       sq_dist_(x.rows()),
       upper_(static_cast<std::size_t>(x.rows())),
-      lower_(static_cast<std::size_t>(x.rows())),
       work_(static_cast<std::size_t>(omp_get_max_threads())) {}
+
+template <class Dist>
+void HamerlyStep<Dist>::make_groups(Index k) {
+  // Yinyang's k/10 groups, at most d/8 (the bounds stay under an eighth of the data's bytes).
+  const Index auto_t = std::max<Index>(1, std::min(k / 10, x_.cols() / 8));
+  t_ = std::min(k, opt_.bound_groups > 0 ? opt_.bound_groups : auto_t);
+  group_start_.resize(static_cast<std::size_t>(t_ + 1));
+  group_of_.resize(static_cast<std::size_t>(k));
+  for (Index g = 0; g <= t_; ++g) group_start_[g] = g * k / t_;  // contiguous, sizes differ ≤ 1
+  for (Index g = 0; g < t_; ++g)
+    for (Index j = group_start_[g]; j < group_start_[g + 1]; ++j) group_of_[j] = g;
+  lower_.assign(coldstart::detail::checked_mul(static_cast<std::size_t>(x_.rows()),
+                                               static_cast<std::size_t>(t_)),
+                0.0f);
+}
 
 template <class Dist>
 Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
   const Index n = x_.rows(), d = x_.cols(), k = c.rows();
+  if (first_) make_groups(k);
+  const Index t = t_;
   const Eigen::VectorXf cn = squared_norms(c);
   const float cn_max = cn.maxCoeff();
   // s[j]: half the distance from centre j to its nearest other centre.
@@ -37,6 +54,9 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
   const Index cb = std::min(opt_.col_block, k);
   const Index blocks = (n + rb - 1) / rb;
   const bool first = first_;
+  // Tightening reads each failing sample's row once more; when it spared almost none of them
+  // the GEMM last pass (the first iterations, while every centre still moves far), skip it.
+  const bool tighten = tighten_next_;
   Index changed = 0, full = 0, tightened = 0;
 #pragma omp parallel reduction(+ : changed, full, tightened) if (blocks > 1 && n * k * d >= (Index{1} << 18))
   {
@@ -47,7 +67,10 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
       w.packed.resize(coldstart::detail::checked_mul(static_cast<std::size_t>(rb),
                                                      static_cast<std::size_t>(d)));
       w.d1.resize(static_cast<std::size_t>(rb));
-      w.d2.resize(static_cast<std::size_t>(rb));
+    }
+    if (w.lower.size() < static_cast<std::size_t>(rb * t)) {
+      w.lower.resize(static_cast<std::size_t>(rb * t));
+      w.m2.resize(static_cast<std::size_t>(rb * t));
     }
     if (w.tile.size() < static_cast<std::size_t>(rb * cb))
       w.tile.resize(coldstart::detail::checked_mul(static_cast<std::size_t>(rb),
@@ -62,28 +85,37 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
           continue;
         }
         const Index a = assignment_[i];
-        const float bound = std::max(half[a], lower_[i]);
+        const float* lo = lower_.data() + i * t;
+        const float bound = std::max(half[a], *std::min_element(lo, lo + t));
         if (upper_[i] <= bound) continue;
-        ++tightened;
-        upper_[i] = std::sqrt(sq_distance(x_.data() + i * x_.outerStride(), c.data() + a * d, d));
-        if (upper_[i] <= bound) continue;
+        if (tighten) {
+          ++tightened;
+          upper_[i] = std::sqrt(sq_distance(x_.data() + i * x_.outerStride(), c.data() + a * d, d));
+          if (upper_[i] <= bound) continue;
+        }
         w.rows[m++] = i;
       }
       full += m;
-      detail::nearest_two(x_, w.rows.data(), m, c, cn, x_norms_, cb, w.packed.data(), w.tile.data(),
-                          w.best.data(), w.d1.data(), w.d2.data());
+      detail::nearest_by_group(x_, w.rows.data(), m, c, cn, x_norms_, cb, group_start_.data(), t,
+                               w.packed.data(), w.tile.data(), w.best.data(), w.d1.data(),
+                               w.lower.data(), w.m2.data());
       for (Index r = 0; r < m; ++r) {
         const Index i = w.rows[r], a = w.best[r];
         if (a != assignment_[i]) ++changed;
         assignment_[i] = a;
-        upper_[i] = std::sqrt(sq_distance(x_.data() + i * x_.outerStride(), c.data() + a * d, d));
-        // The GEMM identity errs by ~FLT_EPSILON·(‖x‖² + ‖c‖²); keep the lower bound below it.
+        // The GEMM identity errs by ~FLT_EPSILON·(‖x‖² + ‖c‖²): the upper bound is kept above
+        // it and the lower bounds below it, without reading the row again.
         const float slack = 8.0f * FLT_EPSILON * (x_norms_[i] + cn_max);
-        lower_[i] = std::sqrt(std::max(0.0f, w.d2[r] - slack));
+        upper_[i] = std::sqrt(w.d1[r] + slack);
+        for (Index g = 0; g < t; ++g)
+          lower_[i * t + g] = std::sqrt(std::max(0.0f, w.lower[r * t + g] - slack));
       }
     }
   }
   first_ = false;
+  // A pass that tightened decides whether the next one does (≥ 10 % of the tightened rows
+  // spared the GEMM); one that did not lets the next measure again.
+  tighten_next_ = first || !tighten || full * 10 <= tightened * 9;
   last_full_ = full;
   last_tightened_ = tightened;
   return changed;
@@ -105,23 +137,33 @@ StepStats HamerlyStep<Dist>::iterate(const RowMatrixXf& c, RowMatrixXf& c_next) 
                                                       counts_, &prev_, st.changed);
   std::vector<double> shift;
   st.shift = detail::centroid_shift(c_next, c, &shift);
-  Index jmax = 0;
-  for (Index j = 1; j < k; ++j)
-    if (shift[j] > shift[jmax]) jmax = j;
-  double second = 0.0;
-  for (Index j = 0; j < k; ++j)
-    if (j != jmax) second = std::max(second, shift[j]);
-  const auto s1 = static_cast<float>(shift[jmax] * (1 + 1e-6)),
-             s2 = static_cast<float>(second * (1 + 1e-6));
-#pragma omp parallel for schedule(static) if (n > 65536)
+  // Per group: the largest shift, its centroid, and the second largest (the drop of a sample's
+  // own group when its own centre moved most: the bound is over the group's other centres).
+  const Index t = t_;
+  std::vector<float> max1(static_cast<std::size_t>(t), 0.0f), max2(max1);
+  std::vector<Index> arg1(static_cast<std::size_t>(t), -1);
+  for (Index j = 0; j < k; ++j) {
+    const Index g = group_of_[j];
+    const auto s = static_cast<float>(shift[j] * (1 + 1e-6));
+    if (s > max1[g]) {
+      max2[g] = max1[g];
+      max1[g] = s;
+      arg1[g] = j;
+    } else if (s > max2[g]) {
+      max2[g] = s;
+    }
+  }
+#pragma omp parallel for schedule(static) if (n * t > 65536)
   for (Index i = 0; i < n; ++i) {
-    const Index a = assignment_[i];
+    const Index a = assignment_[i], ga = group_of_[a];
+    float* lo = lower_.data() + i * t;
     if (moved > 0) {
       upper_[i] = std::sqrt(sq_dist_[i]);
-      lower_[i] = 0.0f;
+      std::fill_n(lo, t, 0.0f);
     }
     upper_[i] += static_cast<float>(shift[a] * (1 + 1e-6));
-    lower_[i] = std::max(0.0f, lower_[i] - (a == jmax ? s2 : s1));
+    for (Index g = 0; g < t; ++g)
+      lo[g] = std::max(0.0f, lo[g] - (g == ga && arg1[g] == a ? max2[g] : max1[g]));
   }
   return st;
 }

@@ -14,12 +14,14 @@ inline void KMeansParams::validate(Index n, Index d, Index k) const {
                   "tol ({}) must be finite and >= 0", tol);
   COLDSTART_CHECK(row_block >= 1 && col_block >= 1, InvalidArgument,
                   "row_block ({}) and col_block ({}) must be >= 1", row_block, col_block);
+  COLDSTART_CHECK(bound_groups >= 0, InvalidArgument, "bound_groups ({}) must be >= 0",
+                  bound_groups);
 }
 
 template <InitPolicy Init, EmptyClusterPolicy Empty, template <class> class Step>
 Clustering KMeans<Init, Empty, Step>::run(EmbeddingsView x, const Eigen::VectorXf& x_norms,
                                           RowMatrixXf c, double tol_abs) const {
-  StepType step(x, x_norms, StepOptions{p_.row_block, p_.col_block});
+  StepType step(x, x_norms, StepOptions{p_.row_block, p_.col_block, p_.bound_groups});
   RowMatrixXf c_next(c.rows(), c.cols());
   bool strict = false;
   int it = 0;
