@@ -52,10 +52,10 @@ class HamerlyStep {
   void make_groups(Index k);
 
   std::vector<float> upper_;
-  std::vector<float> lower_;          // n×t, row-major: sample i's bound for group g
-  Index t_ = 1;                       // groups of centroids
-  std::vector<Index> group_start_;    // t + 1 entries; group g is [start[g], start[g + 1])
-  std::vector<Index> group_of_;       // k entries
+  std::vector<float> lower_;        // n×t, row-major: sample i's bound for group g
+  Index t_ = 1;                     // groups of centroids
+  std::vector<Index> group_start_;  // t + 1 entries; group g is [start[g], start[g + 1])
+  std::vector<Index> group_of_;     // k entries
   bool first_ = true;
   bool tighten_next_ = true;  // whether the next pass makes failing upper bounds exact first
   Index last_full_ = 0, last_tightened_ = 0;
