@@ -35,8 +35,8 @@ struct KMeansParams {
 /// below tol; then re-assign to the final centres. The reported distances and inertia are
 /// recomputed directly (‖x − c‖², no GEMM round-off). Same rng seed ⇒ bit-identical result for
 /// any OpenMP thread count.
-/// Cost per iteration: O(n·k·d) for LloydStep, O(n·d) once settled for HamerlyStep; memory
-/// O(n + k·d) plus tiles.
+/// Cost per iteration: O(n·k·d) for LloydStep, O(n·(d + t)) once settled for HamerlyStep (t
+/// bound groups); memory O(n·t + k·d) plus tiles.
 /// @code
 ///   Rng rng(0);
 ///   auto result = KMeans<>({.n_init = 10}).fit(x, 8, rng);
