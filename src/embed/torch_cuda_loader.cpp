@@ -1,7 +1,7 @@
 // Loads LibTorch's CUDA half on demand. coldstart::torch links only LibTorch's CPU half
 // (libtorch_cpu, libc10): mapping libtorch_cuda and the CUDA libraries it needs (cuBLASLt,
 // cuDNN, NCCL, ...) cost every CPU run about 0.25 s of start-up on the development machine
-// (docs/benchmarks/embedding.md, "Start-up"), and the `coldstart` tool embeds on the CPU.
+// (docs/benchmarks/embedding.md §7), and the `coldstart` tool embeds on the CPU.
 #include <ATen/Parallel.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <dlfcn.h>

@@ -78,7 +78,7 @@ void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float
 /// is centroids [group_start[g], group_start[g + 1]), g < t, covering 0..k. Writes best index,
 /// best squared distance `d1`, and the groups' squared distances to `lower` (m×t, row-major; ∞
 /// for a group with no other centroid). With t = 1, `lower` is the second-nearest distance.
-/// `m1`, `m2` are m×t scratch.
+/// `m2` is m×t scratch (`lower` is the other half of it until the end).
 void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
                       const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms,
                       Index col_block, const Index* group_start, Index t, float* packed,

@@ -7,7 +7,8 @@
 // centres still travel far (the first iterations from random rows), the samples near the others
 // stay skipped. A sample is skipped while upper ≤ max(min over groups of lower, s(a)/2), where
 // s(a) is the distance from its centre to the nearest other centre; otherwise the upper bound is
-// made exact, and the samples that still fail are gathered per row block and re-assigned with one
+// made exact (unless that spared < 10 % of such samples in the last pass that tried), and the
+// samples that still fail are gathered per row block and re-assigned with one
 // GEMM against all centroids. Once assignments settle almost every sample is skipped, so an
 // iteration costs O(n·(d + t)) instead of O(n·k·d). With t = 1 this is Hamerly's algorithm.
 // Same result as LloydStep from the same start except at near-ties (distances within float
