@@ -13,13 +13,8 @@ Eigen::VectorXf squared_norms(EmbeddingsView x) {
   Eigen::VectorXf out(x.rows());
   const Index n = x.rows(), d = x.cols();
 #pragma omp parallel for schedule(static) if (n * d > 65536)
-  for (Index i = 0; i < n; ++i) {
-    const float* r = x.data() + i * x.outerStride();
-    float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-    for (Index j = 0; j < d; ++j) s += r[j] * r[j];
-    out[i] = s;
-  }
+  for (Index i = 0; i < n; ++i)
+    out[i] = detail::row_squared_norm(x.data() + i * x.outerStride(), d);
   return out;
 }
 

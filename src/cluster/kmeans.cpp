@@ -6,32 +6,44 @@
 
 namespace coldstart::cluster::detail {
 
-double absolute_tolerance(EmbeddingsView x, double tol) {
-  if (tol == 0.0) return 0.0;
+double squared_norms_and_tolerance(EmbeddingsView x, double tol, Eigen::VectorXf& norms) {
   const Index n = x.rows(), d = x.cols();
-  // One pass: per-column Σx and Σx² in double (a tolerance needs no better than this), each
-  // column summed over the rows in order by the thread that owns it.
-  std::vector<double> s1(static_cast<std::size_t>(d), 0.0), s2(static_cast<std::size_t>(d), 0.0);
-#pragma omp parallel if (n * d >= (Index{1} << 18))
-  {
-    const Index t = omp_get_thread_num(), nt = omp_get_num_threads();
-    const Index c0 = d * t / nt, c1 = d * (t + 1) / nt;
-    double* __restrict a1 = s1.data();  // distinct from the rows: lets the loop vectorise
-    double* __restrict a2 = s2.data();
-    for (Index i = 0; i < n; ++i) {
+  norms.resize(n);
+  // One pass for both: per-column Σx and Σx² in double (a tolerance needs no better than this)
+  // over fixed chunks of rows, the chunks' sums then added in order, so neither depends on the
+  // thread count.
+  constexpr Index kChunk = 4096;
+  const Index chunks = (n + kChunk - 1) / kChunk;
+  const bool want = tol != 0.0;
+  std::vector<double> part(want ? coldstart::detail::checked_mul(static_cast<std::size_t>(2 * d),
+                                                                 static_cast<std::size_t>(chunks))
+                                : 0);
+#pragma omp parallel for schedule(static) if (n * d >= (Index{1} << 18))
+  for (Index b = 0; b < chunks; ++b) {
+    double* __restrict s1 = want ? part.data() + 2 * d * b : nullptr;  // restrict: vectorises
+    double* __restrict s2 = want ? s1 + d : nullptr;
+    for (Index i = b * kChunk; i < std::min(n, (b + 1) * kChunk); ++i) {
       const float* __restrict r = x.data() + i * x.outerStride();
+      norms[i] = row_squared_norm(r, d);
+      if (!want) continue;
 #pragma omp simd
-      for (Index j = c0; j < c1; ++j) {
+      for (Index j = 0; j < d; ++j) {
         const double v = r[j];
-        a1[j] += v;
-        a2[j] += v * v;
+        s1[j] += v;
+        s2[j] += v * v;
       }
     }
   }
+  if (!want) return 0.0;
   double var = 0.0;
   for (Index j = 0; j < d; ++j) {
-    const double mean = s1[j] / static_cast<double>(n);
-    var += std::max(0.0, s2[j] / static_cast<double>(n) - mean * mean);
+    double a1 = 0.0, a2 = 0.0;
+    for (Index b = 0; b < chunks; ++b) {
+      a1 += part[2 * d * b + j];
+      a2 += part[2 * d * b + d + j];
+    }
+    const double mean = a1 / static_cast<double>(n);
+    var += std::max(0.0, a2 / static_cast<double>(n) - mean * mean);
   }
   return tol * var / static_cast<double>(d);
 }

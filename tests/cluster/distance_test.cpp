@@ -72,6 +72,48 @@ TEST(Distance, AssignNearestIsOptimalAndTiesGoLow) {
   }
 }
 
+// gemm_abt against double-precision sums for every width the direct dot products take (1…12
+// columns) and the first one they do not, inner dimensions with and without a tail of < 16,
+// row counts that are not a multiple of the 4-row tile, and strided operands.
+TEST(Distance, GemmMatchesDoubleSumsForNarrowProducts) {
+  for (const Index kd : {256, 300, 1283})
+    for (Index n = 1; n <= detail::kDirectDotsMaxCols + 1; ++n) {
+      const Index m = 23, lda = kd + 5, ldb = kd + 3, ldc = n + 2;
+      const RowMatrixXf a = random_matrix(m, lda, 20 + n), b = random_matrix(n, ldb, 40 + n);
+      std::vector<float> c(static_cast<std::size_t>(m * ldc), -7.0f);
+      detail::gemm_abt(m, n, kd, a.data(), lda, b.data(), ldb, c.data(), ldc);
+      for (Index i = 0; i < m; ++i) {
+        for (Index j = 0; j < n; ++j) {
+          double ref = 0.0, mag = 0.0;
+          for (Index p = 0; p < kd; ++p) {
+            ref += double{a(i, p)} * double{b(j, p)};
+            mag += std::abs(double{a(i, p)} * double{b(j, p)});
+          }
+          ASSERT_NEAR(c[i * ldc + j], ref, 1e-6 * mag)
+              << "kd " << kd << " n " << n << " (" << i << ", " << j << ")";
+        }
+        for (Index j = n; j < ldc; ++j) EXPECT_EQ(c[i * ldc + j], -7.0f) << "padding written";
+      }
+    }
+}
+
+// Where the direct dot products run, a row's products do not depend on the rows passed with it
+// (the k-means steps pass whole blocks or only the rows that failed their bounds).
+TEST(Distance, DirectDotsGiveEachRowTheSameBitsAloneOrInABlock) {
+  const Index kd = 1030, n = 10, m = 37;
+  if (!detail::direct_dots_apply(n, kd))
+    GTEST_SKIP() << "direct dot products off (no AVX-512, or COLDSTART_BLAS set)";
+  const RowMatrixXf a = random_matrix(m, kd, 60), b = random_matrix(n, kd, 61);
+  RowMatrixXf all(m, n), one(1, n);
+  detail::gemm_abt(m, n, kd, a.data(), kd, b.data(), kd, all.data(), n);
+  for (Index i = 0; i < m; ++i) {
+    detail::gemm_abt(1, n, kd, a.data() + i * kd, kd, b.data(), kd, one.data(), n);
+    EXPECT_TRUE(one.row(0) == all.row(i)) << "row " << i;
+  }
+  EXPECT_FALSE(detail::direct_dots_apply(detail::kDirectDotsMaxCols + 1, kd));
+  EXPECT_FALSE(detail::direct_dots_apply(n, 255));
+}
+
 TEST(Distance, RejectsBadShapes) {
   const RowMatrixXf x = random_matrix(10, 4, 7), c = random_matrix(3, 5, 8);
   std::vector<Index> a;

@@ -185,6 +185,39 @@ TEST(KMeans, CentroidSumsSplitOverThreadsEqualOneOrderedPass) {
   omp_set_num_threads(saved);
 }
 
+// scikit-learn's _tolerance (tol · mean of the columns' population variances), computed here
+// two-pass in long double, and the row norms of `squared_norms`, from one pass; both the same
+// bits for any thread count. The offset makes Σx² − n·mean² cancel, as real pixel data does.
+TEST(KMeans, NormsAndToleranceFromOnePassMatchTwoPassReference) {
+  RowMatrixXf x = gaussian(9000, 37, 8);  // more than two 4096-row chunks
+  x.array() += 3.0f;
+  long double var = 0.0L;
+  for (Index j = 0; j < x.cols(); ++j) {
+    long double mean = 0.0L, ss = 0.0L;
+    for (Index i = 0; i < x.rows(); ++i) mean += x(i, j);
+    mean /= x.rows();
+    for (Index i = 0; i < x.rows(); ++i) ss += (x(i, j) - mean) * (x(i, j) - mean);
+    var += ss / x.rows();
+  }
+  const double ref = static_cast<double>(1e-4L * var / x.cols());
+  const Eigen::VectorXf direct = squared_norms(x);
+  const int saved = omp_get_max_threads();
+  double first = 0.0;
+  for (const int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    Eigen::VectorXf norms;
+    const double tol = detail::squared_norms_and_tolerance(x, 1e-4, norms);
+    EXPECT_NEAR(tol, ref, 1e-9 * ref) << threads << " threads";
+    EXPECT_TRUE(norms == direct) << threads << " threads";
+    if (threads == 1) first = tol;
+    EXPECT_EQ(tol, first) << threads << " threads";
+  }
+  omp_set_num_threads(saved);
+  Eigen::VectorXf norms;
+  EXPECT_EQ(detail::squared_norms_and_tolerance(x, 0.0, norms), 0.0);
+  EXPECT_TRUE(norms == direct);
+}
+
 TEST(KMeans, SameSeedBitIdenticalForOneAndTwoThreads) {
   const RowMatrixXf x = gaussian(1200, 40, 5);  // n·k·d above the single-thread cut-off
   const int saved = omp_get_max_threads();

@@ -25,6 +25,16 @@ using DistanceTile = Eigen::Map<const RowMatrixXf>;
 /// ‖x_i‖² for every row, each a float dot product in a fixed order. Time O(n·d).
 [[nodiscard]] Eigen::VectorXf squared_norms(EmbeddingsView x);
 
+namespace detail {
+/// ‖r‖² of one row as `squared_norms` sums it.
+[[nodiscard]] inline float row_squared_norm(const float* r, Index d) noexcept {
+  float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+  for (Index j = 0; j < d; ++j) s += r[j] * r[j];
+  return s;
+}
+}  // namespace detail
+
 /// Exact ‖a − b‖² of two rows of equal length (direct differences, no cancellation).
 [[nodiscard]] inline float sq_distance(const float* a, const float* b, Index d) noexcept {
   float s = 0.0f;
@@ -63,12 +73,24 @@ void assign_nearest(EmbeddingsView x, EmbeddingsView centroids, std::vector<Inde
 namespace detail {
 
 /// C(m×n, row stride ldc) = A(m×kd) · B(n×kd)ᵀ, all row-major; single-threaded when called in
-/// an OpenMP parallel region. OpenBLAS (loaded at run time) or Eigen; see `gemm_backend`.
+/// an OpenMP parallel region. Direct dot products where `direct_dots_apply`, else OpenBLAS
+/// (loaded at run time) or Eigen; see `gemm_backend`. The backend is chosen from n and kd only,
+/// so a row's results do not depend on how many rows are passed with it.
 void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
               float* c, Index ldc);
 
+/// Most columns (rows of B) for which `gemm_abt` may use direct dot products.
+inline constexpr Index kDirectDotsMaxCols = 12;
+
+/// Whether `gemm_abt` computes a product with n columns and inner dimension kd as direct dot
+/// products (AVX-512 CPU, n ≤ kDirectDotsMaxCols, kd ≥ 256, COLDSTART_BLAS neither "eigen" nor
+/// "openblas").
+[[nodiscard]] bool direct_dots_apply(Index n, Index kd);
+
 /// "openblas (CORE)" (CORE: OpenBLAS's kernel family, e.g. SkylakeX) or "eigen": which GEMM
-/// `gemm_abt` runs. Set COLDSTART_BLAS=eigen to force Eigen. On x86-64, unless OPENBLAS_CORETYPE
+/// `gemm_abt` runs for products with more columns than direct dot products take. Set
+/// COLDSTART_BLAS=eigen to force Eigen for every product, COLDSTART_BLAS=openblas to keep
+/// OpenBLAS for the narrow ones too. On x86-64, unless OPENBLAS_CORETYPE
 /// is set, the first call sets it from the CPU's features (AVX-512: SkylakeX, AVX2 + FMA:
 /// Haswell) before OpenBLAS loads, so an OpenBLAS older than the CPU does not fall back to SSE3.
 [[nodiscard]] const char* gemm_backend();

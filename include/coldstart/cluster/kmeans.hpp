@@ -86,8 +86,10 @@ using HamerlyKMeans = KMeans<RandomRows, ReseedFarthest, HamerlyStep>;
 using PlusPlusKMeans = KMeans<GreedyKMeansPlusPlus, ReseedFarthest, HamerlyStep>;
 
 namespace detail {
-/// tol · mean over columns of the population variance of x (scikit-learn's _tolerance).
-[[nodiscard]] double absolute_tolerance(EmbeddingsView x, double tol);
+/// tol · mean over columns of the population variance of x (scikit-learn's _tolerance), and
+/// `squared_norms(x)` into `norms`, from one pass over x (each row is read once for both).
+[[nodiscard]] double squared_norms_and_tolerance(EmbeddingsView x, double tol,
+                                                 Eigen::VectorXf& norms);
 /// Throws NumericError naming the first row with NaN/Inf, using the row norms (no extra pass).
 void check_finite_by_norms(EmbeddingsView x, const Eigen::VectorXf& norms, const char* where);
 /// Exact distances of each sample to its assigned centre and the inertia (double, in order).

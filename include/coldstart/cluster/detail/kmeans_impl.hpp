@@ -48,9 +48,9 @@ Clustering KMeans<Init, Empty, Step>::run(EmbeddingsView x, const Eigen::VectorX
 template <InitPolicy Init, EmptyClusterPolicy Empty, template <class> class Step>
 Clustering KMeans<Init, Empty, Step>::fit(EmbeddingsView x, Index k, Rng& rng) const {
   p_.validate(x.rows(), x.cols(), k);
-  const Eigen::VectorXf norms = squared_norms(x);
+  Eigen::VectorXf norms;
+  const double tol_abs = detail::squared_norms_and_tolerance(x, p_.tol, norms);
   if (p_.check_finite) detail::check_finite_by_norms(x, norms, "cluster::KMeans::fit");
-  const double tol_abs = detail::absolute_tolerance(x, p_.tol);
   Clustering best;
   for (int r = 0; r < p_.n_init; ++r) {
     Rng sub = rng.fork(static_cast<std::uint64_t>(r));
@@ -66,12 +66,13 @@ Clustering KMeans<Init, Empty, Step>::fit(EmbeddingsView x, EmbeddingsView initi
                   "embeddings {}×{}, initial centroids {}×{} (dimensions differ)", x.rows(),
                   x.cols(), initial.rows(), initial.cols());
   p_.validate(x.rows(), x.cols(), initial.rows());
-  const Eigen::VectorXf norms = squared_norms(x);
+  Eigen::VectorXf norms;
+  const double tol_abs = detail::squared_norms_and_tolerance(x, p_.tol, norms);
   if (p_.check_finite) {
     detail::check_finite_by_norms(x, norms, "cluster::KMeans::fit");
     coldstart::detail::check_finite_rows(initial, "cluster::KMeans::fit", "initial centroids");
   }
-  return run(x, norms, RowMatrixXf(initial), detail::absolute_tolerance(x, p_.tol));
+  return run(x, norms, RowMatrixXf(initial), tol_abs);
 }
 
 }  // namespace coldstart::cluster
