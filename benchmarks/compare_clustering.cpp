@@ -270,7 +270,9 @@ void kmedoids_case(Bench& b, const Case& c, const RowMatrixXf& x, const std::str
   if (b.no_peers) return;
   std::ostringstream args;
   args << "kmedoids --x " << xp << " --init " << ip << " --max-iter " << b.kmedoids_iter;
-  for (const json::value& run : call_peers(b, args.str()).at("runs").as_array()) {
+  // Named: a range-for over call_peers(...).at(...) would iterate a destroyed temporary.
+  const json::value rep = call_peers(b, args.str());
+  for (const json::value& run : rep.at("runs").as_array()) {
     const auto& o = run.as_object();
     std::vector<Index> med;
     for (double v : io::read_npy(std::string(o.at("result").as_string())).to_double())
