@@ -188,7 +188,11 @@ bool direct_dots_apply(Index n, Index kd) {
 #endif
 }
 
-const char* gemm_backend() { return blas().name.c_str(); }
+const char* gemm_backend() {
+  static const std::string name =
+      blas().name + (direct_dots_apply(1, 256) ? " + AVX-512 dot products (<= 12 columns)" : "");
+  return name.c_str();
+}
 
 void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
               float* c, Index ldc) {

@@ -88,7 +88,8 @@ inline constexpr Index kDirectDotsMaxCols = 12;
 [[nodiscard]] bool direct_dots_apply(Index n, Index kd);
 
 /// "openblas (CORE)" (CORE: OpenBLAS's kernel family, e.g. SkylakeX) or "eigen": which GEMM
-/// `gemm_abt` runs for products with more columns than direct dot products take. Set
+/// `gemm_abt` runs for products with more columns than direct dot products take; followed by
+/// " + AVX-512 dot products (<= 12 columns)" where those run. Set
 /// COLDSTART_BLAS=eigen to force Eigen for every product, COLDSTART_BLAS=openblas to keep
 /// OpenBLAS for the narrow ones too. On x86-64, unless OPENBLAS_CORETYPE
 /// is set, the first call sets it from the CPU's features (AVX-512: SkylakeX, AVX2 + FMA:
