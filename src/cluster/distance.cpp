@@ -32,6 +32,55 @@ void assign_nearest(EmbeddingsView x, EmbeddingsView centroids, std::vector<Inde
 }
 
 namespace detail {
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+// One column tile of ‖c_j‖² − 2x·c_j values (row-major, nc wide, centroids c0…) folded into each
+// row's per-group smallest (m1) and second smallest (m2) and its overall best (d1, best).
+// Branch-free min/max chains, R rows at a time: a branch per centroid mispredicted often, and
+// one row's chain alone is latency-bound (this scan, not the GEMM, was the cost at d = 128).
+struct GroupScan {
+  const float* tile;
+  Index nc, c0, g0;
+  const Index* group_start;
+  Index t;
+  float *m1, *m2, *d1;
+  Index* best;
+
+  template <int R>
+  void rows(Index r) const {
+    float b1[R];
+    Index bi[R];
+    for (int i = 0; i < R; ++i) b1[i] = d1[r + i], bi[i] = best[r + i];
+    for (Index g = g0, j = c0; j < c0 + nc; ++g) {
+      const Index start = j, end = std::min(group_start[g + 1], c0 + nc);
+      float g1[R], g2[R], s1[R];
+      for (int i = 0; i < R; ++i)
+        g1[i] = m1[(r + i) * t + g], g2[i] = m2[(r + i) * t + g], s1[i] = kInf;
+      for (; j < end; ++j)
+        for (int i = 0; i < R; ++i) {
+          const float x = tile[(r + i) * nc + j - c0];
+          g2[i] = std::min(g2[i], std::max(g1[i], x));
+          g1[i] = std::min(g1[i], x);
+          s1[i] = std::min(s1[i], x);
+        }
+      for (int i = 0; i < R; ++i) {
+        m1[(r + i) * t + g] = g1[i];
+        m2[(r + i) * t + g] = g2[i];
+        if (s1[i] < b1[i]) {  // strictly: on a tie the earlier (lower) index stays
+          const float* v = tile + (r + i) * nc - c0;
+          Index q = start;
+          while (v[q] != s1[i]) ++q;  // the first index holding it
+          b1[i] = s1[i], bi[i] = q;
+        }
+      }
+    }
+    for (int i = 0; i < R; ++i) d1[r + i] = b1[i], best[r + i] = bi[i];
+  }
+};
+
+}  // namespace
 
 Index assign_nearest_counting(EmbeddingsView x, const Eigen::VectorXf& xn, EmbeddingsView centroids,
                               std::vector<Index>& assignment, Eigen::VectorXf& sq_dist,
@@ -99,7 +148,6 @@ void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsVi
     a = packed;
     lda = d;
   }
-  constexpr float kInf = std::numeric_limits<float>::infinity();
   float* m1 = lower;  // each group's smallest ‖c‖² − 2x·c; m2 the second smallest
   std::fill_n(d1, m, kInf);
   std::fill_n(m1, m * t, kInf);
@@ -112,31 +160,14 @@ void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsVi
     Index g0 = 0;
     while (group_start[g0 + 1] <= c0) ++g0;
     for (Index r = 0; r < m; ++r) {
-      const float* ip = tile + r * nc;
-      float b1 = d1[r];
-      Index bi = best[r];
-      for (Index g = g0, j = c0; j < c0 + nc; ++g) {
-        const Index end = std::min(group_start[g + 1], c0 + nc);
-        float g1 = m1[r * t + g], g2 = m2[r * t + g];
-        for (; j < end; ++j) {
-          const float v = c_norms[j] - 2.0f * ip[j - c0];
-          if (v < g1) {
-            g2 = g1;
-            g1 = v;
-          } else if (v < g2) {
-            g2 = v;
-          }
-          if (v < b1) {
-            b1 = v;
-            bi = j;
-          }
-        }
-        m1[r * t + g] = g1;
-        m2[r * t + g] = g2;
-      }
-      d1[r] = b1;
-      best[r] = bi;
+      float* v = tile + r * nc;  // becomes ‖c_j‖² − 2x·c_j in place
+#pragma omp simd
+      for (Index j = 0; j < nc; ++j) v[j] = c_norms[c0 + j] - 2.0f * v[j];
     }
+    const GroupScan scan{tile, nc, c0, g0, group_start, t, m1, m2, d1, best};
+    Index r = 0;
+    for (; r + 4 <= m; r += 4) scan.rows<4>(r);
+    for (; r < m; ++r) scan.rows<1>(r);
   }
   for (Index r = 0; r < m; ++r) {
     const float xn = x_norms[rows[r]];

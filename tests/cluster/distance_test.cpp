@@ -114,6 +114,42 @@ TEST(Distance, DirectDotsGiveEachRowTheSameBitsAloneOrInABlock) {
   EXPECT_FALSE(detail::direct_dots_apply(n, 255));
 }
 
+// The Hamerly/Yinyang scan against brute force: for scattered rows (gathered) and column tiles
+// that cut through groups, each row's nearest centroid, its distance, and per group the nearest
+// centroid other than the row's own.
+TEST(Distance, NearestByGroupMatchesBruteForce) {
+  RowMatrixXf x = random_matrix(60, 20, 70), c = random_matrix(23, 20, 71);
+  c.row(12) = c.row(3);  // duplicate centres in groups 0 and 2: the lower index must win
+  x.row(8) = c.row(3) + 0.01f * random_matrix(1, 20, 72);
+  const Eigen::VectorXf xn = squared_norms(x), cn = squared_norms(c);
+  const std::vector<Index> rows = {1, 3, 4, 8, 9, 10, 17, 30, 31, 44, 59};  // 11: 4 + 4 + 3
+  const std::vector<Index> start = {0, 5, 9, 16, 23};
+  const Index m = static_cast<Index>(rows.size()), t = 4, cb = 6;
+  std::vector<float> packed(static_cast<std::size_t>(m * 20)),
+      tile(static_cast<std::size_t>(m * cb));
+  std::vector<float> d1(static_cast<std::size_t>(m)), lower(static_cast<std::size_t>(m * t)),
+      m2(static_cast<std::size_t>(m * t));
+  std::vector<Index> best(static_cast<std::size_t>(m));
+  detail::nearest_by_group(x, rows.data(), m, c, cn, xn, cb, start.data(), t, packed.data(),
+                           tile.data(), best.data(), d1.data(), lower.data(), m2.data());
+  for (Index r = 0; r < m; ++r) {
+    const Index i = rows[r];
+    Index arg = 0;
+    for (Index j = 1; j < c.rows(); ++j)
+      if (brute_sq(x, i, c, j) < brute_sq(x, i, c, arg)) arg = j;
+    const double tol = 1e-4 * (xn[i] + cn.maxCoeff());
+    if (i == 8) ASSERT_EQ(arg, 3);
+    EXPECT_EQ(best[r], arg) << "row " << i;
+    EXPECT_NEAR(d1[r], brute_sq(x, i, c, arg), tol) << "row " << i;
+    for (Index g = 0; g < t; ++g) {
+      double lo = std::numeric_limits<double>::infinity();
+      for (Index j = start[g]; j < start[g + 1]; ++j)
+        if (j != arg) lo = std::min(lo, brute_sq(x, i, c, j));
+      EXPECT_NEAR(lower[r * t + g], lo, tol) << "row " << i << " group " << g;
+    }
+  }
+}
+
 TEST(Distance, RejectsBadShapes) {
   const RowMatrixXf x = random_matrix(10, 4, 7), c = random_matrix(3, 5, 8);
   std::vector<Index> a;
