@@ -159,10 +159,11 @@ void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsVi
     gemm_abt(m, nc, d, a, lda, c.data() + c0 * c.outerStride(), c.outerStride(), tile, nc);
     Index g0 = 0;
     while (group_start[g0 + 1] <= c0) ++g0;
+    const float* cn = c_norms.data() + c0;
     for (Index r = 0; r < m; ++r) {
-      float* v = tile + r * nc;  // becomes ‖c_j‖² − 2x·c_j in place
+      float* __restrict v = tile + r * nc;  // becomes ‖c_j‖² − 2x·c_j in place
 #pragma omp simd
-      for (Index j = 0; j < nc; ++j) v[j] = c_norms[c0 + j] - 2.0f * v[j];
+      for (Index j = 0; j < nc; ++j) v[j] = cn[j] - 2.0f * v[j];
     }
     const GroupScan scan{tile, nc, c0, g0, group_start, t, m1, m2, d1, best};
     Index r = 0;
