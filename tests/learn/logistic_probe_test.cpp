@@ -59,6 +59,60 @@ TEST(LogisticProbe, MatchesScikitLearnBinaryWithDoubledC) {
   EXPECT_NEAR(p(29, 1), 0.46117418, 2e-6);
 }
 
+// Standardised with the pool (set_unlabelled), trained on its first 12 rows; scikit-learn 1.9.1:
+//   sc = StandardScaler().fit(X)      # the pool: all 30 rows, no labels
+//   m = LogisticRegression(C=0.7, class_weight='balanced', tol=1e-12, max_iter=100000)
+//       .fit(sc.transform(X[:12]), y[:12]);  m.predict_proba(sc.transform(X))[[0, 7, 29]]
+// and the same with StandardScaler().fit(X[:12]) (the training rows: pool_statistics = false).
+TEST(LogisticProbe, StandardisesWithThePoolWhenGivenOne) {
+  const RowMatrixXf x = reference_x();
+  const RowMatrixXf train = x.topRows(12);
+  const std::vector<int> y(kY.begin(), kY.begin() + 12);
+  const double pool_want[3][3] = {{0.25136633, 0.46087021, 0.28776346},
+                                  {0.34955077, 0.50495829, 0.14549094},
+                                  {0.08464952, 0.4045839, 0.51076658}};
+  const double train_want[3][3] = {{0.24377548, 0.44766341, 0.30856112},
+                                   {0.34324707, 0.52098294, 0.13576999},
+                                   {0.0819268, 0.35726232, 0.56081088}};
+  const int rows[3] = {0, 7, 29};
+  auto check = [&](const LogisticProbe& probe, const double(&want)[3][3], const char* what) {
+    const RowMatrixXf p = probe.predict(x).probs;
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c)
+        EXPECT_NEAR(p(rows[r], c), want[r][c], 2e-6) << what << " " << r << "," << c;
+  };
+  LogisticProbe pooled({.classes = 3, .c = 0.7});
+  pooled.set_unlabelled(x);
+  pooled.fit({train, y});
+  check(pooled, pool_want, "pool statistics");
+  LogisticProbe plain({.classes = 3, .c = 0.7});
+  plain.fit({train, y});
+  check(plain, train_want, "no pool");
+  LogisticProbe off({.classes = 3, .c = 0.7, .pool_statistics = false});
+  off.set_unlabelled(x);
+  off.fit({train, y});
+  check(off, train_want, "pool_statistics = false");
+  // Every pool row labelled: the pool's statistics are the training rows', the same bits.
+  LogisticProbe all_pooled({.classes = 3, .c = 0.7}), all_plain({.classes = 3, .c = 0.7});
+  all_pooled.set_unlabelled(x);
+  all_pooled.fit({x, kY});
+  all_plain.fit({x, kY});
+  EXPECT_TRUE(all_pooled.predict(x).probs == all_plain.predict(x).probs);
+}
+
+TEST(LogisticProbe, BadPools) {
+  const RowMatrixXf x = reference_x();
+  LogisticProbe probe({.classes = 3});
+  EXPECT_THROW_MSG(probe.set_unlabelled(RowMatrixXf(0, 4)), InvalidArgument,
+                   "learn::LogisticProbe::set_unlabelled: the pool has no rows");
+  RowMatrixXf nan = x;
+  nan(3, 1) = std::nanf("");
+  EXPECT_THROW_MSG(probe.set_unlabelled(nan), NumericError, "pool row 3 contains NaN");
+  probe.set_unlabelled(RowMatrixXf::Zero(5, 6));
+  EXPECT_THROW_MSG(probe.fit({x, kY}), InvalidArgument,
+                   "training features have 4 columns, the pool given to set_unlabelled 6");
+}
+
 TEST(LogisticProbe, SeparableBlobsFullAccuracyAndRowsSumToOne) {
   const auto b = testing::blobs(120, 16, 3, 9);
   std::vector<int> y(b.labels.begin(), b.labels.end());

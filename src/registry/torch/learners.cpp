@@ -15,7 +15,9 @@ void add_builtin_learners(LearnerRegistry& r) {
   using namespace coldstart::learn;
   // The solver's tolerance is loosened: an experiment refits the probe hundreds of times.
   r.add(learner_entry<LogisticProbe>(
-      "probe", "logistic regression on frozen embeddings (L-BFGS, class-balanced)",
+      "probe",
+      "logistic regression on frozen embeddings (L-BFGS, class-balanced, features z-scored with "
+      "the unlabelled pool's statistics)",
       {.classes = 2, .max_iter = 300, .tol = 1e-6}));
   r.add(learner_entry<LabelSpreading>(
       "label-spreading",
