@@ -87,6 +87,46 @@ TEST(MlpProbe, SeedDecidesTheModel) {
   EXPECT_FALSE(fit(5) == fit(6));
 }
 
+// With set_unlabelled the features are z-scored with the pool's mean and sd: the same model as
+// an unstandardised MLP fed features z-scored here (in double, population sd) from the pool,
+// and not the model z-scored with the 20 training rows.
+TEST(MlpProbe, StandardisesWithThePoolWhenGivenOne) {
+  const Xor pool = xor_task(300, 9);
+  RowMatrixXf px = pool.x;
+  px.col(0) = px.col(0) * 3.0f + Eigen::VectorXf::Constant(300, 5.0f);  // not already z-scores
+  const RowMatrixXf train = px.topRows(20), test = px.bottomRows(100);
+  const std::vector<int> y(pool.y.begin(), pool.y.begin() + 20);
+  const Eigen::RowVectorXd mean = px.cast<double>().colwise().mean();
+  const Eigen::RowVectorXd sd =
+      ((px.cast<double>().rowwise() - mean).array().square().colwise().mean()).sqrt();
+  auto zscore = [&](const RowMatrixXf& x) {
+    return RowMatrixXf(
+        ((x.cast<double>().rowwise() - mean).array().rowwise() / sd.array()).cast<float>());
+  };
+  auto fit = [&](MlpProbeParams p, const RowMatrixXf& xtrain, const RowMatrixXf& xtest,
+                 bool give_pool) {
+    MlpProbe m(p);
+    if (give_pool) m.set_unlabelled(px);
+    Rng rng(3);
+    m.fit({xtrain, y}, {RowMatrixXf(0, 2)}, rng);
+    return m.predict(xtest).probs;
+  };
+  const MlpProbeParams p{.hidden = 8, .epochs = 40};
+  const RowMatrixXf pooled = fit(p, train, test, true);
+  MlpProbeParams raw = p;
+  raw.standardise = false;
+  const RowMatrixXf reference = fit(raw, zscore(train), zscore(test), false);
+  EXPECT_LT((pooled - reference).cwiseAbs().maxCoeff(), 1e-4);
+  const RowMatrixXf own = fit(p, train, test, false);
+  EXPECT_GT((pooled - own).cwiseAbs().maxCoeff(), 1e-3);  // the training rows' statistics differ
+  MlpProbeParams off = p;
+  off.pool_statistics = false;
+  EXPECT_TRUE(fit(off, train, test, true) == own);
+  MlpProbe m(p);
+  EXPECT_THROW_MSG(m.set_unlabelled(RowMatrixXf(0, 2)), InvalidArgument,
+                   "learn::MlpProbe::set_unlabelled: the pool has no rows");
+}
+
 TEST(MlpProbe, KeepsTheEpochOfBestValidationAuprc) {
   const Xor train = xor_task(60, 8), val = xor_task(60, 9);
   MlpProbe mlp({.hidden = 16, .learning_rate = 0.01, .epochs = 120});

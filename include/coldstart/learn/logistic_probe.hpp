@@ -86,7 +86,7 @@ class LogisticProbe {
  private:
   LogisticProbeParams params_;
   detail::FeatureStandardiser scaler_;
-  detail::FeatureStandardiser pool_scaler_;  // fitted by set_unlabelled; empty until then
+  detail::PoolStandardiser pool_;  // the pool's statistics, from set_unlabelled
   RowMatrixXd weights_;
   Eigen::VectorXd bias_;
 };

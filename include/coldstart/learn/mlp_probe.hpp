@@ -20,7 +20,9 @@ struct MlpProbeParams {
   int positive_class = 1;       ///< validation score: AUPRC of this class (-1: mean over the
                                 ///< classes present)
   bool balanced = true;         ///< weight sample i by n / (K·n_{y_i}) as LogisticProbe
-  bool standardise = true;      ///< z-score features with the training mean / sd (sd 0 -> 1)
+  bool standardise = true;      ///< z-score features (sd 0 -> 1) with the mean / sd of...
+  bool pool_statistics = true;  ///< ...the unlabelled pool when set_unlabelled gave one, else
+                                ///< the training rows (false: always the training rows)
   bool check_finite = true;     ///< reject NaN/Inf features (one pass over the data)
 
   /// @throws InvalidArgument naming the bad field.
@@ -34,7 +36,9 @@ struct MlpProbeParams {
               "drop rate of the hidden units (training and MC passes)"),
         param("weight_decay", &MlpProbeParams::weight_decay, "L2 penalty on the weights"),
         param("learning_rate", &MlpProbeParams::learning_rate, "Adam step size"),
-        param("epochs", &MlpProbeParams::epochs, "full-batch Adam steps")};
+        param("epochs", &MlpProbeParams::epochs, "full-batch Adam steps"),
+        param("pool_statistics", &MlpProbeParams::pool_statistics,
+              "z-score with the unlabelled pool's mean and sd (else the training rows')")};
   }
 };
 
@@ -50,6 +54,8 @@ struct MlpProbeParams {
 /// space; this one can, at the price of a seed-dependent, non-convex fit.
 /// `predict` fills `probs` (n×C) and `embeddings` (n×H, the hidden activations the last layer
 /// sees, for BADGE); `predict_mc` keeps dropout on for BALD.
+/// Standardises with the unlabelled pool's statistics once `set_unlabelled` gave it the pool,
+/// as LogisticProbe does.
 /// Time O(epochs·(n + n_val)·H·(d + C)) (dense products), memory O((n + n_val)·(d + H) + H·d).
 /// @code
 ///   learn::MlpProbe mlp({.hidden = 64, .epochs = 200});
@@ -71,6 +77,11 @@ class MlpProbe {
   /// `passes` forward passes with dropout on; pass m draws its masks from rng.fork(m).
   /// @throws InvalidArgument if passes < 1 or dropout is 0.
   [[nodiscard]] Prediction predict_mc(const Input& inputs, int passes, Rng& rng) const;
+  /// Keeps the pool's column mean and sd for the standardisation of the next fits. O(n·d) once.
+  /// @throws NumericError on NaN/Inf in the pool (check_finite).
+  void set_unlabelled(const Input& pool) {
+    pool_.set(pool, params_.check_finite, "learn::MlpProbe::set_unlabelled");
+  }
 
   [[nodiscard]] bool fitted() const noexcept { return w_.w1.size() > 0; }
   [[nodiscard]] const MlpProbeParams& params() const noexcept { return params_; }
@@ -87,10 +98,12 @@ class MlpProbe {
 
   MlpProbeParams params_;
   detail::FeatureStandardiser scaler_;
+  detail::PoolStandardiser pool_;  // the pool's statistics, from set_unlabelled
   Weights w_;
 };
 
 static_assert(McDropoutLearner<MlpProbe>);
+static_assert(TransductiveLearner<MlpProbe>);
 
 namespace detail {
 

@@ -90,4 +90,30 @@ struct FeatureStandardiser {
   }
 };
 
+/// The pool statistics a feature learner standardises with once `set_unlabelled` handed it the
+/// pool (LogisticProbe, MlpProbe): at 20 labels the training rows' own sd is a noisy estimate
+/// per feature (docs/learners.md, "Standardising with the pool").
+struct PoolStandardiser {
+  FeatureStandardiser pool;  ///< fitted by `set`; empty until then
+
+  void set(FeatureInput x, bool check_finite, const char* where) {
+    COLDSTART_CHECK(x.rows() >= 1, InvalidArgument, "{}: the pool has no rows", where);
+    if (check_finite) coldstart::detail::check_finite_rows(x, where, "pool");
+    pool.fit(x, true);
+  }
+  /// The standardiser of a fit on `train`: the pool's when set and `use_pool`, else train's.
+  [[nodiscard]] FeatureStandardiser for_fit(FeatureInput train, bool standardise, bool use_pool,
+                                            const char* where) const {
+    if (standardise && use_pool && pool.mean.size() > 0) {
+      COLDSTART_CHECK(pool.mean.size() == train.cols(), InvalidArgument,
+                      "{}: training features have {} columns, the pool given to set_unlabelled {}",
+                      where, train.cols(), pool.mean.size());
+      return pool;
+    }
+    FeatureStandardiser own;
+    own.fit(train, standardise);
+    return own;
+  }
+};
+
 }  // namespace coldstart::learn::detail

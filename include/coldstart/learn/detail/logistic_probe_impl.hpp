@@ -21,11 +21,7 @@ inline void LogisticProbeParams::validate() const {
 inline LogisticProbe::LogisticProbe(LogisticProbeParams p) : params_(p) { params_.validate(); }
 
 inline void LogisticProbe::set_unlabelled(const Input& pool) {
-  COLDSTART_CHECK(pool.rows() >= 1, InvalidArgument,
-                  "learn::LogisticProbe::set_unlabelled: the pool has no rows");
-  if (params_.check_finite)
-    coldstart::detail::check_finite_rows(pool, "learn::LogisticProbe::set_unlabelled", "pool");
-  pool_scaler_.fit(pool, true);
+  pool_.set(pool, params_.check_finite, "learn::LogisticProbe::set_unlabelled");
 }
 
 namespace detail {
@@ -118,17 +114,8 @@ inline FitReport LogisticProbe::fit(const Labelled<Input>& train, const Labelled
   const int k = params_.classes;
   const std::vector<Index> count = detail::check_feature_set(train, val, k, params_.check_finite,
                                                              false, "learn::LogisticProbe::fit");
-  const bool from_pool =
-      params_.standardise && params_.pool_statistics && pool_scaler_.mean.size() > 0;
-  if (from_pool) {
-    COLDSTART_CHECK(pool_scaler_.mean.size() == d, InvalidArgument,
-                    "learn::LogisticProbe::fit: training features have {} columns, the pool "
-                    "given to set_unlabelled {}",
-                    d, pool_scaler_.mean.size());
-    scaler_ = pool_scaler_;
-  } else {
-    scaler_.fit(train.inputs, params_.standardise);
-  }
+  scaler_ = pool_.for_fit(train.inputs, params_.standardise, params_.pool_statistics,
+                          "learn::LogisticProbe::fit");
   const RowMatrixXd x = scaler_.apply(train.inputs);
   const RowMatrixXd xt = x.transpose();
   const std::vector<int> y(train.labels.begin(), train.labels.end());

@@ -114,7 +114,7 @@ inline FitReport MlpProbe::fit(const Labelled<Input>& train, const Labelled<Inpu
   const std::vector<Index> count =
       detail::check_feature_set(train, val, k, params_.check_finite, true, kWhere);
   const Index n = train.inputs.rows(), d = train.inputs.cols();
-  scaler_.fit(train.inputs, params_.standardise);
+  scaler_ = pool_.for_fit(train.inputs, params_.standardise, params_.pool_statistics, kWhere);
   const RowMatrixXd x = scaler_.apply(train.inputs);
   const bool has_val = val.inputs.rows() > 0;
   if (has_val && params_.check_finite)
