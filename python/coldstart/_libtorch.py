@@ -103,8 +103,8 @@ class Learner:
 
     ``fit(X, y, X_val=None, y_val=None, unlabelled=None, seed=0)`` trains from scratch (the
     validation set picks the epoch where the learner has epochs; ``unlabelled`` is the pool a
-    semi-supervised learner spreads over, and the probe takes its feature means and standard
-    deviations from); ``predict_proba(X)`` gives n×C probabilities;
+    semi-supervised learner spreads over, and the probe and mlp take their feature means and
+    standard deviations from); ``predict_proba(X)`` gives n×C probabilities;
     ``predict_mc(X, passes, seed)`` Monte-Carlo dropout passes (learners with dropout).
     Same data and seed, same numbers as the C++ learner.
     """
