@@ -1,5 +1,6 @@
 // `coldstart run`: its options, declared once, and the command line -> ExperimentConfig.
 #include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <string_view>
 
@@ -210,6 +211,19 @@ void apply_quick(experiment::ExperimentConfig& cfg) {
   cfg.segmentation.seeds = 1;
 }
 
+// The results, manifests, resume log and caches would land among the dataset's own files (and a
+// later run of the folder would find them there).
+void refuse_out_inside_data(const std::string& data, const std::string& out) {
+  namespace fs = std::filesystem;
+  std::error_code e1, e2;
+  const fs::path d = fs::weakly_canonical(data, e1), o = fs::weakly_canonical(out, e2);
+  if (e1 || e2) return;  // unreadable paths fail later with the file named
+  auto [dend, oend] = std::mismatch(d.begin(), d.end(), o.begin(), o.end());
+  if (dend == d.end())
+    throw UsageError("--out '" + out + "' is the --data folder '" + data +
+                     "' or inside it: write the results elsewhere");
+}
+
 }  // namespace
 
 CommandSpec run_spec() {
@@ -262,6 +276,7 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   if (a.get<bool>("paper")) cfg.apply_paper_protocol();
   cfg.data_dir = a.get<std::string>("data");
   cfg.out_dir = a.get<std::string>("out");
+  refuse_out_inside_data(cfg.data_dir, cfg.out_dir);
   cfg.dataset_name = a.get<std::string>("name");
   cfg.mask_set = a.get<std::string>("mask-set");
   cfg.positive = a.get<int>("positive");

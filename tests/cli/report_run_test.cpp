@@ -181,3 +181,29 @@ TEST(CliRun, BadUsage) {
   EXPECT_EQ(r.code, 1);
   EXPECT_TRUE(contains(r.err, "nope")) << r.err;
 }
+
+// An output folder that is the dataset folder (or inside it) would scatter results, manifests
+// and caches among the data: usage error, and the folder keeps exactly what it held.
+TEST(CliRun, OutInsideTheDataFolderIsRefused) {
+  coldstart::testing::TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 10, 8);
+  const std::string data = (dir.path() / "toy").string();
+  auto listing = [&] {
+    std::set<std::string> names;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(data))
+      names.insert(e.path().string());
+    return names;
+  };
+  const auto before = listing();
+  for (const std::string& out : {data, data + "/", data + "/results", data + "/images/../r"}) {
+    const auto r = run_cli({"run", "--data", data, "--out", out, "--quick"});
+    EXPECT_EQ(r.code, 2) << out << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "is the --data folder")) << r.err;
+  }
+  EXPECT_EQ(listing(), before);
+  // A name that only starts like the folder is fine: the run gets as far as the next check.
+  const auto sibling =
+      run_cli({"run", "--data", data, "--out", data + "-results", "--budgets", "x"});
+  EXPECT_EQ(sibling.code, 2) << sibling.err;
+  EXPECT_FALSE(contains(sibling.err, "is the --data folder")) << sibling.err;
+}
