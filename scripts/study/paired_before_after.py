@@ -1,10 +1,13 @@
 """Paired before/after comparison of two `coldstart run` results.csv files made with the same
 seeds (same picks in the initial phase; the active phase diverges after its first round):
 mean AUPRC per (strategy, phase, budget), the mean paired difference with its standard error, a
-paired t-test, and in how many seeds the second file is better.
+paired t-test, and in how many seeds the second file is better. An optional third argument
+names another metric (dice for segmentation runs).
 
     python3 scripts/study/paired_before_after.py docs/results/probe-pool-before-busi.csv \
         docs/results/probe-pool-after-busi.csv
+    python3 scripts/study/paired_before_after.py docs/results/round2-jsrt-masks_heart.csv \
+        docs/results/unet-steps-jsrt-masks_heart.csv dice
 """
 import csv
 import sys
@@ -22,8 +25,9 @@ def load(path, metric):
 
 
 def main():
-    before, after = load(sys.argv[1], "auprc"), load(sys.argv[2], "auprc")
-    for c in sorted({k[:3] for k in before if k[0] != "all"}):
+    metric = sys.argv[3] if len(sys.argv) > 3 else "auprc"
+    before, after = load(sys.argv[1], metric), load(sys.argv[2], metric)
+    for c in sorted({k[:3] for k in before if k in after}):
         keys = [k for k in before if k[:3] == c and k in after]
         x = np.array([before[k] for k in keys])
         y = np.array([after[k] for k in keys])

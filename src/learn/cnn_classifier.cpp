@@ -26,6 +26,8 @@ void CnnClassifierParams::validate() const {
                   learning_rate);
   COLDSTART_CHECK(weight_decay >= 0, InvalidArgument, "weight_decay ({}) must be >= 0",
                   weight_decay);
+  COLDSTART_CHECK(min_epoch_samples >= 0, InvalidArgument, "min_epoch_samples ({}) must be >= 0",
+                  min_epoch_samples);
   COLDSTART_CHECK(patience >= 1, InvalidArgument, "patience ({}) must be >= 1", patience);
   COLDSTART_CHECK(positive_class == -1 || (positive_class >= 0 && positive_class < classes),
                   InvalidArgument, "positive_class ({}) outside [0, {}) and not -1", positive_class,
@@ -187,7 +189,7 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
     auto opt = detail::make_optimizer(*impl->net, p, p.optimizer == Optimizer::kAdam);
     const FitReport report = detail::train_epochs(
         *impl->net, *opt, detail::PlateauHalver(p.learning_rate, p.patience), n, p.batch_size,
-        p.epochs, has_val, rng,
+        p.epochs, p.min_epoch_samples, has_val, rng,
         [&](const std::vector<std::int64_t>& idx, Rng& stream) {
           const torch::Tensor bi = torch::tensor(idx, torch::kLong);
           torch::Tensor xb = x.index_select(0, bi);

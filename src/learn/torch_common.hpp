@@ -115,19 +115,25 @@ inline torch::Tensor masks_to_tensor(std::span<const io::Image> masks,
   return t;
 }
 
-/// Shuffled mini-batches of [0, n); a last batch of one sample joins the previous batch.
-inline std::vector<std::vector<std::int64_t>> make_batches(std::int64_t n, int batch_size,
-                                                           Rng& rng) {
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), std::int64_t{0});
-  random::shuffle(order.begin(), order.end(), rng);
+/// Shuffled mini-batches of [0, n); a last batch of one sample joins the previous batch. With
+/// min_samples > n the set is passed ⌈min_samples / n⌉ times, each pass shuffled and batched on
+/// its own (no sample twice in a batch), so a small labelled set still gets enough steps per epoch.
+inline std::vector<std::vector<std::int64_t>> make_batches(std::int64_t n, int batch_size, Rng& rng,
+                                                           std::int64_t min_samples = 0) {
   std::vector<std::vector<std::int64_t>> batches;
-  for (std::int64_t s = 0; s < n; s += batch_size)
-    batches.emplace_back(order.begin() + s,
-                         order.begin() + std::min<std::int64_t>(n, s + batch_size));
-  if (batches.size() >= 2 && batches.back().size() == 1) {
-    batches[batches.size() - 2].push_back(batches.back()[0]);
-    batches.pop_back();
+  const std::int64_t passes = std::max<std::int64_t>(1, (min_samples + n - 1) / n);
+  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
+  for (std::int64_t pass = 0; pass < passes; ++pass) {
+    std::iota(order.begin(), order.end(), std::int64_t{0});
+    random::shuffle(order.begin(), order.end(), rng);
+    const std::size_t first = batches.size();
+    for (std::int64_t s = 0; s < n; s += batch_size)
+      batches.emplace_back(order.begin() + s,
+                           order.begin() + std::min<std::int64_t>(n, s + batch_size));
+    if (batches.size() - first >= 2 && batches.back().size() == 1) {
+      batches[batches.size() - 2].push_back(batches.back()[0]);
+      batches.pop_back();
+    }
   }
   return batches;
 }
@@ -230,14 +236,15 @@ struct EpochValidation {
 };
 
 /// The epoch loop every LibTorch learner shares: per epoch, shuffled mini-batches drawn from
-/// rng.fork(1 + epoch), `batch_loss(indices, stream)` → loss tensor → SGD/Adam step; with a
-/// validation set, `validate()` scores the epoch and the best one (ties: lower validation loss)
-/// is kept and restored at the end; the learning rate is halved on a plateau of the validation
-/// score (or of −training loss without a validation set).
+/// rng.fork(1 + epoch) (at least `min_epoch_samples` samples, see make_batches),
+/// `batch_loss(indices, stream)` → loss tensor → SGD/Adam step; with a validation set, `validate()`
+/// scores the epoch and the best one (ties: lower validation loss) is kept and restored at the end;
+/// the learning rate is halved on a plateau of the validation score (or of −training loss without a
+/// validation set).
 template <class BatchLoss, class Validate>
 FitReport train_epochs(torch::nn::Module& net, torch::optim::Optimizer& opt, PlateauHalver plateau,
-                       std::int64_t n, int batch_size, int epochs, bool has_val, Rng& rng,
-                       BatchLoss&& batch_loss, Validate&& validate) {
+                       std::int64_t n, int batch_size, int epochs, std::int64_t min_epoch_samples,
+                       bool has_val, Rng& rng, BatchLoss&& batch_loss, Validate&& validate) {
   FitReport report;
   report.best_val_score = std::numeric_limits<double>::quiet_NaN();
   std::vector<torch::Tensor> best;
@@ -245,14 +252,16 @@ FitReport train_epochs(torch::nn::Module& net, torch::optim::Optimizer& opt, Pla
     Rng stream = rng.fork(1 + static_cast<std::uint64_t>(epoch));
     net.train();
     double loss_sum = 0;
-    for (const auto& idx : make_batches(n, batch_size, stream)) {
+    std::int64_t seen = 0;
+    for (const auto& idx : make_batches(n, batch_size, stream, min_epoch_samples)) {
       const torch::Tensor loss = batch_loss(idx, stream);
       opt.zero_grad();
       loss.backward();
       opt.step();
       loss_sum += loss.template item<double>() * static_cast<double>(idx.size());
+      seen += static_cast<std::int64_t>(idx.size());
     }
-    report.train_loss.push_back(loss_sum / static_cast<double>(n));
+    report.train_loss.push_back(loss_sum / static_cast<double>(seen));
     double monitor = -report.train_loss.back();
     if (has_val) {
       const EpochValidation v = validate();

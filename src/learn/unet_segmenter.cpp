@@ -23,6 +23,8 @@ void UNetSegmenterParams::validate() const {
                   learning_rate);
   COLDSTART_CHECK(weight_decay >= 0, InvalidArgument, "weight_decay ({}) must be >= 0",
                   weight_decay);
+  COLDSTART_CHECK(min_epoch_samples >= 0, InvalidArgument, "min_epoch_samples ({}) must be >= 0",
+                  min_epoch_samples);
   COLDSTART_CHECK(patience >= 1, InvalidArgument, "patience ({}) must be >= 1", patience);
   COLDSTART_CHECK(bce_weight >= 0, InvalidArgument, "bce_weight ({}) must be >= 0", bce_weight);
   COLDSTART_CHECK(predict_batch >= 1, InvalidArgument, "predict_batch ({}) must be >= 1",
@@ -148,7 +150,7 @@ FitReport UNetSegmenter::fit(const Labelled<Input>& train, const Labelled<Input>
     auto opt = detail::make_optimizer(*impl->net, p, p.optimizer == Optimizer::kAdam);
     const FitReport report = detail::train_epochs(
         *impl->net, *opt, detail::PlateauHalver(p.learning_rate, p.patience), n, p.batch_size,
-        p.epochs, has_val, rng,
+        p.epochs, p.min_epoch_samples, has_val, rng,
         [&](const std::vector<std::int64_t>& idx, Rng& stream) {
           const torch::Tensor bi = torch::tensor(idx, torch::kLong);
           torch::Tensor xb = x.index_select(0, bi), yb = y.index_select(0, bi);

@@ -14,6 +14,7 @@ UNetSegmenterParams tiny() {
           .width = 4,
           .epochs = 12,
           .batch_size = 4,
+          .min_epoch_samples = 0,  // one pass per epoch: the tests are about other things
           .learning_rate = 0.01,
           .bce_weight = 0.5,
           .threads = 1};
@@ -43,6 +44,30 @@ TEST(UNetSegmenter, SegmentsBrightSquare) {
     EXPECT_LE(m.maxCoeff(), 1.0f);
   }
   EXPECT_GE(mean_dice(out.prob_maps, test.masks), 0.85);  // empty-empty images count as 1
+}
+
+// Four labelled images give one step per epoch; a U-Net from scratch does not learn in six steps.
+// With min_epoch_samples each epoch passes the set until 96 samples (24 steps): it learns.
+TEST(UNetSegmenter, SmallSetsGetStepsFromMinEpochSamples) {
+  const auto train = square_task(4, 32, 21), val = square_task(8, 32, 22),
+             test = square_task(16, 32, 23);
+  auto params = tiny();
+  params.epochs = 6;
+  auto dice_with = [&](int min_epoch_samples) {
+    params.min_epoch_samples = min_epoch_samples;
+    UNetSegmenter unet(params);
+    Rng rng(3);
+    const FitReport rep =
+        unet.fit({train.images, {}, train.masks}, {val.images, {}, val.masks}, rng);
+    EXPECT_EQ(rep.train_loss.size(), 6u);  // still six epochs, six validations
+    EXPECT_EQ(rep.val_score.size(), 6u);
+    return mean_dice(unet.predict(test.images).prob_maps, test.masks);
+  };
+  const double few = dice_with(0), many = dice_with(96);
+  EXPECT_LT(few, 0.6);
+  EXPECT_GE(many, 0.85);
+  EXPECT_EQ(dice_with(96), many);  // same seed, same result
+  EXPECT_EQ(dice_with(4), few);    // one pass, as without the option
 }
 
 TEST(UNetSegmenter, OriginalSizeMapsAndSameSeed) {
@@ -85,6 +110,8 @@ TEST(UNetSegmenter, BadInputs) {
   EXPECT_THROW_MSG((void)unet.predict(t.images), InvalidArgument, "predict called before fit");
   EXPECT_THROW_MSG(UNetSegmenter({.resolution = 40}), InvalidArgument,
                    "resolution (40) must be a multiple of 16");
+  EXPECT_THROW_MSG(UNetSegmenter({.min_epoch_samples = -1}), InvalidArgument,
+                   "min_epoch_samples (-1) must be >= 0");
   UNetSegmenter plain({.resolution = 16, .width = 2, .epochs = 1, .threads = 1});
   plain.fit({t.images, {}, t.masks}, {}, rng);
   EXPECT_THROW_MSG((void)plain.predict_mc(t.images, 2, rng), InvalidArgument,

@@ -74,8 +74,8 @@ struct ExperimentConfig {
     std::vector<Index> budgets = {20, 60, 100};
     bool clip_budgets = false;  ///< as ExperimentConfig::clip_budgets
     int random_draws = 3;
-    int seeds = 3;  ///< as many as random draws, so each cell can be tested against random
-    int epochs = 10;
+    int seeds = 3;    ///< as many as random draws, so each cell can be tested against random
+    int epochs = 20;  ///< U-Net epochs of at least 160 samples (UNetSegmenterParams)
     /// Active phase only for these (strategy or strategy:encoder); empty = every strategy.
     std::vector<std::string> active_strategies = {"random", "kmeans-paper:efficientnet-lite0"};
   } segmentation;

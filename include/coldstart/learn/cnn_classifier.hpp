@@ -25,6 +25,8 @@ struct CnnClassifierParams {
   double dropout = 0.5;    ///< before each fully connected layer (VGG: 0.5); [0, 1)
   int epochs = 30;         ///< training epochs, >= 1
   int batch_size = 16;     ///< >= 2 (BatchNorm); a last batch of one joins the previous one
+  /// an epoch passes the set (each pass shuffled) until it has seen this many samples (0: once)
+  int min_epoch_samples = 0;
   Optimizer optimizer = Optimizer::kSgd;  ///< paper: SGD
   double learning_rate = 0.01;            ///< initial learning rate, > 0
   double momentum = 0.9;                  ///< SGD momentum (paper: 0.9)
@@ -48,6 +50,8 @@ struct CnnClassifierParams {
               "dropout before each fully connected layer"),
         param("epochs", &CnnClassifierParams::epochs, "training epochs"),
         param("batch_size", &CnnClassifierParams::batch_size, "images per step"),
+        param("min_epoch_samples", &CnnClassifierParams::min_epoch_samples,
+              "samples per epoch at least (small sets are passed several times)"),
         param("learning_rate", &CnnClassifierParams::learning_rate, "initial learning rate"),
         param("threads", &CnnClassifierParams::threads, "LibTorch threads (0 = unchanged)")};
   }

@@ -18,6 +18,9 @@ struct UNetSegmenterParams {
   double dropout = 0.0;    ///< dropout at the bottleneck, [0, 1); > 0 enables predict_mc
   int epochs = 30;         ///< >= 1
   int batch_size = 8;      ///< >= 2 (BatchNorm); a last batch of one joins the previous one
+  /// an epoch passes the set (each pass shuffled) until it has seen this many samples: 20 steps
+  /// of 8 at least, so 20 labels train as many steps as 160 (0: one pass, as before)
+  int min_epoch_samples = 160;
   Optimizer optimizer = Optimizer::kAdam;  ///< Adam converges on Dice loss from few images
   double learning_rate = 1e-3;             ///< > 0
   double momentum = 0.9;                   ///< SGD only
@@ -41,6 +44,8 @@ struct UNetSegmenterParams {
               "bottleneck dropout (> 0 enables MC passes)"),
         param("epochs", &UNetSegmenterParams::epochs, "training epochs"),
         param("batch_size", &UNetSegmenterParams::batch_size, "images per step"),
+        param("min_epoch_samples", &UNetSegmenterParams::min_epoch_samples,
+              "samples per epoch at least (small sets are passed several times)"),
         param("learning_rate", &UNetSegmenterParams::learning_rate, "learning rate"),
         param("threads", &UNetSegmenterParams::threads, "LibTorch threads (0 = unchanged)")};
   }
@@ -53,7 +58,10 @@ struct UNetSegmenterParams {
 /// the batch (Milletari et al. 2016, arXiv:1606.04797), optionally plus BCE; the weights of the
 /// epoch with the best mean validation Dice (maps thresholded at 0.5, empty-vs-empty = 1; ties:
 /// lower soft-Dice validation loss; without validation: the last epoch) are kept, and the learning
-/// rate halves after `patience` epochs without improvement. Cost per epoch O(n·r²·w²). Randomness
+/// rate halves after `patience` epochs without improvement. An epoch is at least
+/// `min_epoch_samples` samples (the set passed again, reshuffled): 20 labels in batches of 8 are
+/// 3 steps per pass, too few for a network from scratch (docs/learners.md, "The U-Net at 20
+/// labels"). Cost per epoch O(n·r²·w²). Randomness
 /// as CnnClassifier (rng.fork(0) seeds LibTorch, rng.fork(1 + epoch) orders batches); bit-identical
 /// on the CPU for a fixed thread count. `predict` fills `prob_maps`: one map of foreground
 /// probability per image, r×r (or the image's size with original_size). `predict_mc` returns the

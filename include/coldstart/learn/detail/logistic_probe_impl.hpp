@@ -110,7 +110,7 @@ struct ProbeObjective {
 
 inline FitReport LogisticProbe::fit(const Labelled<Input>& train, const Labelled<Input>& val,
                                     Rng& /*rng: the problem is convex, the result unique*/) {
-  const Index n = train.inputs.rows(), d = train.inputs.cols();
+  const Index d = train.inputs.cols();
   const int k = params_.classes;
   const std::vector<Index> count = detail::check_feature_set(train, val, k, params_.check_finite,
                                                              false, "learn::LogisticProbe::fit");
