@@ -32,8 +32,8 @@ inline constexpr int kExitUsage = 2;   ///< the command line is wrong
 
 /// The selector used when none is named (registry::kDefaultSelector, docs/results/round2.md).
 inline constexpr const char* kDefaultStrategy = registry::kDefaultSelector;
-/// `coldstart cluster` reports a clustering, which TypiClust does not expose: its default is the
-/// one k-means with k = budget that kmeans-centroid picks from.
+/// `coldstart cluster` reports a clustering: the one k-means with k = budget that kmeans-centroid
+/// (the default selector) picks from.
 inline constexpr const char* kDefaultClustering = "kmeans-centroid";
 /// The encoder used when none is named.
 inline constexpr const char* kDefaultEncoder = "efficientnet-lite0";

@@ -126,10 +126,10 @@ TEST(CliSelect, DefaultStrategyIsTheDefaultPipelines) {
       {"select", "--embeddings", dir.file("emb.npy"), "--budget", "4", "--out", dir.file("p.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = io::read_json(dir.file("p.manifest.json")).as_object();
-  EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), "typiclust");
+  EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), "kmeans-centroid");
   EXPECT_EQ(m.at("seed").to_number<std::uint64_t>(), 0u);
   Rng rng(0);
-  const auto want = registry::selectors().make("typiclust").select(x, 4, {}, rng);
+  const auto want = registry::selectors().make("kmeans-centroid").select(x, 4, {}, rng);
   const auto got = pick_ids(dir.file("p.csv"));
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(got[i], id_of(want.indices[i]));
 }

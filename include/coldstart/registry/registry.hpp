@@ -26,9 +26,11 @@
 namespace coldstart::registry {
 
 /// The selector every front end (CLI `select`/`run`, the experiment, Python `select`) uses when
-/// none is named: the default pipeline's strategy after round 2 (docs/results/round2.md;
-/// kmeans-centroid before it). One constant, so the front ends cannot disagree.
-inline constexpr const char* kDefaultSelector = "typiclust";
+/// none is named: the default pipeline's strategy, chosen by docs/decision_rule.md
+/// (docs/results/round2.md, "Session 9": kmeans-centroid; TypiClust from round 2 to session 8,
+/// until a U-Net trained long enough showed its picks Holm-worse than random on segmentation).
+/// One constant, so the front ends cannot disagree.
+inline constexpr const char* kDefaultSelector = "kmeans-centroid";
 
 /// What a part reads.
 enum class Input {
