@@ -28,9 +28,9 @@ using report::ResultRow;
 /// leads on classification but its picks are Holm-worse than random on JSRT heart and lung
 /// segmentation, so it is not eligible; the eligible kcenter, kmeans-centroid, kmeans-paper and
 /// kmedoids tie within 0.05 (mean gap closed 17.2, 15.1, 14.7, 12.2 %) and kmeans-centroid has
-/// the best worst task (−6 %). The probe is round 2's amendment (label spreading plateaus as labels grow).
-/// `coldstart select` / `run --quick` use these, and every experiment that runs them reports the
-/// share of the random → all gap they close (DefaultGap) in results.md.
+/// the best worst task (−6 %). The probe is round 2's amendment (label spreading plateaus as labels
+/// grow). `coldstart select` / `run --quick` use these, and every experiment that runs them reports
+/// the share of the random → all gap they close (DefaultGap) in results.md.
 inline constexpr const char* kDefaultStrategy = registry::kDefaultSelector;
 inline constexpr const char* kDefaultEncoder = "efficientnet-lite0";
 inline constexpr const char* kDefaultLearner = "probe";
