@@ -30,12 +30,16 @@ Index rounds_in(const std::string& path) {
   return lines.empty() ? 0 : static_cast<Index>(lines.size()) - 1;
 }
 
-// The first field of `want` that `have` lacks or holds another value for ("" if none).
+/// The dotted path of the first field that differs (into nested objects present on both sides,
+/// e.g. part_defaults.learners.unet.min_epoch_samples), with both values as JSON.
 std::string first_difference(const boost::json::object& have, const boost::json::object& want,
                              std::string& there, std::string& here) {
   for (const auto& kv : want) {
     const auto* v = have.if_contains(kv.key());
     if (v && *v == kv.value()) continue;
+    if (v && v->is_object() && kv.value().is_object())
+      return std::string(kv.key()) + "." +
+             first_difference(v->as_object(), kv.value().as_object(), there, here);
     there = v ? boost::json::serialize(*v) : "absent";
     here = boost::json::serialize(kv.value());
     return std::string(kv.key());

@@ -119,6 +119,38 @@ boost::json::array array_of(const std::vector<T>& v) {
   return a;
 }
 
+/// The declared parameters' defaults of the named parts of one registry (threads left out, as
+/// everywhere in the identity); names the registry does not hold are skipped (validate() names
+/// them). A build whose default differs (say the U-Net's min_epoch_samples) is then another
+/// configuration: a resumed run refuses the old log instead of mixing the two builds' results.
+template <class Registry>
+boost::json::object declared_defaults(const Registry& reg, std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  boost::json::object out;
+  for (const std::string& name : names) {
+    if (!reg.contains(name) || out.contains(name)) continue;
+    boost::json::object params;
+    for (const auto& p : reg.at(name).params)
+      if (p.name != "threads") params[p.name] = p.default_value;
+    out[name] = std::move(params);
+  }
+  return out;
+}
+
+boost::json::object part_defaults(const ExperimentConfig& c) {
+  const auto& seg = c.segmentation;
+  std::vector<std::string> strategies = c.strategies, encoders = c.encoders;
+  strategies.insert(strategies.end(), seg.strategies.begin(), seg.strategies.end());
+  encoders.insert(encoders.end(), seg.encoders.begin(), seg.encoders.end());
+  encoders.push_back(c.main_encoder);
+  return {
+      {"selectors", declared_defaults(registry::selectors(), strategies)},
+      {"encoders", declared_defaults(registry::encoders(), encoders)},
+      {"learners", declared_defaults(registry::learners(), {c.classifier, c.segmenter})},
+      {"acquisitions", declared_defaults(registry::acquisitions(), {c.classification_acquisition,
+                                                                    c.segmentation_acquisition})}};
+}
+
 std::string exact(double v) {
   char hex[64];
   std::snprintf(hex, sizeof hex, "%a", v);
@@ -167,7 +199,8 @@ boost::json::object to_json(const ExperimentConfig& c) {
           {"ssl_steps", c.ssl_steps},
           {"grouped_split", c.grouped_split},
           {"duplicate_correlation", exact(c.duplicate_correlation)},
-          {"seed", c.seed}};
+          {"seed", c.seed},
+          {"part_defaults", part_defaults(c)}};
 }
 
 }  // namespace coldstart::experiment

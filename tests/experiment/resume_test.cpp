@@ -209,5 +209,23 @@ TEST_F(Resume, ADifferentSeedIsNamedInTheRefusal) {
   EXPECT_THROW_MSG((void)run_experiment(other, log), RunLogMismatch, "'seed' is 0 there, 5 here");
 }
 
+// A log written by a build whose probe had another default (here: its header edited as that
+// build would have written it) is another configuration: refused, naming the parameter.
+TEST_F(Resume, ALogOfABuildWithOtherPartDefaultsIsRefused) {
+  const std::string out = dir.file("ref");
+  const std::string log_file = out + "/run-log/cells.jsonl";
+  std::string text = slurp(log_file);
+  const std::string want = "\"pool_statistics\":true";
+  const auto at = text.find(want);
+  ASSERT_NE(at, std::string::npos) << text.substr(0, text.find('\n'));
+  ASSERT_LT(at, text.find('\n')) << "the default is in the header line";
+  text.replace(at, want.size(), "\"pool_statistics\":false");
+  coldstart::testing::write_text(log_file, text);
+  std::ostringstream log;
+  EXPECT_THROW_MSG((void)run_experiment(config(data, out), log), RunLogMismatch,
+                   "'part_defaults.learners.probe.pool_statistics' is false there, true here");
+  EXPECT_EQ(slurp(out + "/results.csv"), reference_csv) << "the refused run changed the results";
+}
+
 }  // namespace
 }  // namespace coldstart::experiment

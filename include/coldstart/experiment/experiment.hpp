@@ -120,6 +120,8 @@ struct ExperimentConfig {
 /// The fields that decide the results, as JSON: the resume log's identity and the experiment
 /// manifest's record. Leaves out where files live (data_dir: the dataset's hash stands for it;
 /// out_dir, cache_dir, models_dir), threads and fresh. Doubles as hexadecimal text (exact).
+/// `part_defaults` records the declared parameters' defaults of every named selector, encoder,
+/// learner and acquisition, so a build that changed one is another configuration to the log.
 [[nodiscard]] boost::json::object to_json(const ExperimentConfig& cfg);
 
 /// Runs of one cell that could not train the learner and fell back (loop::evaluate_round): one
