@@ -30,6 +30,12 @@ Index rounds_in(const std::string& path) {
   return lines.empty() ? 0 : static_cast<Index>(lines.size()) - 1;
 }
 
+/// A value for a message: whole up to 80 characters, else its start and "...".
+std::string shortened(std::string json) {
+  if (json.size() > 80) json = json.substr(0, 72) + "...";
+  return json;
+}
+
 /// The dotted path of the first field that differs (into nested objects present on both sides,
 /// e.g. part_defaults.learners.unet.min_epoch_samples), with both values as JSON.
 std::string first_difference(const boost::json::object& have, const boost::json::object& want,
@@ -40,13 +46,13 @@ std::string first_difference(const boost::json::object& have, const boost::json:
     if (v && v->is_object() && kv.value().is_object())
       return std::string(kv.key()) + "." +
              first_difference(v->as_object(), kv.value().as_object(), there, here);
-    there = v ? boost::json::serialize(*v) : "absent";
-    here = boost::json::serialize(kv.value());
+    there = v ? shortened(boost::json::serialize(*v)) : "absent";
+    here = shortened(boost::json::serialize(kv.value()));
     return std::string(kv.key());
   }
   for (const auto& kv : have)
     if (!want.contains(kv.key())) {
-      there = boost::json::serialize(kv.value());
+      there = shortened(boost::json::serialize(kv.value()));
       here = "absent";
       return std::string(kv.key());
     }
