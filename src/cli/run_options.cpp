@@ -103,7 +103,8 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
       .value<int>("seeds", "seeds of every other strategy",
                   {.def = def.seeds, .check = in_range(1, 1000)})
       .list("seg-strategies",
-            "segmentation: comma list of strategies (default random,kmeans-paper)",
+            "segmentation: comma list of strategies (default random,kmeans-paper, and the "
+            "default strategy, so the headline is reported)",
             items_registered_in(sel))
       .list("seg-encoders",
             "segmentation: encoders for kmeans-paper (default pixels,"
@@ -115,6 +116,10 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
                   {.def = def.segmentation.random_draws, .check = in_range(1, 1000)})
       .value<int>("seg-seeds", "segmentation: seeds of the other strategies",
                   {.def = def.segmentation.seeds, .check = in_range(1, 1000)})
+      .list("seg-active-strategies",
+            "segmentation: comma list of strategies (or strategy:encoder) that also get the "
+            "active phase (default random,kmeans-paper:efficientnet-lite0, and the default "
+            "strategy)")
       .value<int>("seg-epochs", "segmentation: U-Net epochs",
                   {.def = def.segmentation.epochs, .check = in_range(1, 100000)})
       .value<int>("split-seed", "seed of the 70/10/20 split", {.def = def.split_seed});
@@ -263,6 +268,20 @@ void apply_given(const Args& a, experiment::ExperimentConfig& cfg) {
   if (a.has("seg-strategies")) cfg.segmentation.strategies = list_of(a, "seg-strategies");
   if (a.has("seg-encoders")) cfg.segmentation.encoders = list_of(a, "seg-encoders");
   if (a.has("active-strategies")) cfg.active_strategies = list_of(a, "active-strategies");
+  if (a.has("seg-active-strategies"))
+    cfg.segmentation.active_strategies = list_of(a, "seg-active-strategies");
+}
+
+/// Each --[seg-]active-strategies entry (strategy or strategy:encoder) names a strategy of its
+/// list.
+void check_active_strategies(const std::vector<std::string>& active,
+                             const std::vector<std::string>& strategies, const std::string& option,
+                             const std::string& of) {
+  for (const auto& entry : active) {
+    const std::string s = entry.substr(0, entry.find(':'));
+    if (std::find(strategies.begin(), strategies.end(), s) == strategies.end())
+      throw UsageError(option + ": '" + entry + "' is not among " + of);
+  }
 }
 
 }  // namespace
@@ -297,9 +316,11 @@ RunOptions parse_run(const std::vector<std::string>& args) {
   cfg.active = !a.get<bool>("no-active");
   cfg.fresh = a.get<bool>("fresh");
   cfg.seed = a.get<std::uint64_t>("seed");
-  for (const auto& s : cfg.active_strategies)
-    if (std::find(cfg.strategies.begin(), cfg.strategies.end(), s) == cfg.strategies.end())
-      throw UsageError("--active-strategies: '" + s + "' is not among --strategies");
+  check_active_strategies(cfg.active_strategies, cfg.strategies, "--active-strategies",
+                          "--strategies");
+  if (a.has("seg-active-strategies"))  // the default list may name strategies a run leaves out
+    check_active_strategies(cfg.segmentation.active_strategies, cfg.segmentation.strategies,
+                            "--seg-active-strategies", "--seg-strategies");
   for (const auto& t : list_of(a, "task")) {
     if (t == "classification")
       cfg.tasks.push_back(t);

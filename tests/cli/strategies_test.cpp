@@ -74,6 +74,30 @@ TEST(CliRunParse, ChoicesComeFromTheRegistries) {
   EXPECT_TRUE(o.config.cache_dir.empty());
 }
 
+// Segmentation runs the default strategy by default (the headline needs it), in both phases;
+// --seg-active-strategies chooses the active phase's strategies among --seg-strategies.
+TEST(CliRunParse, SegmentationActiveStrategies) {
+  const auto with = [](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), {"--data", "somewhere", "--task", "segmentation"});
+    return parse_run(extra).config.segmentation;
+  };
+  const auto def = with({});
+  EXPECT_EQ(def.strategies,
+            (std::vector<std::string>{"random", "kmeans-paper", "kmeans-centroid"}));
+  EXPECT_EQ(
+      def.active_strategies,
+      (std::vector<std::string>{"random", "kmeans-paper:efficientnet-lite0", "kmeans-centroid"}));
+  EXPECT_EQ(with({"--seg-strategies", "random,typiclust", "--seg-active-strategies",
+                  "typiclust:efficientnet-lite0,random"})
+                .active_strategies,
+            (std::vector<std::string>{"typiclust:efficientnet-lite0", "random"}));
+  EXPECT_THROW_MSG((void)with({"--seg-strategies", "random,typiclust", "--seg-active-strategies",
+                               "random,kcenter"}),
+                   UsageError, "--seg-active-strategies: 'kcenter' is not among --seg-strategies");
+  EXPECT_THROW_MSG((void)with({"--seg-active-strategies", "random,nope:pixels"}), UsageError,
+                   "--seg-active-strategies: 'nope:pixels' is not among --seg-strategies");
+}
+
 TEST(CliRunParse, HelpNamesTheUserCacheFolder) {
   std::ostringstream help;
   run_spec().print_help(help);
