@@ -18,8 +18,8 @@ struct UNetSegmenterParams {
   double dropout = 0.0;    ///< dropout at the bottleneck, [0, 1); > 0 enables predict_mc
   int epochs = 30;         ///< >= 1
   int batch_size = 8;      ///< >= 2 (BatchNorm); a last batch of one joins the previous one
-  /// an epoch passes the set (each pass shuffled) until it has seen this many samples: 20 steps
-  /// of 8 at least, so 20 labels train as many steps as 160 (0: one pass, as before)
+  /// an epoch passes the set (each pass shuffled) until it has seen this many samples, so 20
+  /// labels train at least the 20 steps of 160 (8 passes of 3 batches; 0: one pass, as before)
   int min_epoch_samples = 160;
   Optimizer optimizer = Optimizer::kAdam;  ///< Adam converges on Dice loss from few images
   double learning_rate = 1e-3;             ///< > 0
