@@ -71,6 +71,13 @@ std::vector<Index> budgets_of(const Args& a, const std::string& name) {
   return out;
 }
 
+// "a,b,c": a default list for help text, from the config itself (never restated).
+std::string comma_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
 void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfig& def) {
   const auto& sel = registry::selectors();
   const auto& enc = registry::encoders();
@@ -103,8 +110,8 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
       .value<int>("seeds", "seeds of every other strategy",
                   {.def = def.seeds, .check = in_range(1, 1000)})
       .list("seg-strategies",
-            "segmentation: comma list of strategies (default random,kmeans-paper, and the "
-            "default strategy, so the headline is reported)",
+            "segmentation: comma list of strategies (default " +
+                comma_list(def.segmentation.strategies) + ")",
             items_registered_in(sel))
       .list("seg-encoders",
             "segmentation: encoders for kmeans-paper (default pixels,"
@@ -118,8 +125,8 @@ void add_comparison_options(CommandSpec& spec, const experiment::ExperimentConfi
                   {.def = def.segmentation.seeds, .check = in_range(1, 1000)})
       .list("seg-active-strategies",
             "segmentation: comma list of strategies (or strategy:encoder) that also get the "
-            "active phase (default random,kmeans-paper:efficientnet-lite0, and the default "
-            "strategy)")
+            "active phase (default " +
+                comma_list(def.segmentation.active_strategies) + ")")
       .value<int>("seg-epochs", "segmentation: U-Net epochs",
                   {.def = def.segmentation.epochs, .check = in_range(1, 100000)})
       .value<int>("split-seed", "seed of the 70/10/20 split", {.def = def.split_seed});
