@@ -137,6 +137,7 @@ struct Bench {
   double tol = 1e-4;
   std::uint64_t seed = 42;
   bool no_peers = false;
+  cluster::RowSpaceUse row_space = cluster::RowSpaceUse::kAuto;
   std::string python, peers, steps;
   std::vector<std::string> inits;
   std::vector<Index> real_ks;
@@ -358,26 +359,22 @@ RowMatrixXf sweep_starts(const Bench& b, EmbeddingsView z, const Eigen::VectorXf
   return starts;
 }
 
-/// coldstart's sweep over one chunk: every start fitted, the best inertia per k kept.
+/// coldstart's sweep over one chunk: per k one call with the k's restarts (KMeans::fit from
+/// given starts, as fit(x, k, rng) runs its n_init restarts), the best inertia per k kept.
 template <class KM>
 void sweep_coldstart(const Bench& b, EmbeddingsView z, const RowMatrixXf& starts,
                      const std::vector<Index>& ks, SweepTotal& tot) {
-  const cluster::KMeansParams p{.n_init = 1, .max_iter = b.real_max_iter, .tol = b.tol};
+  const cluster::KMeansParams p{
+      .n_init = 1, .max_iter = b.real_max_iter, .tol = b.tol, .row_space = b.row_space};
   Index at = 0;
   for (Index k : ks) {
-    RowMatrixXf best;
-    double best_obj = 1e300;
-    for (int r = 0; r < b.real_restarts; ++r, at += k) {
-      const auto t0 = Clock::now();
-      const auto res = KM(p).fit(z, starts.middleRows(at, k));
-      tot.seconds += since(t0);
-      tot.iterations += res.iterations;
-      if (res.objective < best_obj) {
-        best_obj = res.objective;
-        best = res.centroids;
-      }
-    }
-    tot.per_k.push_back(kmeans_objective(z, best));
+    std::vector<RowMatrixXf> mine;
+    for (int r = 0; r < b.real_restarts; ++r, at += k) mine.push_back(starts.middleRows(at, k));
+    const auto t0 = Clock::now();
+    const auto res = KM(p).fit(z, mine);
+    tot.seconds += since(t0);
+    tot.iterations += res.total_iterations;
+    tot.per_k.push_back(kmeans_objective(z, res.centroids));
   }
 }
 
@@ -586,7 +583,7 @@ std::vector<Case> parse_cases(const std::string& cases_arg, const std::string& g
 int main(int argc, char** argv) {
   po::options_description opts("compare_clustering options");
   Bench b;
-  std::string cases_arg, grid, json_path, workdir, inits, real, real_ks;
+  std::string cases_arg, grid, json_path, workdir, inits, real, real_ks, row_space;
   opts.add_options()("help,h", "show this help")(
       "cases", po::value(&cases_arg)->default_value(""),
       "comma-separated algo:n:d:k, e.g. kmeans:100000:1024:100,kmedoids:10000:1024:100; "
@@ -614,7 +611,9 @@ int main(int argc, char** argv) {
       "peers", po::value(&b.peers)->default_value("benchmarks/peers/clustering_peers.py"),
       "peer script")("workdir", po::value(&workdir)->default_value(""),
                      "folder for the .npy exchange files (default: a temp folder)")(
-      "no-peers", po::bool_switch(&b.no_peers), "run coldstart only");
+      "no-peers", po::bool_switch(&b.no_peers), "run coldstart only")(
+      "row-space", po::value(&row_space)->default_value("auto"),
+      "real cases: k-means in the rows' span when n < d: auto (when it pays), never, always");
   po::variables_map vm;
   po::store(po::parse_command_line(argc, argv, opts), vm);
   po::notify(vm);
@@ -630,6 +629,11 @@ int main(int argc, char** argv) {
     while (std::getline(ss, item, ',')) b.inits.push_back(item);
   }
   b.real_ks = parse_ks(real_ks);
+  if (row_space != "auto" && row_space != "never" && row_space != "always")
+    throw std::runtime_error("--row-space must be auto, never or always, not '" + row_space + "'");
+  b.row_space = row_space == "never"    ? cluster::RowSpaceUse::kNever
+                : row_space == "always" ? cluster::RowSpaceUse::kAlways
+                                        : cluster::RowSpaceUse::kAuto;
   namespace fs = std::filesystem;
   b.dir = workdir.empty()
               ? fs::temp_directory_path() / ("coldstart_compare_" + std::to_string(getpid()))

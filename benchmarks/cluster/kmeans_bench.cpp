@@ -1,5 +1,6 @@
 // Microbenchmarks of the clustering kernels: the GEMM backend, the blocked distance + argmin
-// assignment, one centroid update, a whole Hamerly k-means fit and a FasterPAM fit.
+// assignment, one centroid update, a whole Hamerly k-means fit, the row-space factorisation of a
+// wide pool (n < d) and a FasterPAM fit.
 //   coldstart_cluster_bench --benchmark_filter=Assign
 #include <benchmark/benchmark.h>
 
@@ -92,6 +93,21 @@ BENCHMARK(BM_KMeansFit<cluster::HamerlyStep>)
     ->Args({20000, 256, 50})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+/// RowSpace of an n×d pool (n < d): the cost row_space_pays weighs.
+void BM_RowSpace(benchmark::State& st) {
+  const Index n = st.range(0), d = st.range(1);
+  const RowMatrixXf x = mixture(n, d, 10, 4);
+  for (auto _ : st) {
+    const cluster::RowSpace s(x);
+    benchmark::DoNotOptimize(s.coordinates().data());
+  }
+}
+BENCHMARK(BM_RowSpace)
+    ->Args({545, 1280})
+    ->Args({300, 2048})
+    ->Args({2000, 4096})
+    ->Unit(benchmark::kMillisecond);
 
 void BM_FasterPam(benchmark::State& st) {
   const Index n = st.range(0), d = st.range(1), k = st.range(2);

@@ -13,5 +13,6 @@
 #include "coldstart/cluster/kmeans.hpp"
 #include "coldstart/cluster/kmedoids.hpp"
 #include "coldstart/cluster/mini_batch_kmeans.hpp"
+#include "coldstart/cluster/row_space.hpp"
 #include "coldstart/cluster/standardize.hpp"
 #include "coldstart/cluster/whiten.hpp"

@@ -4,6 +4,9 @@
 // KMeans(init="random", n_init=10, max_iter=300, tol=1e-4)). Distances come from blocked GEMM
 // (distance.hpp), never an n×k matrix for the whole pool.
 
+#include <span>
+#include <type_traits>
+
 #include "coldstart/cluster/concept.hpp"
 #include "coldstart/cluster/empty_cluster.hpp"
 #include "coldstart/cluster/greedy_kmeans_plus_plus.hpp"
@@ -11,9 +14,17 @@
 #include "coldstart/cluster/lloyd_step.hpp"
 #include "coldstart/cluster/policies.hpp"
 #include "coldstart/cluster/random_rows.hpp"
+#include "coldstart/cluster/row_space.hpp"
 #include "coldstart/interrupt.hpp"
 
 namespace coldstart::cluster {
+
+/// When KMeans clusters in the span of the rows (row_space.hpp) instead of all d columns.
+enum class RowSpaceUse {
+  kAuto,   ///< when n < d and row_space_pays (the default)
+  kNever,  ///< always in the d columns
+  kAlways  ///< whenever n < d (tests)
+};
 
 struct KMeansParams {
   int n_init = 10;           ///< restarts, best inertia kept (seed protocol: 10); ≥ 1
@@ -24,6 +35,7 @@ struct KMeansParams {
   Index row_block = kDefaultRowBlock;  ///< GEMM tile: rows of x; ≥ 1
   Index col_block = kDefaultColBlock;  ///< GEMM tile: centroids; ≥ 1
   Index bound_groups = 0;  ///< HamerlyStep's lower bounds per sample (StepOptions); 0 = auto
+  RowSpaceUse row_space = RowSpaceUse::kAuto;  ///< cluster the rows' coordinates in their span
 
   /// Throws InvalidArgument naming the bad field or size (n = 0, k = 0, k > n, ...).
   void validate(Index n, Index d, Index k) const;
@@ -34,7 +46,11 @@ struct KMeansParams {
 /// as scikit-learn: assign, move centres, stop when no label changed or the centre shift is
 /// below tol; then re-assign to the final centres. The reported distances and inertia are
 /// recomputed directly (‖x − c‖², no GEMM round-off). Same rng seed ⇒ bit-identical result for
-/// any OpenMP thread count.
+/// any OpenMP thread count. With fewer rows than columns the restarts may run on the rows'
+/// coordinates in their span (RowSpace: same distances, at most n instead of d columns; for
+/// RandomRows or GreedyKMeansPlusPlus seeds, which are rows, and ReseedFarthest, which leaves no
+/// cluster empty), the final centres taken back as means of x's rows; the result then equals
+/// the d-column run's except where float rounding breaks a near-tie differently.
 /// Cost per iteration: O(n·k·d) for LloydStep, O(n·(d + t)) once settled for HamerlyStep (t
 /// bound groups); memory O(n·t + k·d) plus tiles.
 /// @code
@@ -63,11 +79,28 @@ class KMeans {
   /// start every system from the same centres. @throws InvalidArgument if the dimensions differ.
   [[nodiscard]] Clustering fit(EmbeddingsView x, EmbeddingsView initial_centroids) const;
 
+  /// One run from each of the given k×d starts (n_init is ignored), the lowest inertia kept
+  /// (ties: the earlier): the restarts of fit(x, k, rng) with starts the caller chose. Runs in
+  /// the row space (as fit) only when every start is made of rows of x.
+  /// @throws InvalidArgument if starts is empty or the starts' shapes differ.
+  [[nodiscard]] Clustering fit(EmbeddingsView x, std::span<const RowMatrixXf> starts) const;
+
   [[nodiscard]] const KMeansParams& params() const noexcept { return p_; }
 
  private:
-  Clustering run(EmbeddingsView x, const Eigen::VectorXf& x_norms, RowMatrixXf c,
-                 double tol_abs) const;
+  /// One run from c; `producer` (if given) receives the assignment the final centres are the
+  /// means of (before the final re-assignment).
+  Clustering run(EmbeddingsView x, const Eigen::VectorXf& x_norms, RowMatrixXf c, double tol_abs,
+                 std::vector<Index>* producer = nullptr) const;
+  /// The best of `runs` runs on x, run r from start(x, x_norms, r); total_iterations summed;
+  /// `producer` as run's, of the best run.
+  template <class StartFn>
+  Clustering best_of(EmbeddingsView x, const Eigen::VectorXf& x_norms, double tol_abs, Index runs,
+                     StartFn&& start, std::vector<Index>* producer = nullptr) const;
+  /// best_of on the rows' coordinates in their span, the centres taken back to x as means.
+  template <class StartFn>
+  Clustering best_of_in(const RowSpace& space, EmbeddingsView x, double tol_abs, Index runs,
+                        StartFn&& start) const;
   KMeansParams p_;
 };
 static_assert(Clusterer<KMeans<>>);
