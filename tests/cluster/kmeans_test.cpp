@@ -10,12 +10,7 @@
 namespace coldstart::cluster {
 namespace {
 
-RowMatrixXf gaussian(Index n, Index d, std::uint64_t seed) {
-  Rng rng(seed);
-  RowMatrixXf x(n, d);
-  for (float& v : x.reshaped()) v = static_cast<float>(random::normal(rng));
-  return x;
-}
+using testing::gaussian;
 
 double sq(const RowMatrixXf& x, Index i, const RowMatrixXf& c, Index j) {
   return (x.row(i).cast<double>() - c.row(j).cast<double>()).squaredNorm();
@@ -294,6 +289,13 @@ TEST(KMeans, RejectsBadInput) {
                    "cluster::KMeans::fit: embeddings row 4 contains NaN");
   EXPECT_THROW_MSG((void)KMeans<>().fit(x, RowMatrixXf::Zero(2, 4)), InvalidArgument,
                    "embeddings 10×3, initial centroids 2×4");
+  const std::vector<RowMatrixXf> none, mixed{x.topRows(2), x.topRows(3)};
+  EXPECT_THROW_MSG((void)KMeans<>().fit(x, none), InvalidArgument, "no starting centroids");
+  EXPECT_THROW_MSG((void)KMeans<>().fit(x, mixed), InvalidArgument,
+                   "initial centroids 3×3 (expected 2×3)");
+  std::vector<RowMatrixXf> nan_start{x.topRows(2)};
+  nan_start[0](1, 2) = std::numeric_limits<float>::infinity();
+  EXPECT_THROW((void)KMeans<>().fit(x, nan_start), NumericError);
   EXPECT_THROW_MSG((void)KMeans<>({.n_init = 0}).fit(x, 2, rng), InvalidArgument, "n_init (0)");
   EXPECT_THROW_MSG((void)KMeans<>({.max_iter = 0}).fit(x, 2, rng), InvalidArgument, "max_iter (0)");
   EXPECT_THROW_MSG((void)KMeans<>({.tol = -1.0}).fit(x, 2, rng), InvalidArgument, "tol (-1)");

@@ -9,12 +9,7 @@
 namespace coldstart::cluster {
 namespace {
 
-RowMatrixXf gaussian(Index n, Index d, std::uint64_t seed) {
-  Rng rng(seed);
-  RowMatrixXf x(n, d);
-  for (float& v : x.reshaped()) v = static_cast<float>(random::normal(rng));
-  return x;
-}
+using testing::gaussian;
 
 /// Σ_i min_j ‖x_i − x_{m_j}‖ in double.
 double loss(const RowMatrixXf& x, const std::vector<Index>& med) {

@@ -8,12 +8,7 @@
 namespace coldstart::cluster {
 namespace {
 
-RowMatrixXf gaussian(Index n, Index d, std::uint64_t seed) {
-  Rng rng(seed);
-  RowMatrixXf x(n, d);
-  for (float& v : x.reshaped()) v = static_cast<float>(random::normal(rng));
-  return x;
-}
+using testing::gaussian;
 
 double sq(const auto& a, const auto& b) {
   return (a.template cast<double>() - b.template cast<double>()).squaredNorm();

@@ -17,12 +17,7 @@
 namespace coldstart::cluster {
 namespace {
 
-RowMatrixXf gaussian(Index n, Index d, std::uint64_t seed) {
-  Rng rng(seed);
-  RowMatrixXf x(n, d);
-  for (float& v : x.reshaped()) v = static_cast<float>(random::normal(rng));
-  return x;
-}
+using testing::gaussian;
 
 #ifdef COLDSTART_WITH_CUDA
 #define SKIP_WITHOUT_GPU()                                                                     \

@@ -45,6 +45,14 @@ inline void write_text(const std::string& path, const std::string& text) {
   out << text;
 }
 
+/// n×d values drawn from the standard normal by Rng(seed): data with no structure.
+inline RowMatrixXf gaussian(Index n, Index d, std::uint64_t seed) {
+  Rng rng(seed);
+  RowMatrixXf x(n, d);
+  for (float& v : x.reshaped()) v = static_cast<float>(random::normal(rng));
+  return x;
+}
+
 /// n points in d dims around k well-separated centres (centre j at 10*j*e_(j mod d) + noise
 /// of std `spread`); labels[i] is the blob of row i. Row i belongs to blob i % k.
 struct Blobs {
@@ -109,15 +117,15 @@ inline std::string shared_dataset(const std::string& name) {
 }  // namespace coldstart::testing
 
 /// Expects `stmt` to throw `Exc` whose what() contains `substr`.
-#define EXPECT_THROW_MSG(stmt, Exc, substr)                                                \
-  do {                                                                                      \
-    try {                                                                                   \
-      stmt;                                                                                 \
-      ADD_FAILURE() << "expected " #Exc " from: " #stmt;                                    \
-    } catch (const Exc& e__) {                                                              \
-      EXPECT_NE(std::string(e__.what()).find(substr), std::string::npos)                    \
-          << "message was: " << e__.what() << "\nexpected to contain: " << (substr);        \
-    } catch (const std::exception& e__) {                                                   \
-      ADD_FAILURE() << "expected " #Exc ", got another exception: " << e__.what();          \
-    }                                                                                       \
+#define EXPECT_THROW_MSG(stmt, Exc, substr)                                          \
+  do {                                                                               \
+    try {                                                                            \
+      stmt;                                                                          \
+      ADD_FAILURE() << "expected " #Exc " from: " #stmt;                             \
+    } catch (const Exc& e__) {                                                       \
+      EXPECT_NE(std::string(e__.what()).find(substr), std::string::npos)             \
+          << "message was: " << e__.what() << "\nexpected to contain: " << (substr); \
+    } catch (const std::exception& e__) {                                            \
+      ADD_FAILURE() << "expected " #Exc ", got another exception: " << e__.what();   \
+    }                                                                                \
   } while (false)
