@@ -580,7 +580,7 @@ std::vector<Case> parse_cases(const std::string& cases_arg, const std::string& g
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   po::options_description opts("compare_clustering options");
   Bench b;
   std::string cases_arg, grid, json_path, workdir, inits, real, real_ks, row_space;
@@ -675,4 +675,13 @@ int main(int argc, char** argv) {
   }
   if (workdir.empty()) fs::remove_all(b.dir);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // bad options, unreadable files, a failed peer run
+    std::cerr << "compare_clustering: " << e.what() << "\n";
+    return 2;
+  }
 }
