@@ -19,7 +19,7 @@ struct Clustering {
   double objective = 0.0;         ///< k-means: inertia (sum of squared distances);
                                   ///< k-medoids: sum of distances
   int iterations = 0;             ///< Lloyd iterations or swap passes run (best restart)
-  int total_iterations = 0;       ///< the same summed over restarts (k-means; else 0)
+  int total_iterations = 0;       ///< the same summed over restarts (KMeans; 0 for the others)
 
   [[nodiscard]] Index k() const noexcept { return centroids.rows(); }
 };
