@@ -43,38 +43,12 @@ std::uint64_t row_key(const float* r, Index d) {
 }
 }  // namespace
 
-RowSpace::RowSpace(EmbeddingsView x) {
-  const Index n = x.rows(), d = x.cols();
-  COLDSTART_CHECK(n >= 1 && n < d, InvalidArgument,
-                  "cluster::RowSpace: needs fewer rows than columns (got {}×{})", n, d);
-  const auto row = [&](Index i) { return x.data() + i * x.outerStride(); };
-  row_keys_.reserve(static_cast<std::size_t>(n));
-  for (Index i = 0; i < n; ++i) row_keys_.emplace_back(row_key(row(i), d), i);
-  std::sort(row_keys_.begin(), row_keys_.end());
-  // Equal rows (duplicate images) must get equal coordinates, or ties that are exact in x
-  // (equal centres) would be broken by rounding: factorise the distinct rows only.
-  std::vector<Index> first(static_cast<std::size_t>(n)), distinct;
-  for (std::size_t a = 0; a < row_keys_.size();) {
-    std::size_t b = a;
-    while (b < row_keys_.size() && row_keys_[b].first == row_keys_[a].first) ++b;
-    for (std::size_t u = a; u < b; ++u) {  // the group sharing a key, in index order
-      const Index i = row_keys_[u].second;
-      first[i] = i;
-      for (std::size_t v = a; v < u; ++v)
-        if (const Index j = row_keys_[v].second;
-            first[j] == j && std::memcmp(row(i), row(j), sizeof(float) * d) == 0) {
-          first[i] = j;
-          break;
-        }
-    }
-    a = b;
-  }
-  for (Index i = 0; i < n; ++i)
-    if (first[i] == i) distinct.push_back(i);
-  const auto m = static_cast<Index>(distinct.size());
-  const RowMatrixXf xd = x(distinct, Eigen::all);
+namespace {
+/// Coordinates y (m×r) of m distinct rows with y·yᵀ = x·xᵀ: the Gram matrix's pivoted LDLᵀ.
+RowMatrixXf gram_coordinates(const RowMatrixXf& x) {
+  const Index m = x.rows(), d = x.cols();
   RowMatrixXf g(m, m);
-  detail::gemm_abt(m, m, d, xd.data(), d, xd.data(), d, g.data(), m);
+  detail::gemm_abt(m, m, d, x.data(), d, x.data(), d, g.data(), m);
   const OneEigenThread one;
   const Eigen::LDLT<Eigen::MatrixXd> ldlt(g.cast<double>());  // reads the lower triangle only
   const Eigen::VectorXd dv = ldlt.vectorD();
@@ -84,11 +58,41 @@ RowSpace::RowSpace(EmbeddingsView x) {
   while (r < m && dv[r] > 1e-7 * top) ++r;
   Eigen::MatrixXd lr = Eigen::MatrixXd(ldlt.matrixL()).leftCols(r);
   for (Index j = 0; j < r; ++j) lr.col(j) *= std::sqrt(dv[j]);
-  const RowMatrixXf yd = (ldlt.transpositionsP().transpose() * lr).cast<float>();
-  std::vector<Index> slot(static_cast<std::size_t>(n));
-  for (Index t = 0; t < m; ++t) slot[distinct[t]] = t;
-  y_.resize(n, r);
+  return (ldlt.transpositionsP().transpose() * lr).cast<float>();
+}
+}  // namespace
+
+RowSpace::RowSpace(EmbeddingsView x) {
+  const Index n = x.rows(), d = x.cols();
+  COLDSTART_CHECK(n >= 1 && n < d, InvalidArgument,
+                  "cluster::RowSpace: needs fewer rows than columns (got {}×{})", n, d);
+  row_keys_.reserve(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i)
+    row_keys_.emplace_back(row_key(x.data() + i * x.outerStride(), d), i);
+  std::sort(row_keys_.begin(), row_keys_.end());
+  // Equal rows (duplicate images) must get equal coordinates, or ties that are exact in x
+  // (equal centres) would be broken by rounding: factorise the distinct rows only.
+  std::vector<Index> first(static_cast<std::size_t>(n)), distinct, slot(first.size());
+  for (Index i = 0; i < n; ++i) {
+    first[i] = first_equal_row(x, x.data() + i * x.outerStride());
+    if (first[i] == i) {
+      slot[i] = static_cast<Index>(distinct.size());
+      distinct.push_back(i);
+    }
+  }
+  const RowMatrixXf yd = gram_coordinates(x(distinct, Eigen::all));
+  y_.resize(n, yd.cols());
   for (Index i = 0; i < n; ++i) y_.row(i) = yd.row(slot[first[i]]);
+}
+
+Index RowSpace::first_equal_row(EmbeddingsView x, const float* p) const {
+  const Index d = x.cols();
+  const std::uint64_t key = row_key(p, d);
+  for (auto it = std::lower_bound(row_keys_.begin(), row_keys_.end(), std::pair{key, Index{0}});
+       it != row_keys_.end() && it->first == key; ++it)
+    if (std::memcmp(p, x.data() + it->second * x.outerStride(), sizeof(float) * d) == 0)
+      return it->second;
+  return -1;
 }
 
 bool RowSpace::coordinates_of_rows(EmbeddingsView x, std::span<const RowMatrixXf> points,
@@ -102,14 +106,9 @@ bool RowSpace::coordinates_of_rows(EmbeddingsView x, std::span<const RowMatrixXf
                     "cluster::RowSpace: points have {} columns, the rows {}", p.cols(), d);
     RowMatrixXf c(p.rows(), y_.cols());
     for (Index j = 0; j < p.rows(); ++j) {
-      const float* row = p.data() + j * d;
-      const std::uint64_t key = row_key(row, d);
-      auto it = std::lower_bound(row_keys_.begin(), row_keys_.end(), std::pair{key, Index{0}});
-      while (it != row_keys_.end() && it->first == key &&
-             std::memcmp(row, x.data() + it->second * x.outerStride(), sizeof(float) * d) != 0)
-        ++it;
-      if (it == row_keys_.end() || it->first != key) return false;
-      c.row(j) = y_.row(it->second);
+      const Index i = first_equal_row(x, p.data() + j * d);
+      if (i < 0) return false;
+      c.row(j) = y_.row(i);
     }
     coords.push_back(std::move(c));
   }

@@ -42,6 +42,9 @@ class RowSpace {
                                          std::vector<RowMatrixXf>& coords) const;
 
  private:
+  /// The lowest i with row i of x equal (bit for bit) to the d values at p; -1 if none.
+  [[nodiscard]] Index first_equal_row(EmbeddingsView x, const float* p) const;
+
   RowMatrixXf y_;
   std::vector<std::pair<std::uint64_t, Index>> row_keys_;  // (key of row i, i), sorted
 };
