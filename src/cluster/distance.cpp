@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include <cstdint>
 #include <limits>
 
 namespace coldstart::cluster {
@@ -133,21 +134,41 @@ Index assign_nearest_counting(EmbeddingsView x, const Eigen::VectorXf& xn, Embed
   return changed;
 }
 
-void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
-                      const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms,
-                      Index col_block, const Index* group_start, Index t, float* packed,
-                      float* tile, Index* best, float* d1, float* lower, float* m2) {
-  const Index d = x.cols(), k = c.rows();
-  if (m == 0) return;
-  // Consecutive rows are read in place; scattered ones are gathered into `packed`.
-  const float* a = x.data() + rows[0] * x.outerStride();
-  Index lda = x.outerStride();
-  if (rows[m - 1] - rows[0] != m - 1) {
+namespace {
+// The products of the m rows with the centroids of the groups each needs (`need`, m×t), into
+// `tile` (m×k); the others are set to −∞ (distance +∞). One product per group over the rows
+// that need it, computed with the backend of the whole k-column product (same bits as it).
+void needed_products(const float* const* row_data, Index d, Index m, EmbeddingsView c,
+                     const Index* group_start, Index t, const std::uint8_t* need, float* tile,
+                     GroupScratch& scratch) {
+  const Index k = c.rows();
+  std::fill_n(tile, m * k, -kInf);
+  scratch.rows.resize(static_cast<std::size_t>(m));
+  scratch.at.resize(static_cast<std::size_t>(m));
+  for (Index g = 0; g < t; ++g) {
+    const Index j0 = group_start[g], w = group_start[g + 1] - j0;
+    Index mg = 0;
     for (Index r = 0; r < m; ++r)
-      std::copy_n(x.data() + rows[r] * x.outerStride(), d, packed + r * d);
-    a = packed;
-    lda = d;
+      if (need[r * t + g] != 0) scratch.rows[mg] = row_data[r], scratch.at[mg++] = r;
+    if (mg == 0 || w == 0) continue;
+    scratch.products.resize(static_cast<std::size_t>(mg * w));
+    gemm_rows_abt(mg, scratch.rows.data(), w, d, c.data() + j0 * c.outerStride(), c.outerStride(),
+                  scratch.products.data(), w, k);
+    for (Index q = 0; q < mg; ++q)
+      std::copy_n(scratch.products.data() + q * w, w, tile + scratch.at[q] * k + j0);
   }
+}
+}  // namespace
+
+void nearest_by_group(const float* const* row_data, Index d, const Index* rows, Index m,
+                      EmbeddingsView c, const Eigen::VectorXf& c_norms,
+                      const Eigen::VectorXf& x_norms, Index col_block, const Index* group_start,
+                      Index t, float* tile, Index* best, float* d1, float* lower, float* m2,
+                      const std::uint8_t* need, GroupScratch* scratch) {
+  const Index k = c.rows();
+  if (m == 0) return;
+  COLDSTART_CHECK(need == nullptr || (scratch != nullptr && col_block >= k), InvalidArgument,
+                  "nearest_by_group: `need` takes scratch and one column block");
   float* m1 = lower;  // each group's smallest ‖c‖² − 2x·c; m2 the second smallest
   std::fill_n(d1, m, kInf);
   std::fill_n(m1, m * t, kInf);
@@ -156,7 +177,10 @@ void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsVi
   const Index cb = std::min(col_block, k);
   for (Index c0 = 0; c0 < k; c0 += cb) {
     const Index nc = std::min(cb, k - c0);
-    gemm_abt(m, nc, d, a, lda, c.data() + c0 * c.outerStride(), c.outerStride(), tile, nc);
+    if (need != nullptr)
+      needed_products(row_data, d, m, c, group_start, t, need, tile, *scratch);
+    else
+      gemm_rows_abt(m, row_data, nc, d, c.data() + c0 * c.outerStride(), c.outerStride(), tile, nc);
     Index g0 = 0;
     while (group_start[g0 + 1] <= c0) ++g0;
     const float* cn = c_norms.data() + c0;

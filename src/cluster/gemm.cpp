@@ -1,20 +1,36 @@
-// The one GEMM the clustering code runs: C = A·Bᵀ on row-major float blocks. OpenBLAS is used
-// when its shared library can be loaded at run time (it is ~1.3× faster than Eigen's GEMM on
-// AVX2 machines); otherwise Eigen's GEMM. Loading at run time keeps OpenBLAS an optional
-// accelerator rather than a build dependency. A product with few columns (k-means with k ≤ 12,
-// the experiment's small-k sweeps) runs instead as direct dot products on AVX-512 CPUs: a GEMM
-// packs its A block first, and at 10 columns that copy was 28 % of OpenBLAS's time, the whole
-// assignment running at 18 % of the SGEMM rate (100k × 1024). Every backend splits
-// work over rows and columns, never over the inner dimension, so every output element is summed
-// in one order whatever the thread count: the results stay bit-identical for 1 or N threads.
+// The one GEMM the clustering code runs: C = A·Bᵀ on row-major float blocks. On AVX-512 CPUs
+// two kernels of our own take the shapes k-means runs most, and OpenBLAS (loaded at run time when
+// its shared library is there; ~1.3× faster than Eigen's GEMM on AVX2 machines) or Eigen the
+// rest. Loading OpenBLAS at run time keeps it an optional accelerator, not a build dependency.
+// - Few columns (k ≤ 12, the experiment's small-k sweeps): direct dot products. A GEMM packs its
+//   A block first, and at 10 columns that copy was 28 % of OpenBLAS's time, the whole assignment
+//   running at 18 % of the SGEMM rate (100k × 1024).
+// - More columns, inner dimension 256…2048 (the encoders' 1024–2048): B packed into panels of
+//   16 columns, A's elements broadcast straight from its rows. A is never copied, so its rows
+//   may lie anywhere (`gemm_rows_abt`: the samples that failed their Hamerly bounds, read where
+//   they are); OpenBLAS packs A for every call, and gathering the rows first had cost another
+//   copy — together ~18 % of a k = 100 fit on PneumoniaMNIST's embeddings. On one core of the
+//   AVX-512 VM this kernel ran 93–105 GFLOP/s where OpenBLAS ran 62–99 on the same products
+//   (m = 3,521, 13…1,000 columns, inner 256…2048; docs/benchmarks/clustering.md, session 11).
+// Every backend splits work over rows and columns, never over the inner dimension, and our two
+// kernels sum each output in the order of the inner index, so every output element is summed in
+// one order whatever the thread count and whichever rows come with it: the results stay
+// bit-identical for 1 or N threads.
 
 #include <dlfcn.h>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
 #include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "coldstart/cluster/distance.hpp"
 
@@ -163,6 +179,117 @@ COLDSTART_AVX512 void dots_avx512(Index m, Index n, Index kd, const float* a, In
   for (; i < m; ++i) dot_rows<1>(n, kd, a + i * lda, lda, b, ldb, c + i * ldc, ldc);
 }
 
+// --- Packed panels for products with more columns --------------------------------------------
+// B (n × kd) is packed once per call into ⌈n/16⌉ panels of kd × 16 values (zero-padded), 64-byte
+// aligned. A block of kPanelRows rows × 32 columns keeps its accumulators in registers over the
+// whole inner dimension: per inner index two panel loads, one broadcast per row, two FMAs per
+// row. Each output is one FMA chain in the order of p.
+constexpr Index kPanelWidth = 16;
+constexpr int kPanelRows = 6;
+
+COLDSTART_AVX512 void pack_panels(Index n, Index kd, const float* b, Index ldb, float* out) {
+  for (Index q = 0; q * kPanelWidth < n; ++q) {
+    float* panel = out + q * kd * kPanelWidth;
+    const Index w = std::min(kPanelWidth, n - q * kPanelWidth);
+    const float* src = b + q * kPanelWidth * ldb;
+    for (Index p = 0; p < kd; ++p) {  // written in order, read from w rows at once
+      for (Index l = 0; l < w; ++l) panel[p * kPanelWidth + l] = src[l * ldb + p];
+      for (Index l = w; l < kPanelWidth; ++l) panel[p * kPanelWidth + l] = 0.0f;
+    }
+  }
+}
+
+// C[i][0, cols) for MR rows against NV panels (cols ≤ 16·NV; the columns past it are padding).
+template <int MR, int NV>
+COLDSTART_AVX512_INLINE void panel_tile(Index kd, const float* const* a, const float* panels,
+                                        float* c, Index ldc, Index cols) {
+  const float* row[MR];
+  for (int i = 0; i < MR; ++i) row[i] = a[i];
+  __m512 acc[MR][NV];
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+  for (Index p = 0; p < kd; ++p) {
+    __m512 bv[NV];
+    for (int v = 0; v < NV; ++v)
+      bv[v] = _mm512_load_ps(panels + v * kd * kPanelWidth + p * kPanelWidth);
+    for (int i = 0; i < MR; ++i) {
+      const __m512 s = _mm512_set1_ps(row[i][p]);
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(s, bv[v], acc[i][v]);
+    }
+  }
+  for (int v = 0; v < NV; ++v) {
+    const Index w = std::min(kPanelWidth, cols - v * kPanelWidth);
+    const auto mask = static_cast<__mmask16>(w >= 16 ? 0xFFFF : (1u << w) - 1u);
+    for (int i = 0; i < MR; ++i)
+      _mm512_mask_storeu_ps(c + i * ldc + v * kPanelWidth, mask, acc[i][v]);
+  }
+}
+
+template <int MR>
+COLDSTART_AVX512_INLINE void panel_rows(Index n, Index kd, const float* const* a,
+                                        const float* panels, float* c, Index ldc) {
+  const Index np = (n + kPanelWidth - 1) / kPanelWidth;
+  Index q = 0;
+  for (; q + 2 <= np; q += 2)
+    panel_tile<MR, 2>(kd, a, panels + q * kd * kPanelWidth, c + q * kPanelWidth, ldc,
+                      n - q * kPanelWidth);
+  if (q < np)
+    panel_tile<MR, 1>(kd, a, panels + q * kd * kPanelWidth, c + q * kPanelWidth, ldc,
+                      n - q * kPanelWidth);
+}
+
+COLDSTART_AVX512 void panels_avx512(Index m, const float* const* a, Index n, Index kd,
+                                    const float* panels, float* c, Index ldc) {
+  Index i = 0;
+  for (; i + kPanelRows <= m; i += kPanelRows)
+    panel_rows<kPanelRows>(n, kd, a + i, panels, c + i * ldc, ldc);
+  float* ci = c + i * ldc;
+  switch (m - i) {
+    case 5:
+      panel_rows<5>(n, kd, a + i, panels, ci, ldc);
+      break;
+    case 4:
+      panel_rows<4>(n, kd, a + i, panels, ci, ldc);
+      break;
+    case 3:
+      panel_rows<3>(n, kd, a + i, panels, ci, ldc);
+      break;
+    case 2:
+      panel_rows<2>(n, kd, a + i, panels, ci, ldc);
+      break;
+    case 1:
+      panel_rows<1>(n, kd, a + i, panels, ci, ldc);
+      break;
+    default:
+      break;
+  }
+}
+
+// Per-thread buffers: the packed panels (64-byte aligned) and A's row pointers.
+struct PanelBuffers {
+  std::vector<float> storage;
+  std::vector<const float*> rows;
+  float* panels(Index n, Index kd) {
+    const auto need =
+        static_cast<std::size_t>(((n + kPanelWidth - 1) / kPanelWidth) * kPanelWidth * kd) + 16;
+    if (storage.size() < need) storage.resize(need);
+    auto addr = reinterpret_cast<std::uintptr_t>(storage.data());
+    return storage.data() + ((64 - addr % 64) % 64) / sizeof(float);
+  }
+};
+
+PanelBuffers& panel_buffers() {
+  thread_local PanelBuffers buffers;
+  return buffers;
+}
+
+void panel_gemm(Index m, const float* const* a, Index n, Index kd, const float* b, Index ldb,
+                float* c, Index ldc) {
+  float* panels = panel_buffers().panels(n, kd);
+  pack_panels(n, kd, b, ldb, panels);
+  panels_avx512(m, a, n, kd, panels, c, ldc);
+}
+
 bool cpu_has_avx512() {
   static const bool has = [] {
     __builtin_cpu_init();
@@ -175,23 +302,36 @@ bool cpu_has_avx512() {
 
 }  // namespace
 
-bool direct_dots_apply(Index n, Index kd) {
+namespace {
+bool own_kernels_enabled() {
 #ifdef COLDSTART_DOTS_AVX512
   static const bool enabled = [] {
     const char* env = std::getenv("COLDSTART_BLAS");  // "eigen" or "openblas": that alone
     return cpu_has_avx512() && (env == nullptr || (std::strcmp(env, "eigen") != 0 &&
                                                    std::strcmp(env, "openblas") != 0));
   }();
-  return enabled && n <= kDirectDotsMaxCols && kd >= 256;
+  return enabled;
 #else
-  (void)n, (void)kd;
   return false;
 #endif
+}
+}  // namespace
+
+bool direct_dots_apply(Index n, Index kd) {
+  return own_kernels_enabled() && n <= kDirectDotsMaxCols && kd >= 256;
+}
+
+bool panel_kernel_applies(Index n, Index kd) {
+  return own_kernels_enabled() && n > kDirectDotsMaxCols && kd >= kPanelMinInner &&
+         kd <= kPanelMaxInner;
 }
 
 const char* gemm_backend() {
   static const std::string name =
-      blas().name + (direct_dots_apply(1, 256) ? " + AVX-512 dot products (<= 12 columns)" : "");
+      blas().name + (direct_dots_apply(1, 256)
+                         ? " + AVX-512 dot products (<= 12 columns) + AVX-512 packed panels (more "
+                           "columns, inner 256..2048)"
+                         : "");
   return name.c_str();
 }
 
@@ -201,6 +341,13 @@ void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float
 #ifdef COLDSTART_DOTS_AVX512
   if (direct_dots_apply(n, kd)) {
     dots_avx512(m, n, kd, a, lda, b, ldb, c, ldc);
+    return;
+  }
+  if (panel_kernel_applies(n, kd)) {
+    auto& rows = panel_buffers().rows;
+    rows.resize(static_cast<std::size_t>(m));
+    for (Index i = 0; i < m; ++i) rows[static_cast<std::size_t>(i)] = a + i * lda;
+    panel_gemm(m, rows.data(), n, kd, b, ldb, c, ldc);
     return;
   }
 #endif
@@ -214,6 +361,30 @@ void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float
   Eigen::Map<const RowMatrixXf, 0, Stride> bm(b, n, kd, Stride(ldb));
   Eigen::Map<RowMatrixXf, 0, Stride> cm(c, m, n, Stride(ldc));
   cm.noalias() = am * bm.transpose();
+}
+
+void gemm_rows_abt(Index m, const float* const* rows, Index n, Index kd, const float* b, Index ldb,
+                   float* c, Index ldc, Index backend_cols) {
+  if (m == 0 || n == 0) return;
+  if (backend_cols < n) backend_cols = n;
+#ifdef COLDSTART_DOTS_AVX512
+  if (panel_kernel_applies(backend_cols, kd)) {
+    panel_gemm(m, rows, n, kd, b, ldb, c, ldc);
+    return;
+  }
+#endif
+  // The other backends read A as one strided block: gather the rows first.
+  thread_local std::vector<float> gathered;
+  gathered.resize(
+      coldstart::detail::checked_mul(static_cast<std::size_t>(m), static_cast<std::size_t>(kd)));
+  for (Index i = 0; i < m; ++i) std::copy_n(rows[i], kd, gathered.data() + i * kd);
+#ifdef COLDSTART_DOTS_AVX512
+  if (direct_dots_apply(backend_cols, kd)) {  // each product alone: same bits for any n
+    dots_avx512(m, n, kd, gathered.data(), kd, b, ldb, c, ldc);
+    return;
+  }
+#endif
+  gemm_abt(m, n, kd, gathered.data(), kd, b, ldb, c, ldc);
 }
 
 }  // namespace coldstart::cluster::detail

@@ -1,5 +1,6 @@
 #include <coldstart/cluster/distance.hpp>
 #include <limits>
+#include <numeric>
 
 #include "support/testing.hpp"
 
@@ -97,6 +98,65 @@ TEST(Distance, GemmMatchesDoubleSumsForNarrowProducts) {
     }
 }
 
+// gemm_abt against double-precision sums for products wider than the direct dot products take
+// (the packed panels where they apply: one and two panels, partial last panels, 1–5 leftover
+// rows after the 6-row blocks, inner dimensions at and inside the panels' range) and strided
+// operands; nothing past column n of C is written.
+TEST(Distance, GemmMatchesDoubleSumsForWideProducts) {
+  for (const Index kd : {256, 300, 1283, 2048})
+    for (const Index n : {13, 16, 17, 32, 33, 47, 100}) {
+      const Index m = 23, lda = kd + 5, ldb = kd + 3, ldc = n + 2;
+      const RowMatrixXf a = random_matrix(m, lda, 80 + n), b = random_matrix(n, ldb, 90 + n);
+      std::vector<float> c(static_cast<std::size_t>(m * ldc), -7.0f);
+      detail::gemm_abt(m, n, kd, a.data(), lda, b.data(), ldb, c.data(), ldc);
+      for (Index i = 0; i < m; ++i) {
+        for (Index j = 0; j < n; ++j) {
+          double ref = 0.0, mag = 0.0;
+          for (Index p = 0; p < kd; ++p) {
+            ref += double{a(i, p)} * double{b(j, p)};
+            mag += std::abs(double{a(i, p)} * double{b(j, p)});
+          }
+          ASSERT_NEAR(c[i * ldc + j], ref, 1e-6 * mag)
+              << "kd " << kd << " n " << n << " (" << i << ", " << j << ")";
+        }
+        for (Index j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], -7.0f) << "padding written";
+      }
+    }
+  if (detail::direct_dots_apply(1, 256)) {  // the own kernels are on: their ranges
+    EXPECT_TRUE(detail::panel_kernel_applies(13, 256));
+    EXPECT_TRUE(detail::panel_kernel_applies(1000, 2048));
+    EXPECT_FALSE(detail::panel_kernel_applies(12, 1024));
+    EXPECT_FALSE(detail::panel_kernel_applies(100, 255));
+    EXPECT_FALSE(detail::panel_kernel_applies(100, 2049));
+  }
+}
+
+// gemm_rows_abt reads scattered rows; where the packed panels or the direct dot products run,
+// each row gets the bits the whole product gives it, also when only some of the columns are
+// asked for on the whole product's backend (HamerlyStep computes only the groups a sample needs).
+TEST(Distance, GemmRowsGiveTheWholeProductsBitsForAnyRowsAndColumns) {
+  for (const Index n : {10, 100}) {
+    const Index kd = 1030, m = 29;
+    if (!(n <= detail::kDirectDotsMaxCols ? detail::direct_dots_apply(n, kd)
+                                          : detail::panel_kernel_applies(n, kd)))
+      GTEST_SKIP() << "own kernels off (no AVX-512, or COLDSTART_BLAS set)";
+    const RowMatrixXf a = random_matrix(m, kd, 100 + n), b = random_matrix(n, kd, 110 + n);
+    RowMatrixXf whole(m, n);
+    detail::gemm_abt(m, n, kd, a.data(), kd, b.data(), kd, whole.data(), n);
+    const std::vector<Index> rows = {28, 3, 3, 17, 0, 9, 21};  // any order, repeats allowed
+    std::vector<const float*> ptrs;
+    for (const Index i : rows) ptrs.push_back(a.data() + i * kd);
+    const Index r = static_cast<Index>(rows.size());
+    for (const auto& [j0, w] : {std::pair<Index, Index>{0, n}, {3, 5}, {n - 4, 4}}) {
+      RowMatrixXf got(r, w);
+      detail::gemm_rows_abt(r, ptrs.data(), w, kd, b.data() + j0 * kd, kd, got.data(), w, n);
+      for (Index q = 0; q < r; ++q)
+        EXPECT_TRUE(got.row(q) == whole.row(rows[q]).segment(j0, w))
+            << "n " << n << " columns " << j0 << "+" << w << " row " << rows[q];
+    }
+  }
+}
+
 // Where the direct dot products run, a row's products do not depend on the rows passed with it
 // (the k-means steps pass whole blocks or only the rows that failed their bounds).
 TEST(Distance, DirectDotsGiveEachRowTheSameBitsAloneOrInABlock) {
@@ -125,12 +185,13 @@ TEST(Distance, NearestByGroupMatchesBruteForce) {
   const std::vector<Index> rows = {1, 3, 4, 8, 9, 10, 17, 30, 31, 44, 59};  // 11: 4 + 4 + 3
   const std::vector<Index> start = {0, 5, 9, 16, 23};
   const Index m = static_cast<Index>(rows.size()), t = 4, cb = 6;
-  std::vector<float> packed(static_cast<std::size_t>(m * 20)),
-      tile(static_cast<std::size_t>(m * cb));
+  std::vector<const float*> row_data;  // read in place, as HamerlyStep passes failing rows
+  for (const Index i : rows) row_data.push_back(x.data() + i * x.cols());
+  std::vector<float> tile(static_cast<std::size_t>(m * cb));
   std::vector<float> d1(static_cast<std::size_t>(m)), lower(static_cast<std::size_t>(m * t)),
       m2(static_cast<std::size_t>(m * t));
   std::vector<Index> best(static_cast<std::size_t>(m));
-  detail::nearest_by_group(x, rows.data(), m, c, cn, xn, cb, start.data(), t, packed.data(),
+  detail::nearest_by_group(row_data.data(), 20, rows.data(), m, c, cn, xn, cb, start.data(), t,
                            tile.data(), best.data(), d1.data(), lower.data(), m2.data());
   for (Index r = 0; r < m; ++r) {
     const Index i = rows[r];
@@ -146,6 +207,52 @@ TEST(Distance, NearestByGroupMatchesBruteForce) {
       for (Index j = start[g]; j < start[g + 1]; ++j)
         if (j != arg) lo = std::min(lo, brute_sq(x, i, c, j));
       EXPECT_NEAR(lower[r * t + g], lo, tol) << "row " << i << " group " << g;
+    }
+  }
+}
+
+// With `need`, a row tries only the groups it needs: its best is the nearest centroid of those
+// groups (brute force), each tried group's bound is its nearest other than that one, and an
+// untried group's bound is ∞ (the caller keeps its own).
+TEST(Distance, NearestByGroupTriesOnlyTheNeededGroups) {
+  const Index d = 300, m = 13, t = 4;
+  const RowMatrixXf x = random_matrix(m, d, 120), c = random_matrix(40, d, 121);
+  const Eigen::VectorXf xn = squared_norms(x), cn = squared_norms(c);
+  const std::vector<Index> start = {0, 16, 32, 38, 40}, rows = [&] {
+    std::vector<Index> r(static_cast<std::size_t>(m));
+    std::iota(r.begin(), r.end(), Index{0});
+    return r;
+  }();
+  std::vector<std::uint8_t> need(static_cast<std::size_t>(m * t));
+  Rng rng(122);
+  for (Index r = 0; r < m; ++r) {
+    for (Index g = 0; g < t; ++g) need[r * t + g] = random::uniform01(rng) < 0.4;
+    need[r * t + r % t] = 1;  // at least one group per row
+  }
+  std::vector<const float*> ptrs;
+  for (Index r = 0; r < m; ++r) ptrs.push_back(x.data() + r * d);
+  std::vector<float> tile(static_cast<std::size_t>(m * 40)), d1(m), lower(m * t), m2(m * t);
+  std::vector<Index> best(m);
+  detail::GroupScratch scratch;
+  detail::nearest_by_group(ptrs.data(), d, rows.data(), m, c, cn, xn, 1024, start.data(), t,
+                           tile.data(), best.data(), d1.data(), lower.data(), m2.data(),
+                           need.data(), &scratch);
+  for (Index r = 0; r < m; ++r) {
+    Index arg = -1;
+    for (Index g = 0; g < t; ++g)
+      for (Index j = start[g]; need[r * t + g] && j < start[g + 1]; ++j)
+        if (arg < 0 || brute_sq(x, r, c, j) < brute_sq(x, r, c, arg)) arg = j;
+    const double tol = 1e-4 * (xn[r] + cn.maxCoeff());
+    EXPECT_EQ(best[r], arg) << "row " << r;
+    EXPECT_NEAR(d1[r], brute_sq(x, r, c, arg), tol) << "row " << r;
+    for (Index g = 0; g < t; ++g) {
+      double lo = std::numeric_limits<double>::infinity();
+      for (Index j = start[g]; need[r * t + g] && j < start[g + 1]; ++j)
+        if (j != arg) lo = std::min(lo, brute_sq(x, r, c, j));
+      if (std::isinf(lo))
+        EXPECT_TRUE(std::isinf(lower[r * t + g])) << "row " << r << " group " << g;
+      else
+        EXPECT_NEAR(lower[r * t + g], lo, tol) << "row " << r << " group " << g;
     }
   }
 }

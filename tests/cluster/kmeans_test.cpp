@@ -132,6 +132,29 @@ TEST(KMeans, HamerlyWithAnyBoundGroupCountEqualsLloyd) {
   EXPECT_THROW((KMeans<>({.bound_groups = -1}).fit(b.x, start)), InvalidArgument);
 }
 
+// At encoder widths (d ≥ 256) the GEMM runs on the packed panels where they apply and the
+// default groups are 16 consecutive centroids, so a failing sample tries only the groups its
+// bounds cannot rule out (Yinyang's local filter): still Lloyd's iterations and assignments.
+TEST(KMeans, HamerlyWithTheGroupFilterEqualsLloydAtEncoderWidth) {
+  const auto b = testing::blobs(1500, 300, 12, 31, 12.0);  // overlapping: many near-ties
+  Rng rng(13);
+  const RowMatrixXf start = RandomRows::init(b.x, 50, squared_norms(b.x), rng);
+  const KMeansParams p{.max_iter = 100, .tol = 0.0, .row_block = 256};
+  const Clustering lloyd = KMeans<>(p).fit(b.x, start);
+  const Clustering ham = KMeans<RandomRows, ReseedFarthest, HamerlyStep>(p).fit(b.x, start);
+  EXPECT_GE(lloyd.iterations, 5);
+  EXPECT_EQ(lloyd.iterations, ham.iterations);
+  EXPECT_EQ(lloyd.assignment, ham.assignment);
+  EXPECT_LT((lloyd.centroids - ham.centroids).cwiseAbs().maxCoeff(), 1e-4);
+  expect_consistent(b.x, ham);
+  const int saved = omp_get_max_threads();  // the same bits on two threads
+  omp_set_num_threads(2);
+  const Clustering two = KMeans<RandomRows, ReseedFarthest, HamerlyStep>(p).fit(b.x, start);
+  omp_set_num_threads(saved);
+  EXPECT_TRUE(two.centroids == ham.centroids);
+  EXPECT_EQ(two.assignment, ham.assignment);
+}
+
 // Group bounds drop by their own group's largest shift, so fewer samples fail the filter than
 // with Hamerly's single bound, which drops by the largest shift of all.
 TEST(KMeans, GroupBoundsSendFewerSamplesToTheFullAssignment) {

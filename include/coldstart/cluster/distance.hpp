@@ -6,6 +6,7 @@
 // clamped at 0; code that needs exact distances to one centre uses `sq_distance`.
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "coldstart/types.hpp"
@@ -73,11 +74,26 @@ void assign_nearest(EmbeddingsView x, EmbeddingsView centroids, std::vector<Inde
 namespace detail {
 
 /// C(m×n, row stride ldc) = A(m×kd) · B(n×kd)ᵀ, all row-major; single-threaded when called in
-/// an OpenMP parallel region. Direct dot products where `direct_dots_apply`, else OpenBLAS
-/// (loaded at run time) or Eigen; see `gemm_backend`. The backend is chosen from n and kd only,
-/// so a row's results do not depend on how many rows are passed with it.
+/// an OpenMP parallel region. Direct dot products where `direct_dots_apply`, packed panels
+/// where `panel_kernel_applies`, else OpenBLAS (loaded at run time) or Eigen; see
+/// `gemm_backend`. The backend is chosen from n and kd only, so a row's results do not depend on
+/// how many rows are passed with it.
 void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
               float* c, Index ldc);
+
+/// `gemm_abt` with A's row i at `rows[i]` (kd values each, anywhere in memory), on the backend
+/// `gemm_abt` would choose for `backend_cols` columns (default: n). Where that is the packed
+/// panels or the direct dot products, each output gets the bits `gemm_abt` gives it in any product
+/// of that backend — so a subset of a wider product's columns (`backend_cols` = its width) gets
+/// the wider product's bits; the rows are read in place by the packed panels, gathered first
+/// otherwise.
+void gemm_rows_abt(Index m, const float* const* rows, Index n, Index kd, const float* b, Index ldb,
+                   float* c, Index ldc, Index backend_cols = 0);
+
+/// Inner dimensions for which `gemm_abt` may use packed panels (outside them OpenBLAS was
+/// faster in session 11's measurements: inner 64–128, and 4096 with 1,000 columns).
+inline constexpr Index kPanelMinInner = 256;
+inline constexpr Index kPanelMaxInner = 2048;
 
 /// Most columns (rows of B) for which `gemm_abt` may use direct dot products.
 inline constexpr Index kDirectDotsMaxCols = 12;
@@ -86,6 +102,11 @@ inline constexpr Index kDirectDotsMaxCols = 12;
 /// products (AVX-512 CPU, n ≤ kDirectDotsMaxCols, kd ≥ 256, COLDSTART_BLAS neither "eigen" nor
 /// "openblas").
 [[nodiscard]] bool direct_dots_apply(Index n, Index kd);
+
+/// Whether `gemm_abt` computes a product with n columns and inner dimension kd with packed
+/// panels (AVX-512 CPU, n > kDirectDotsMaxCols, kPanelMinInner ≤ kd ≤ kPanelMaxInner,
+/// COLDSTART_BLAS neither "eigen" nor "openblas").
+[[nodiscard]] bool panel_kernel_applies(Index n, Index kd);
 
 /// "openblas (CORE)" (CORE: OpenBLAS's kernel family, e.g. SkylakeX) or "eigen": which GEMM
 /// `gemm_abt` runs for products with more columns than direct dot products take; followed by
@@ -96,16 +117,30 @@ inline constexpr Index kDirectDotsMaxCols = 12;
 /// Haswell) before OpenBLAS loads, so an OpenBLAS older than the CPU does not fall back to SSE3.
 [[nodiscard]] const char* gemm_backend();
 
-/// Nearest centroid of rows `rows[0..m)` of x (gathered into `packed`, m×d), from one GEMM per
-/// col_block, and per group of centroids the nearest of the group other than that one. Group g
-/// is centroids [group_start[g], group_start[g + 1]), g < t, covering 0..k. Writes best index,
-/// best squared distance `d1`, and the groups' squared distances to `lower` (m×t, row-major; ∞
-/// for a group with no other centroid). With t = 1, `lower` is the second-nearest distance.
-/// `m2` is m×t scratch (`lower` is the other half of it until the end).
-void nearest_by_group(EmbeddingsView x, const Index* rows, Index m, EmbeddingsView c,
-                      const Eigen::VectorXf& c_norms, const Eigen::VectorXf& x_norms,
-                      Index col_block, const Index* group_start, Index t, float* packed,
-                      float* tile, Index* best, float* d1, float* lower, float* m2);
+/// Centroids per bound group of `HamerlyStep` by default: one packed panel of `gemm_abt`.
+inline constexpr Index kBoundGroupWidth = 16;
+
+/// Scratch of `nearest_by_group` when it computes only some groups.
+struct GroupScratch {
+  std::vector<float> products;
+  std::vector<const float*> rows;
+  std::vector<Index> at;
+};
+
+/// Nearest centroid of m rows (row r at `row_data[r]`, d values; sample `rows[r]`, whose squared
+/// norm is `x_norms[rows[r]]`), from one `gemm_rows_abt` per col_block, and per group of
+/// centroids the nearest of the group other than that one. Group g is centroids [group_start[g],
+/// group_start[g + 1]), g < t, covering 0..k. Writes best index, best squared distance `d1`, and
+/// the groups' squared distances to `lower` (m×t, row-major; ∞ for a group with no other
+/// centroid). With t = 1, `lower` is the second-nearest distance. `m2` is m×t scratch (`lower`
+/// is the other half of it until the end). With `need` (m×t, nonzero = compute; needs `scratch`
+/// and k ≤ col_block) only those groups' centroids are tried for a row (Yinyang's local filter:
+/// the caller knows the others cannot hold a nearer one); a group not tried gets `lower` ∞.
+void nearest_by_group(const float* const* row_data, Index d, const Index* rows, Index m,
+                      EmbeddingsView c, const Eigen::VectorXf& c_norms,
+                      const Eigen::VectorXf& x_norms, Index col_block, const Index* group_start,
+                      Index t, float* tile, Index* best, float* d1, float* lower, float* m2,
+                      const std::uint8_t* need = nullptr, GroupScratch* scratch = nullptr);
 
 }  // namespace detail
 }  // namespace coldstart::cluster

@@ -6,14 +6,18 @@
 // move each group's bounds drop by the group's largest shift, not the largest of all: when a few
 // centres still travel far (the first iterations from random rows), the samples near the others
 // stay skipped. A sample is skipped while upper ≤ max(min over groups of lower, s(a)/2), where
-// s(a) is the distance from its centre to the nearest other centre; otherwise the upper bound is
-// made exact (unless that spared < 10 % of such samples in the last pass that tried), and the
-// samples that still fail are gathered per row block and re-assigned with one
-// GEMM against all centroids. Once assignments settle almost every sample is skipped, so an
-// iteration costs O(n·(d + t)) instead of O(n·k·d). With t = 1 this is Hamerly's algorithm.
+// s(a) is the distance from its centre to the nearest other centre; otherwise its upper bound
+// is made exact, and a sample that still fails tries its own group and the groups whose lower
+// bound is below that upper bound (Yinyang's local filter), one GEMM per group over the samples
+// of the row block that need it, the rows read where they lie. With one group, a block where
+// ≥ 90 % of the samples fail goes to the GEMM whole (exact bounds would spare too few). Once
+// assignments settle almost every sample is skipped, so an iteration costs O(n·(d + t))
+// instead of O(n·k·d). With t = 1 this is Hamerly's algorithm. Default groups: 16 consecutive
+// centroids (one packed panel of the GEMM).
 // Same result as LloydStep from the same start except at near-ties (distances within float
 // round-off). Memory O(n·t) bounds (t ≤ d / 8 by default: an eighth of the data's bytes at most)
-// + O(threads·row_block·(d + k + t)) workspace.
+// + O(threads·row_block·(k + t)) workspace. The local filter needs k ≤ col_block (one column
+// block); beyond it every failing sample tries all centroids.
 
 #include <omp.h>
 
@@ -43,7 +47,17 @@ class HamerlyStep {
   [[nodiscard]] Index last_tightened() const noexcept { return last_tightened_; }
 
  private:
+  struct Work {
+    std::vector<Index> rows, best;
+    std::vector<const float*> row_data;
+    std::vector<float> tile, d1, lower, m2;
+    std::vector<std::uint8_t> need;  // rows × groups: which groups a failing sample tries
+    detail::GroupScratch scratch;
+  };
   Index assign(const RowMatrixXf& c);
+  /// Makes the upper bounds of the m samples `w.rows` that failed their bounds exact and keeps
+  /// (first in `w.rows`) those that still fail; returns their count.
+  Index tighten(const RowMatrixXf& c, const float* half, Work& w, Index m);
 
   EmbeddingsView x_;
   const Eigen::VectorXf& x_norms_;
@@ -58,16 +72,11 @@ class HamerlyStep {
   std::vector<Index> group_start_;  // t + 1 entries; group g is [start[g], start[g + 1])
   std::vector<Index> group_of_;     // k entries
   bool first_ = true;
-  bool tighten_next_ = true;  // whether the next pass makes failing upper bounds exact first
   Index last_full_ = 0, last_tightened_ = 0;
   RowMatrixXd sums_;
   std::vector<Index> counts_;
   std::vector<Index> prev_;  // assignment the sums were built from
-  struct Work {
-    std::vector<Index> rows, best;
-    std::vector<float> packed, tile, d1, lower, m2;
-  };
-  std::vector<Work> work_;  // one per thread
+  std::vector<Work> work_;   // one per thread
 };
 static_assert(KMeansStep<HamerlyStep<>>);
 

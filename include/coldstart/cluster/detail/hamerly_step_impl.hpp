@@ -18,17 +18,34 @@ HamerlyStep<Dist>::HamerlyStep(EmbeddingsView x, const Eigen::VectorXf& x_norms,
 
 template <class Dist>
 void HamerlyStep<Dist>::make_groups(Index k) {
-  // Yinyang's k/10 groups, at most d/8 (the bounds stay under an eighth of the data's bytes).
-  const Index auto_t = std::max<Index>(1, std::min(k / 10, x_.cols() / 8));
+  // Groups of 16 consecutive centroids (one packed panel of the GEMM, so a group's products cost
+  // no padding), at most d/8 groups (the bounds stay under an eighth of the data's bytes).
+  const Index width = detail::kBoundGroupWidth;
+  const Index auto_t = std::max<Index>(1, std::min((k + width - 1) / width, x_.cols() / 8));
   t_ = std::min(k, opt_.bound_groups > 0 ? opt_.bound_groups : auto_t);
+  const bool panels = opt_.bound_groups == 0 && t_ == (k + width - 1) / width;
   group_start_.resize(static_cast<std::size_t>(t_ + 1));
   group_of_.resize(static_cast<std::size_t>(k));
-  for (Index g = 0; g <= t_; ++g) group_start_[g] = g * k / t_;  // contiguous, sizes differ ≤ 1
+  for (Index g = 0; g <= t_; ++g)  // contiguous; otherwise sizes differ ≤ 1
+    group_start_[g] = panels ? std::min(g * width, k) : g * k / t_;
   for (Index g = 0; g < t_; ++g)
     for (Index j = group_start_[g]; j < group_start_[g + 1]; ++j) group_of_[j] = g;
   lower_.assign(coldstart::detail::checked_mul(static_cast<std::size_t>(x_.rows()),
                                                static_cast<std::size_t>(t_)),
                 0.0f);
+}
+
+template <class Dist>
+Index HamerlyStep<Dist>::tighten(const RowMatrixXf& c, const float* half, Work& w, Index m) {
+  const Index d = x_.cols(), t = t_;
+  Index kept = 0;
+  for (Index r = 0; r < m; ++r) {
+    const Index i = w.rows[r], a = assignment_[i];
+    upper_[i] = std::sqrt(sq_distance(x_.data() + i * x_.outerStride(), c.data() + a * d, d));
+    const float* lo = lower_.data() + i * t;
+    if (upper_[i] > std::max(half[a], *std::min_element(lo, lo + t))) w.rows[kept++] = i;
+  }
+  return kept;
 }
 
 template <class Dist>
@@ -54,9 +71,7 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
   const Index cb = std::min(opt_.col_block, k);
   const Index blocks = (n + rb - 1) / rb;
   const bool first = first_;
-  // Tightening reads each failing sample's row once more; when it spared almost none of them
-  // the GEMM last pass (the first iterations, while every centre still moves far), skip it.
-  const bool tighten = tighten_next_;
+  const bool filter = !first && t > 1 && k <= cb;
   Index changed = 0, full = 0, tightened = 0;
 #pragma omp parallel reduction(+ : changed, full, tightened) if (blocks > 1 && n * k * d >= (Index{1} << 18))
   {
@@ -64,13 +79,13 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
     if (w.rows.size() < static_cast<std::size_t>(rb)) {
       w.rows.resize(static_cast<std::size_t>(rb));
       w.best.resize(static_cast<std::size_t>(rb));
-      w.packed.resize(coldstart::detail::checked_mul(static_cast<std::size_t>(rb),
-                                                     static_cast<std::size_t>(d)));
+      w.row_data.resize(static_cast<std::size_t>(rb));
       w.d1.resize(static_cast<std::size_t>(rb));
     }
     if (w.lower.size() < static_cast<std::size_t>(rb * t)) {
       w.lower.resize(static_cast<std::size_t>(rb * t));
       w.m2.resize(static_cast<std::size_t>(rb * t));
+      w.need.resize(static_cast<std::size_t>(rb * t));
     }
     if (w.tile.size() < static_cast<std::size_t>(rb * cb))
       w.tile.resize(coldstart::detail::checked_mul(static_cast<std::size_t>(rb),
@@ -80,25 +95,36 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
       const Index r0 = b * rb, nr = std::min(rb, n - r0);
       Index m = 0;
       for (Index i = r0; i < r0 + nr; ++i) {
-        if (first) {
-          w.rows[m++] = i;
-          continue;
-        }
         const Index a = assignment_[i];
         const float* lo = lower_.data() + i * t;
-        const float bound = std::max(half[a], *std::min_element(lo, lo + t));
-        if (upper_[i] <= bound) continue;
-        if (tighten) {
-          ++tightened;
-          upper_[i] = std::sqrt(sq_distance(x_.data() + i * x_.outerStride(), c.data() + a * d, d));
-          if (upper_[i] <= bound) continue;
-        }
-        w.rows[m++] = i;
+        if (first || upper_[i] > std::max(half[a], *std::min_element(lo, lo + t))) w.rows[m++] = i;
       }
+      // With one group, when almost every sample of the block fails its bounds (the first passes
+      // from random rows), the whole block goes to the GEMM: making the bounds exact first would
+      // read every row once more to spare a few. With groups, exact bounds also spare groups.
+      if (first) {
+      } else if (t == 1 && m * 10 >= nr * 9) {
+        for (Index r = 0; r < nr; ++r) w.rows[r] = r0 + r;
+        m = nr;
+      } else {
+        tightened += m;
+        m = tighten(c, half.data(), w, m);
+      }
+      // Yinyang's local filter: a sample tries only its own group and those whose lower bound is
+      // below its (exact) upper bound; no other group can hold a nearer centroid.
+      if (filter)
+        for (Index r = 0; r < m; ++r) {
+          const Index i = w.rows[r], ga = group_of_[assignment_[i]];
+          for (Index g = 0; g < t; ++g)
+            w.need[r * t + g] = g == ga || lower_[i * t + g] < upper_[i];
+        }
+      // The GEMM reads the rows where they are.
+      for (Index r = 0; r < m; ++r) w.row_data[r] = x_.data() + w.rows[r] * x_.outerStride();
       full += m;
-      detail::nearest_by_group(x_, w.rows.data(), m, c, cn, x_norms_, cb, group_start_.data(), t,
-                               w.packed.data(), w.tile.data(), w.best.data(), w.d1.data(),
-                               w.lower.data(), w.m2.data());
+      detail::nearest_by_group(w.row_data.data(), d, w.rows.data(), m, c, cn, x_norms_, cb,
+                               group_start_.data(), t, w.tile.data(), w.best.data(), w.d1.data(),
+                               w.lower.data(), w.m2.data(), filter ? w.need.data() : nullptr,
+                               &w.scratch);
       for (Index r = 0; r < m; ++r) {
         const Index i = w.rows[r], a = w.best[r];
         if (a != assignment_[i]) ++changed;
@@ -107,15 +133,13 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
         // it and the lower bounds below it, without reading the row again.
         const float slack = 8.0f * FLT_EPSILON * (x_norms_[i] + cn_max);
         upper_[i] = std::sqrt(w.d1[r] + slack);
-        for (Index g = 0; g < t; ++g)
-          lower_[i * t + g] = std::sqrt(std::max(0.0f, w.lower[r * t + g] - slack));
+        for (Index g = 0; g < t; ++g)  // a group not tried keeps its bound
+          if (!filter || w.need[r * t + g] != 0)
+            lower_[i * t + g] = std::sqrt(std::max(0.0f, w.lower[r * t + g] - slack));
       }
     }
   }
   first_ = false;
-  // A pass that tightened decides whether the next one does (≥ 10 % of the tightened rows
-  // spared the GEMM); one that did not lets the next measure again.
-  tighten_next_ = first || !tighten || full * 10 <= tightened * 9;
   last_full_ = full;
   last_tightened_ = tightened;
   return changed;
