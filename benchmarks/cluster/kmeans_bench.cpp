@@ -1,6 +1,6 @@
-// Microbenchmarks of the clustering kernels: the GEMM backend, the blocked distance + argmin
-// assignment, one centroid update, a whole Hamerly k-means fit, the row-space factorisation of a
-// wide pool (n < d) and a FasterPAM fit.
+// Microbenchmarks of the clustering kernels: the GEMM backend and its product shapes, the blocked
+// distance + argmin assignment, one centroid update, a whole Hamerly k-means fit, the row-space
+// factorisation of a wide pool (n < d) and a FasterPAM fit.
 //   coldstart_cluster_bench --benchmark_filter=Assign
 #include <benchmark/benchmark.h>
 
@@ -33,6 +33,27 @@ void BM_Sgemm(benchmark::State& st) {
   st.SetLabel(cluster::detail::gemm_backend());
 }
 BENCHMARK(BM_Sgemm)->Arg(2048)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The assignment's product shapes: m rows × n centroids × inner kd. Run once as is and once with
+// COLDSTART_BLAS=openblas to compare the packed panels (or direct dot products) with OpenBLAS.
+void BM_GemmProduct(benchmark::State& st) {
+  const Index m = st.range(0), n = st.range(1), kd = st.range(2);
+  const RowMatrixXf a = RowMatrixXf::Random(m, kd), b = RowMatrixXf::Random(n, kd);
+  RowMatrixXf c(m, n);
+  for (auto _ : st) {
+    cluster::detail::gemm_abt(m, n, kd, a.data(), kd, b.data(), kd, c.data(), n);
+    benchmark::DoNotOptimize(c.data());
+  }
+  st.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * m * n * kd, benchmark::Counter::kIsIterationInvariantRate);
+  st.SetLabel(cluster::detail::panel_kernel_applies(n, kd) ? "panels"
+              : cluster::detail::direct_dots_apply(n, kd)  ? "dots"
+                                                           : cluster::detail::gemm_backend());
+}
+BENCHMARK(BM_GemmProduct)
+    ->ArgsProduct({{3521}, {10, 13, 20, 50, 100, 1000}, {128, 256, 1280, 2048, 4096}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_AssignNearest(benchmark::State& st) {
   const Index n = st.range(0), d = st.range(1), k = st.range(2);

@@ -9,11 +9,13 @@
 // s(a) is the distance from its centre to the nearest other centre; otherwise its upper bound
 // is made exact, and a sample that still fails tries its own group and the groups whose lower
 // bound is below that upper bound (Yinyang's local filter), one GEMM per group over the samples
-// of the row block that need it, the rows read where they lie. With one group, a block where
-// ≥ 90 % of the samples fail goes to the GEMM whole (exact bounds would spare too few). Once
+// of the row block that need it, the rows read where they lie. Without that filter, a block
+// where ≥ 90 % of the samples fail goes to the GEMM whole (exact bounds would spare too few). Once
 // assignments settle almost every sample is skipped, so an iteration costs O(n·(d + t))
-// instead of O(n·k·d). With t = 1 this is Hamerly's algorithm. Default groups: 16 consecutive
-// centroids (one packed panel of the GEMM).
+// instead of O(n·k·d). With t = 1 this is Hamerly's algorithm. Default groups: where the GEMM
+// runs on packed panels (`detail::panel_kernel_applies`), 16 consecutive centroids (one panel),
+// with the local filter; elsewhere k/10 groups, and a failing sample tries every centroid (a
+// product per group through OpenBLAS cost more than it spared at d = 128).
 // Same result as LloydStep from the same start except at near-ties (distances within float
 // round-off). Memory O(n·t) bounds (t ≤ d / 8 by default: an eighth of the data's bytes at most)
 // + O(threads·row_block·(k + t)) workspace. The local filter needs k ≤ col_block (one column
@@ -69,6 +71,7 @@ class HamerlyStep {
   std::vector<float> upper_;
   std::vector<float> lower_;        // n×t, row-major: sample i's bound for group g
   Index t_ = 1;                     // groups of centroids
+  bool filter_ = false;             // Yinyang's local filter (groups of 16 on packed panels)
   std::vector<Index> group_start_;  // t + 1 entries; group g is [start[g], start[g + 1])
   std::vector<Index> group_of_;     // k entries
   bool first_ = true;

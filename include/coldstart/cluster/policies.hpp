@@ -15,8 +15,7 @@ struct StepOptions {
   Index row_block = 1024;  ///< rows of x per GEMM tile
   Index col_block = 1024;  ///< centroids per GEMM tile
   Index bound_groups = 0;  ///< HamerlyStep: lower bounds kept per sample, one per group of
-                           ///< centroids (Yinyang); 0 = groups of 16 consecutive centroids
-                           ///< (at most d / 8 groups), 1 = Hamerly's
+                           ///< centroids (Yinyang); 0 = auto (see HamerlyStep), 1 = Hamerly's
 };
 
 /// What one Lloyd iteration reports.

@@ -18,16 +18,19 @@ HamerlyStep<Dist>::HamerlyStep(EmbeddingsView x, const Eigen::VectorXf& x_norms,
 
 template <class Dist>
 void HamerlyStep<Dist>::make_groups(Index k) {
-  // Groups of 16 consecutive centroids (one packed panel of the GEMM, so a group's products cost
-  // no padding), at most d/8 groups (the bounds stay under an eighth of the data's bytes).
-  const Index width = detail::kBoundGroupWidth;
-  const Index auto_t = std::max<Index>(1, std::min((k + width - 1) / width, x_.cols() / 8));
+  // Where the GEMM runs on packed panels, groups of 16 consecutive centroids (one panel: a
+  // group's products cost no padding) and the local filter; otherwise Yinyang's k/10 groups.
+  // At most d/8 groups either way (the bounds stay under an eighth of the data's bytes).
+  const Index width = detail::kBoundGroupWidth, d = x_.cols();
+  filter_ = opt_.bound_groups == 0 && k <= opt_.col_block && detail::panel_kernel_applies(k, d);
+  const Index natural = filter_ ? (k + width - 1) / width : k / 10;
+  const Index auto_t = std::max<Index>(1, std::min(natural, d / 8));
   t_ = std::min(k, opt_.bound_groups > 0 ? opt_.bound_groups : auto_t);
-  const bool panels = opt_.bound_groups == 0 && t_ == (k + width - 1) / width;
+  filter_ = filter_ && t_ > 1 && t_ == natural;
   group_start_.resize(static_cast<std::size_t>(t_ + 1));
   group_of_.resize(static_cast<std::size_t>(k));
   for (Index g = 0; g <= t_; ++g)  // contiguous; otherwise sizes differ ≤ 1
-    group_start_[g] = panels ? std::min(g * width, k) : g * k / t_;
+    group_start_[g] = filter_ ? std::min(g * width, k) : g * k / t_;
   for (Index g = 0; g < t_; ++g)
     for (Index j = group_start_[g]; j < group_start_[g + 1]; ++j) group_of_[j] = g;
   lower_.assign(coldstart::detail::checked_mul(static_cast<std::size_t>(x_.rows()),
@@ -71,7 +74,7 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
   const Index cb = std::min(opt_.col_block, k);
   const Index blocks = (n + rb - 1) / rb;
   const bool first = first_;
-  const bool filter = !first && t > 1 && k <= cb;
+  const bool filter = !first && filter_;
   Index changed = 0, full = 0, tightened = 0;
 #pragma omp parallel reduction(+ : changed, full, tightened) if (blocks > 1 && n * k * d >= (Index{1} << 18))
   {
@@ -99,11 +102,11 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
         const float* lo = lower_.data() + i * t;
         if (first || upper_[i] > std::max(half[a], *std::min_element(lo, lo + t))) w.rows[m++] = i;
       }
-      // With one group, when almost every sample of the block fails its bounds (the first passes
-      // from random rows), the whole block goes to the GEMM: making the bounds exact first would
-      // read every row once more to spare a few. With groups, exact bounds also spare groups.
+      // Without the local filter, when almost every sample of the block fails its bounds (the
+      // first passes from random rows), the whole block goes to the GEMM: making the bounds exact
+      // first would read every row once more to spare a few. With it, exact bounds spare groups.
       if (first) {
-      } else if (t == 1 && m * 10 >= nr * 9) {
+      } else if (!filter && m * 10 >= nr * 9) {
         for (Index r = 0; r < nr; ++r) w.rows[r] = r0 + r;
         m = nr;
       } else {
