@@ -318,19 +318,18 @@ bool own_kernels_enabled() {
 }  // namespace
 
 bool direct_dots_apply(Index n, Index kd) {
-  return own_kernels_enabled() && n <= kDirectDotsMaxCols && kd >= 256;
+  return own_kernels_enabled() && n <= kDirectDotsMaxCols && kd > kPanelMaxInner;
 }
 
-bool panel_kernel_applies(Index n, Index kd) {
-  return own_kernels_enabled() && n > kDirectDotsMaxCols && kd >= kPanelMinInner &&
-         kd <= kPanelMaxInner;
+bool panel_kernel_applies(Index /*n*/, Index kd) {
+  return own_kernels_enabled() && kd >= kPanelMinInner && kd <= kPanelMaxInner;
 }
 
 const char* gemm_backend() {
   static const std::string name =
-      blas().name + (direct_dots_apply(1, 256)
-                         ? " + AVX-512 dot products (<= 12 columns) + AVX-512 packed panels (more "
-                           "columns, inner 256..2048)"
+      blas().name + (panel_kernel_applies(1, kPanelMinInner)
+                         ? " + AVX-512 packed panels (inner 256..2048) + AVX-512 dot products "
+                           "(<= 12 columns, inner > 2048)"
                          : "");
   return name.c_str();
 }
@@ -339,15 +338,15 @@ void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float
               float* c, Index ldc) {
   if (m == 0 || n == 0) return;
 #ifdef COLDSTART_DOTS_AVX512
-  if (direct_dots_apply(n, kd)) {
-    dots_avx512(m, n, kd, a, lda, b, ldb, c, ldc);
-    return;
-  }
   if (panel_kernel_applies(n, kd)) {
     auto& rows = panel_buffers().rows;
     rows.resize(static_cast<std::size_t>(m));
     for (Index i = 0; i < m; ++i) rows[static_cast<std::size_t>(i)] = a + i * lda;
     panel_gemm(m, rows.data(), n, kd, b, ldb, c, ldc);
+    return;
+  }
+  if (direct_dots_apply(n, kd)) {
+    dots_avx512(m, n, kd, a, lda, b, ldb, c, ldc);
     return;
   }
 #endif

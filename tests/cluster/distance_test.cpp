@@ -77,7 +77,7 @@ TEST(Distance, AssignNearestIsOptimalAndTiesGoLow) {
 // columns) and the first one they do not, inner dimensions with and without a tail of < 16,
 // row counts that are not a multiple of the 4-row tile, and strided operands.
 TEST(Distance, GemmMatchesDoubleSumsForNarrowProducts) {
-  for (const Index kd : {256, 300, 1283})
+  for (const Index kd : {256, 300, 1283, 2063, 2100})  // packed panels, then direct dots
     for (Index n = 1; n <= detail::kDirectDotsMaxCols + 1; ++n) {
       const Index m = 23, lda = kd + 5, ldb = kd + 3, ldc = n + 2;
       const RowMatrixXf a = random_matrix(m, lda, 20 + n), b = random_matrix(n, ldb, 40 + n);
@@ -122,12 +122,13 @@ TEST(Distance, GemmMatchesDoubleSumsForWideProducts) {
         for (Index j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], -7.0f) << "padding written";
       }
     }
-  if (detail::direct_dots_apply(1, 256)) {  // the own kernels are on: their ranges
-    EXPECT_TRUE(detail::panel_kernel_applies(13, 256));
+  if (detail::panel_kernel_applies(1, 256)) {  // the own kernels are on: their ranges
     EXPECT_TRUE(detail::panel_kernel_applies(1000, 2048));
-    EXPECT_FALSE(detail::panel_kernel_applies(12, 1024));
     EXPECT_FALSE(detail::panel_kernel_applies(100, 255));
-    EXPECT_FALSE(detail::panel_kernel_applies(100, 2049));
+    EXPECT_FALSE(detail::panel_kernel_applies(2, 2049));
+    EXPECT_FALSE(detail::direct_dots_apply(12, 2048));
+    EXPECT_TRUE(detail::direct_dots_apply(12, 2049));
+    EXPECT_FALSE(detail::direct_dots_apply(13, 4096));
   }
 }
 
@@ -135,10 +136,9 @@ TEST(Distance, GemmMatchesDoubleSumsForWideProducts) {
 // each row gets the bits the whole product gives it, also when only some of the columns are
 // asked for on the whole product's backend (HamerlyStep computes only the groups a sample needs).
 TEST(Distance, GemmRowsGiveTheWholeProductsBitsForAnyRowsAndColumns) {
-  for (const Index n : {10, 100}) {
-    const Index kd = 1030, m = 29;
-    if (!(n <= detail::kDirectDotsMaxCols ? detail::direct_dots_apply(n, kd)
-                                          : detail::panel_kernel_applies(n, kd)))
+  for (const auto& [n, kd] : {std::pair<Index, Index>{10, 1030}, {100, 1030}, {10, 2100}}) {
+    const Index m = 29;
+    if (!detail::panel_kernel_applies(n, kd) && !detail::direct_dots_apply(n, kd))
       GTEST_SKIP() << "own kernels off (no AVX-512, or COLDSTART_BLAS set)";
     const RowMatrixXf a = random_matrix(m, kd, 100 + n), b = random_matrix(n, kd, 110 + n);
     RowMatrixXf whole(m, n);
@@ -160,7 +160,7 @@ TEST(Distance, GemmRowsGiveTheWholeProductsBitsForAnyRowsAndColumns) {
 // Where the direct dot products run, a row's products do not depend on the rows passed with it
 // (the k-means steps pass whole blocks or only the rows that failed their bounds).
 TEST(Distance, DirectDotsGiveEachRowTheSameBitsAloneOrInABlock) {
-  const Index kd = 1030, n = 10, m = 37;
+  const Index kd = 2100, n = 10, m = 37;
   if (!detail::direct_dots_apply(n, kd))
     GTEST_SKIP() << "direct dot products off (no AVX-512, or COLDSTART_BLAS set)";
   const RowMatrixXf a = random_matrix(m, kd, 60), b = random_matrix(n, kd, 61);
@@ -171,7 +171,7 @@ TEST(Distance, DirectDotsGiveEachRowTheSameBitsAloneOrInABlock) {
     EXPECT_TRUE(one.row(0) == all.row(i)) << "row " << i;
   }
   EXPECT_FALSE(detail::direct_dots_apply(detail::kDirectDotsMaxCols + 1, kd));
-  EXPECT_FALSE(detail::direct_dots_apply(n, 255));
+  EXPECT_FALSE(detail::direct_dots_apply(n, 2048));
 }
 
 // The Hamerly/Yinyang scan against brute force: for scattered rows (gathered) and column tiles
