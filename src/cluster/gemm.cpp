@@ -238,31 +238,22 @@ COLDSTART_AVX512_INLINE void panel_rows(Index n, Index kd, const float* const* a
                       n - q * kPanelWidth);
 }
 
+// The last m % kPanelRows rows (left < MR), one block of `left` rows.
+template <int MR>
+COLDSTART_AVX512_INLINE void panel_leftover(Index left, Index n, Index kd, const float* const* a,
+                                            const float* panels, float* c, Index ldc) {
+  if constexpr (MR > 1) {
+    if (left == MR - 1) return panel_rows<MR - 1>(n, kd, a, panels, c, ldc);
+    panel_leftover<MR - 1>(left, n, kd, a, panels, c, ldc);
+  }
+}
+
 COLDSTART_AVX512 void panels_avx512(Index m, const float* const* a, Index n, Index kd,
                                     const float* panels, float* c, Index ldc) {
   Index i = 0;
   for (; i + kPanelRows <= m; i += kPanelRows)
     panel_rows<kPanelRows>(n, kd, a + i, panels, c + i * ldc, ldc);
-  float* ci = c + i * ldc;
-  switch (m - i) {
-    case 5:
-      panel_rows<5>(n, kd, a + i, panels, ci, ldc);
-      break;
-    case 4:
-      panel_rows<4>(n, kd, a + i, panels, ci, ldc);
-      break;
-    case 3:
-      panel_rows<3>(n, kd, a + i, panels, ci, ldc);
-      break;
-    case 2:
-      panel_rows<2>(n, kd, a + i, panels, ci, ldc);
-      break;
-    case 1:
-      panel_rows<1>(n, kd, a + i, panels, ci, ldc);
-      break;
-    default:
-      break;
-  }
+  panel_leftover<kPanelRows>(m - i, n, kd, a + i, panels, c + i * ldc, ldc);
 }
 
 // Per-thread buffers: the packed panels (64-byte aligned) and A's row pointers.

@@ -18,6 +18,27 @@ double brute_sq(const RowMatrixXf& a, Index i, const RowMatrixXf& b, Index j) {
   return (a.row(i).cast<double>() - b.row(j).cast<double>()).squaredNorm();
 }
 
+// gemm_abt(m, n, kd) on strided operands (lda, ldb, ldc past the used columns) against
+// double-precision sums; nothing past column n of C is written.
+void expect_gemm_matches_double_sums(Index n, Index kd, std::uint64_t seed, Index m = 23) {
+  const Index lda = kd + 5, ldb = kd + 3, ldc = n + 2;
+  const RowMatrixXf a = random_matrix(m, lda, seed), b = random_matrix(n, ldb, seed + 1000);
+  std::vector<float> c(static_cast<std::size_t>(m * ldc), -7.0f);
+  detail::gemm_abt(m, n, kd, a.data(), lda, b.data(), ldb, c.data(), ldc);
+  for (Index i = 0; i < m; ++i) {
+    for (Index j = 0; j < n; ++j) {
+      double ref = 0.0, mag = 0.0;
+      for (Index p = 0; p < kd; ++p) {
+        ref += double{a(i, p)} * double{b(j, p)};
+        mag += std::abs(double{a(i, p)} * double{b(j, p)});
+      }
+      ASSERT_NEAR(c[i * ldc + j], ref, 1e-6 * mag)
+          << "kd " << kd << " n " << n << " (" << i << ", " << j << ")";
+    }
+    for (Index j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], -7.0f) << "padding written";
+  }
+}
+
 TEST(Distance, SquaredNormsMatchDirect) {
   const RowMatrixXf x = random_matrix(37, 13, 1);
   const Eigen::VectorXf n = squared_norms(x);
@@ -73,55 +94,22 @@ TEST(Distance, AssignNearestIsOptimalAndTiesGoLow) {
   }
 }
 
-// gemm_abt against double-precision sums for every width the direct dot products take (1…12
-// columns) and the first one they do not, inner dimensions with and without a tail of < 16,
-// row counts that are not a multiple of the 4-row tile, and strided operands.
+// gemm_abt for 1…13 columns: the packed panels (inner 256…2048) and the direct dot products
+// (inner > 2048), inner dimensions with and without a tail of < 16, row counts that are not a
+// multiple of the row tiles.
 TEST(Distance, GemmMatchesDoubleSumsForNarrowProducts) {
-  for (const Index kd : {256, 300, 1283, 2063, 2100})  // packed panels, then direct dots
-    for (Index n = 1; n <= detail::kDirectDotsMaxCols + 1; ++n) {
-      const Index m = 23, lda = kd + 5, ldb = kd + 3, ldc = n + 2;
-      const RowMatrixXf a = random_matrix(m, lda, 20 + n), b = random_matrix(n, ldb, 40 + n);
-      std::vector<float> c(static_cast<std::size_t>(m * ldc), -7.0f);
-      detail::gemm_abt(m, n, kd, a.data(), lda, b.data(), ldb, c.data(), ldc);
-      for (Index i = 0; i < m; ++i) {
-        for (Index j = 0; j < n; ++j) {
-          double ref = 0.0, mag = 0.0;
-          for (Index p = 0; p < kd; ++p) {
-            ref += double{a(i, p)} * double{b(j, p)};
-            mag += std::abs(double{a(i, p)} * double{b(j, p)});
-          }
-          ASSERT_NEAR(c[i * ldc + j], ref, 1e-6 * mag)
-              << "kd " << kd << " n " << n << " (" << i << ", " << j << ")";
-        }
-        for (Index j = n; j < ldc; ++j) EXPECT_EQ(c[i * ldc + j], -7.0f) << "padding written";
-      }
-    }
+  for (const Index kd : {256, 300, 1283, 2063, 2100})
+    for (Index n = 1; n <= detail::kDirectDotsMaxCols + 1; ++n)
+      expect_gemm_matches_double_sums(n, kd, 20 + n);
 }
 
-// gemm_abt against double-precision sums for products wider than the direct dot products take
-// (the packed panels where they apply: one and two panels, partial last panels, 1–5 leftover
-// rows after the 6-row blocks, inner dimensions at and inside the panels' range) and strided
-// operands; nothing past column n of C is written.
+// gemm_abt for wider products (one and two panels, partial last panels, 0–5 leftover rows after
+// the 6-row blocks, inner dimensions at and inside the panels' range).
 TEST(Distance, GemmMatchesDoubleSumsForWideProducts) {
   for (const Index kd : {256, 300, 1283, 2048})
-    for (const Index n : {13, 16, 17, 32, 33, 47, 100}) {
-      const Index m = 23, lda = kd + 5, ldb = kd + 3, ldc = n + 2;
-      const RowMatrixXf a = random_matrix(m, lda, 80 + n), b = random_matrix(n, ldb, 90 + n);
-      std::vector<float> c(static_cast<std::size_t>(m * ldc), -7.0f);
-      detail::gemm_abt(m, n, kd, a.data(), lda, b.data(), ldb, c.data(), ldc);
-      for (Index i = 0; i < m; ++i) {
-        for (Index j = 0; j < n; ++j) {
-          double ref = 0.0, mag = 0.0;
-          for (Index p = 0; p < kd; ++p) {
-            ref += double{a(i, p)} * double{b(j, p)};
-            mag += std::abs(double{a(i, p)} * double{b(j, p)});
-          }
-          ASSERT_NEAR(c[i * ldc + j], ref, 1e-6 * mag)
-              << "kd " << kd << " n " << n << " (" << i << ", " << j << ")";
-        }
-        for (Index j = n; j < ldc; ++j) ASSERT_EQ(c[i * ldc + j], -7.0f) << "padding written";
-      }
-    }
+    for (const Index n : {13, 16, 17, 32, 33, 47, 100})
+      expect_gemm_matches_double_sums(n, kd, 80 + n);
+  for (Index m = 1; m <= 12; ++m) expect_gemm_matches_double_sums(33, 300, 200 + m, m);
   if (detail::panel_kernel_applies(1, 256)) {  // the own kernels are on: their ranges
     EXPECT_TRUE(detail::panel_kernel_applies(1000, 2048));
     EXPECT_FALSE(detail::panel_kernel_applies(100, 255));
