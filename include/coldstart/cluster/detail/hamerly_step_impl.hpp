@@ -105,11 +105,10 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
       // Without the local filter, when almost every sample of the block fails its bounds (the
       // first passes from random rows), the whole block goes to the GEMM: making the bounds exact
       // first would read every row once more to spare a few. With it, exact bounds spare groups.
-      if (first) {
-      } else if (!filter && m * 10 >= nr * 9) {
+      if (!first && !filter && m * 10 >= nr * 9) {
         for (Index r = 0; r < nr; ++r) w.rows[r] = r0 + r;
         m = nr;
-      } else {
+      } else if (!first) {
         tightened += m;
         m = tighten(c, half.data(), w, m);
       }
