@@ -1,21 +1,21 @@
 // The one GEMM the clustering code runs: C = A·Bᵀ on row-major float blocks. On AVX-512 CPUs
-// two kernels of our own take the shapes k-means runs most, and OpenBLAS (loaded at run time when
-// its shared library is there; ~1.3× faster than Eigen's GEMM on AVX2 machines) or Eigen the
-// rest. Loading OpenBLAS at run time keeps it an optional accelerator, not a build dependency.
-// - Few columns (k ≤ 12, the experiment's small-k sweeps): direct dot products. A GEMM packs its
-//   A block first, and at 10 columns that copy was 28 % of OpenBLAS's time, the whole assignment
-//   running at 18 % of the SGEMM rate (100k × 1024).
-// - More columns, inner dimension 256…2048 (the encoders' 1024–2048): B packed into panels of
-//   16 columns, A's elements broadcast straight from its rows. A is never copied, so its rows
-//   may lie anywhere (`gemm_rows_abt`: the samples that failed their Hamerly bounds, read where
-//   they are); OpenBLAS packs A for every call, and gathering the rows first had cost another
-//   copy — together ~18 % of a k = 100 fit on PneumoniaMNIST's embeddings. On one core of the
-//   AVX-512 VM this kernel ran 93–105 GFLOP/s where OpenBLAS ran 62–99 on the same products
-//   (m = 3,521, 13…1,000 columns, inner 256…2048; docs/benchmarks/clustering.md, session 11).
+// two kernels of our own take the shapes k-means runs, and OpenBLAS (loaded at run time when its
+// shared library is there; ~1.3× faster than Eigen's GEMM on AVX2 machines) or Eigen the rest.
+// Loading OpenBLAS at run time keeps it an optional accelerator, not a build dependency.
+// - Inner dimension 256…2048 (the encoders' 512–2048), any width: B packed into panels of 16
+//   columns, A's elements broadcast straight from its rows. A is never copied, so its rows may
+//   lie anywhere (`gemm_rows_abt`: the samples that failed their Hamerly bounds, read where they
+//   are); OpenBLAS packs A for every call, and gathering the rows first had cost another copy —
+//   together ~18 % of a k = 100 fit on PneumoniaMNIST's embeddings. On one core of the AVX-512
+//   VM this kernel took 1.03–2.8× less time than OpenBLAS on the same products (3,521 rows,
+//   10…1,000 columns, inner 256…2048; 3 % more at 20 × 256), and at 10 columns 1.4–1.8× less
+//   than the direct dot products below (docs/benchmarks/clustering.md, session 11).
+// - Few columns (≤ 12) with a longer inner dimension: direct dot products. A GEMM packs its A
+//   block first, and at 10 columns that copy was 28 % of OpenBLAS's time (session 8).
 // Every backend splits work over rows and columns, never over the inner dimension, and our two
-// kernels sum each output in the order of the inner index, so every output element is summed in
-// one order whatever the thread count and whichever rows come with it: the results stay
-// bit-identical for 1 or N threads.
+// kernels sum each output in one fixed order (the panels: the inner index in order), so every
+// output element is summed in one order whatever the thread count and whichever rows come with
+// it: the results stay bit-identical for 1 or N threads.
 
 #include <dlfcn.h>
 
