@@ -57,6 +57,8 @@ class HamerlyStep {
     detail::GroupScratch scratch;
   };
   Index assign(const RowMatrixXf& c);
+  /// Sample i is skipped while its upper bound is at most this: max(s(a)/2, min lower bound).
+  [[nodiscard]] float bound(Index i, const float* half) const;
   /// Makes the upper bounds of the m samples `w.rows` that failed their bounds exact and keeps
   /// (first in `w.rows`) those that still fail; returns their count.
   Index tighten(const RowMatrixXf& c, const float* half, Work& w, Index m);

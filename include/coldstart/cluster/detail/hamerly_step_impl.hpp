@@ -39,14 +39,19 @@ void HamerlyStep<Dist>::make_groups(Index k) {
 }
 
 template <class Dist>
+float HamerlyStep<Dist>::bound(Index i, const float* half) const {
+  const float* lo = lower_.data() + i * t_;
+  return std::max(half[assignment_[i]], *std::min_element(lo, lo + t_));
+}
+
+template <class Dist>
 Index HamerlyStep<Dist>::tighten(const RowMatrixXf& c, const float* half, Work& w, Index m) {
-  const Index d = x_.cols(), t = t_;
+  const Index d = x_.cols();
   Index kept = 0;
   for (Index r = 0; r < m; ++r) {
     const Index i = w.rows[r], a = assignment_[i];
     upper_[i] = std::sqrt(sq_distance(x_.data() + i * x_.outerStride(), c.data() + a * d, d));
-    const float* lo = lower_.data() + i * t;
-    if (upper_[i] > std::max(half[a], *std::min_element(lo, lo + t))) w.rows[kept++] = i;
+    if (upper_[i] > bound(i, half)) w.rows[kept++] = i;
   }
   return kept;
 }
@@ -98,9 +103,7 @@ Index HamerlyStep<Dist>::assign(const RowMatrixXf& c) {
       const Index r0 = b * rb, nr = std::min(rb, n - r0);
       Index m = 0;
       for (Index i = r0; i < r0 + nr; ++i) {
-        const Index a = assignment_[i];
-        const float* lo = lower_.data() + i * t;
-        if (first || upper_[i] > std::max(half[a], *std::min_element(lo, lo + t))) w.rows[m++] = i;
+        if (first || upper_[i] > bound(i, half.data())) w.rows[m++] = i;
       }
       // Without the local filter, when almost every sample of the block fails its bounds (the
       // first passes from random rows), the whole block goes to the GEMM: making the bounds exact
