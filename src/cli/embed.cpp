@@ -60,7 +60,10 @@ void add_encoder_options(CommandSpec& spec, const std::string& param_option) {
           "cache", "embedding cache folder (default: " + io::default_cache_dir("embeddings") +
                        ", i.e. $XDG_CACHE_HOME/coldstart/embeddings or "
                        "~/.cache/coldstart/embeddings; not for pixels)")
-      .flag("no-cache", "do not read or write the embedding cache")
+      .flag("no-cache",
+            "do not read or write the caches: embeddings, and the frozen TorchScript modules "
+            "(kept in " +
+                io::default_cache_dir("frozen-modules") + " to save the freeze at start-up)")
       .value<Index>("chunk", "images decoded per step", {.def = 64, .check = at_least<Index>(1)})
       .value<std::string>("progress",
                           "auto (a bar on a terminal, lines otherwise), bar, lines or none",
@@ -113,6 +116,7 @@ EmbedRunOptions encoder_options_from(const Args& a, const std::string& param_opt
   } else if (!no_cache && o.encoder != "pixels") {
     o.cache_dir = io::default_cache_dir("embeddings");
   }
+  if (!no_cache) o.frozen_cache_dir = io::default_cache_dir("frozen-modules");
   return o;
 }
 
@@ -161,7 +165,13 @@ boost::json::object thread_settings(const EmbedRunOptions& o) {
 
 EmbeddedPool embed_pool(const Pool& pool, const EmbedRunOptions& o) {
   EmbeddedPool r;
-  registry::AnyEmbedder enc = registry::make_encoder(o.encoder, o.encoder_params);
+  registry::EncoderContext ctx;
+  ctx.frozen_cache_dir = o.frozen_cache_dir;
+  const auto t0 = std::chrono::steady_clock::now();
+  registry::AnyEmbedder enc = registry::make_encoder(o.encoder, o.encoder_params, ctx);
+  // Model load, freeze (or the frozen module from its cache) and the probe forward pass.
+  r.timing["encoder_start_s"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.encoder_card = enc.card();
   r.threads = thread_settings(o);
   for (const auto& s : pool.samples) r.embeddings.ids.push_back(s.id);

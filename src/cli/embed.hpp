@@ -22,6 +22,7 @@ struct EmbedRunOptions {
   std::string encoder = kDefaultEncoder;
   boost::json::object encoder_params;  ///< declared parameters of the encoder's entry
   std::string cache_dir;               ///< "" = no cache
+  std::string frozen_cache_dir;        ///< frozen TorchScript modules ("" = freeze every run)
   Index chunk = 64;                    ///< images decoded per step (bounds memory)
   Progress::Mode progress = Progress::Mode::kAuto;
 };

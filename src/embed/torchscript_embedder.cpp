@@ -2,8 +2,11 @@
 // torch headers for inference (they compile slowly); the public header stays torch-free.
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/passes/subgraph_rewrite.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
+#include <torch/version.h>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -21,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace coldstart::embed {
@@ -82,6 +86,102 @@ class IntraOpThreads {
   int before_;
 };
 
+constexpr const char* kFusedConv = "mkldnn::_convolution_pointwise";
+
+/// Rewrites each 2-D convolution whose output goes only to a ReLU6 or a ReLU into oneDNN's
+/// convolution with that activation applied as it writes its output (a post-op). Unfused, the
+/// activation is a separate pass over every feature map: 9 % of EfficientNet-Lite0's time on our
+/// test CPU, which the fusion saves and more (docs/benchmarks/embedding.md, section 8). The
+/// activation is the same clamp on the same sums, so outputs agree to round-off (bit for bit
+/// for EfficientNet-Lite0 at 224 px; oneDNN may pick other kernels for the fused form at other
+/// shapes). CPU graphs only, where LibTorch has oneDNN.
+void fuse_conv_activations(torch::jit::Module& m) {
+  if (!at::hasMKLDNN()) return;
+  struct Activation {
+    const char* op;       // as it follows the convolution in the graph
+    const char* attr;     // oneDNN post-op
+    const char* scalars;  // its arguments
+  };
+  torch::jit::SubgraphRewriter rewriter;
+  for (const Activation& a : {Activation{"relu6", "hardtanh", "0.0, 6.0"},
+                              Activation{"relu", "relu", ""}, Activation{"relu_", "relu", ""}}) {
+    const std::string args = "%x, %w, %b, %stride, %padding, %dilation, %groups";
+    const std::string pattern = "graph(" + args + "):\n  %y = aten::conv2d(" + args +
+                                ")\n  %z = aten::" + a.op + "(%y)\n  return (%z)";
+    std::string scalars, list;
+    std::istringstream values(a.scalars);
+    int i = 0;
+    for (std::string v; std::getline(values, v, ',');) {
+      const std::string name = "%s" + std::to_string(i++);
+      scalars += "  " + name + " : float = prim::Constant[value=" + v + "]()\n";
+      list += (list.empty() ? "" : ", ") + name;
+    }
+    const std::string replacement =
+        "graph(" + args + "):\n  %attr : str = prim::Constant[value=\"" + a.attr + "\"]()\n" +
+        scalars + "  %scalars : Scalar?[] = prim::ListConstruct(" + list +
+        ")\n  %alg : str? = prim::Constant()\n  %z = " + kFusedConv +
+        "(%x, %w, %b, %padding, %stride, %dilation, %groups, %attr, %scalars, %alg)\n"
+        "  return (%z)";
+    rewriter.RegisterRewritePattern(pattern, replacement);
+  }
+  auto graph = m.get_method("forward").graph();
+  rewriter.runOnGraph(graph);
+}
+
+/// Nodes of `kind` in `block` and the blocks inside it.
+int count_nodes(const torch::jit::Block* block, const char* kind) {
+  int n = 0;
+  for (const torch::jit::Node* node : block->nodes()) {
+    n += std::string_view(node->kind().toQualString()) == kind;
+    for (const torch::jit::Block* inner : node->blocks()) n += count_nodes(inner, kind);
+  }
+  return n;
+}
+
+/// Where the frozen form of the model with SHA-256 `model_sha256` is kept in `dir`: named by that
+/// hash and LibTorch's version (a frozen module is LibTorch's own serialisation of our graph).
+std::string frozen_cache_path(const std::string& dir, const std::string& model_sha256, bool fused) {
+  const std::string key = io::sha256_hex(model_sha256 + "|libtorch " TORCH_VERSION "|cpu|frozen" +
+                                         (fused ? ", fused" : "") + "|format 2");
+  return (std::filesystem::path(dir) / ("frozen-" + key.substr(0, 32) + ".pt")).string();
+}
+
+std::string hash_path(const std::string& cached) { return cached + ".sha256"; }
+
+/// The frozen module from the cache, or nothing when there is none, its recorded hash is
+/// missing or differs (a torn or altered file), or LibTorch cannot load it.
+std::optional<torch::jit::Module> load_frozen(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) ||
+      !std::filesystem::is_regular_file(hash_path(path), ec))
+    return std::nullopt;
+  try {
+    const std::string bytes = io::read_file(path);
+    const std::string recorded = io::read_file(hash_path(path));
+    if (io::sha256_hex(bytes) != std::string_view(recorded).substr(0, 64)) return std::nullopt;
+    std::istringstream in(bytes);
+    torch::jit::Module m = torch::jit::load(in, torch::kCPU);
+    m.eval();
+    return m;
+  } catch (const std::exception&) {  // IoError, c10::Error: freeze afresh instead
+    return std::nullopt;
+  }
+}
+
+/// Saves `frozen` for later runs: the module, then its hash (a reader that finds the new module
+/// with the old hash ignores both). A folder that cannot be written costs only the saving.
+void store_frozen(const torch::jit::Module& frozen, const std::string& path) {
+  try {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ostringstream out;
+    frozen.save(out);
+    const std::string bytes = std::move(out).str();
+    io::atomic_write(path, bytes);
+    io::atomic_write(hash_path(path), io::sha256_hex(bytes) + "\n");
+  } catch (const std::exception&) {  // IoError, filesystem_error, c10::Error
+  }
+}
+
 }  // namespace
 
 struct TorchScriptEmbedder::Impl {
@@ -92,7 +192,9 @@ struct TorchScriptEmbedder::Impl {
   torch::Device device{torch::kCPU};
   bool half = false;
   bool optimized = false;
-  bool nhwc = false;  // CPU input in channels-last layout
+  bool frozen_from_cache = false;
+  int fused_convs = 0;  // convolutions with their activation fused (CPU, when optimized)
+  bool nhwc = false;    // CPU input in channels-last layout
   int workers = 1;
   EmbedTimings timings;
   std::mutex timings_mutex;
@@ -150,6 +252,52 @@ struct TorchScriptEmbedder::Impl {
                       c, s, s, e.what_without_backtrace());
     }
     return 0;
+  }
+
+  // Loads the module and freezes it (or reads its frozen form from the cache), timing both.
+  void load_and_optimize() {
+    auto t0 = Clock::now();
+    sha256 = io::sha256_file(p.model_path);
+    const bool cached = p.optimize && !device.is_cuda() && !p.frozen_cache_dir.empty();
+    const std::string cache_path =
+        cached ? frozen_cache_path(p.frozen_cache_dir, sha256, p.fuse_activations) : "";
+    if (cached) {
+      if (auto frozen = load_frozen(cache_path)) {
+        module = std::move(*frozen);
+        optimized = frozen_from_cache = true;
+        fused_convs = count_nodes(module.get_method("forward").graph()->block(), kFusedConv);
+        timings.load = seconds_since(t0);
+        return;
+      }
+    }
+    try {
+      module = torch::jit::load(p.model_path, torch::kCPU);
+      module.eval();
+      if (device.is_cuda()) module.to(device, half ? torch::kFloat16 : torch::kFloat32);
+      timings.load = seconds_since(t0);
+      t0 = Clock::now();
+      if (p.optimize) {
+        // Freezing inlines the weights and folds batch norm into the preceding convolutions.
+        // (optimize_for_inference is not used: its MKLDNN conversion made EfficientNet-Lite0
+        // and DenseNet-121 slower on our test CPU, docs/benchmarks/embedding.md.) A module that
+        // cannot be frozen runs as loaded.
+        try {
+          module = torch::jit::freeze(module);
+          optimized = true;
+        } catch (const c10::Error&) {
+          optimized = false;
+        }
+      }
+      if (optimized && p.fuse_activations && !device.is_cuda()) {
+        fuse_conv_activations(module);
+        fused_convs = count_nodes(module.get_method("forward").graph()->block(), kFusedConv);
+      }
+      if (cached && optimized) store_frozen(module, cache_path);
+      timings.optimize = seconds_since(t0);
+    } catch (const c10::Error& e) {
+      COLDSTART_CHECK(false, BackendError, "'{}' is not a loadable TorchScript module: {}",
+                      p.model_path, e.what_without_backtrace());
+    }
   }
 
   // Runs the batches [b·batch_size, ...) of n images into `out`. `prepare(b0, nb, buf)` returns
@@ -220,33 +368,9 @@ TorchScriptEmbedder::TorchScriptEmbedder(TorchScriptParams p) : impl_(std::make_
     m.half = m.p.half_on_cuda;
   }
   m.nhwc = !m.device.is_cuda() && m.p.channels_last;
-  auto t0 = Clock::now();
-  m.sha256 = io::sha256_file(m.p.model_path);
-  try {
-    m.module = torch::jit::load(m.p.model_path, torch::kCPU);
-    m.module.eval();
-    if (m.device.is_cuda()) m.module.to(m.device, m.half ? torch::kFloat16 : torch::kFloat32);
-    m.timings.load = seconds_since(t0);
-    t0 = Clock::now();
-    if (m.p.optimize) {
-      // Freezing inlines the weights and folds batch norm into the preceding convolutions.
-      // (optimize_for_inference is not used: its MKLDNN conversion made EfficientNet-Lite0
-      // slower on our test CPU, docs/benchmarks/embedding.md.) A module that cannot be frozen
-      // runs as loaded.
-      try {
-        m.module = torch::jit::freeze(m.module);
-        m.optimized = true;
-      } catch (const c10::Error&) {
-        m.optimized = false;
-      }
-    }
-    m.timings.optimize = seconds_since(t0);
-  } catch (const c10::Error& e) {
-    COLDSTART_CHECK(false, BackendError, "'{}' is not a loadable TorchScript module: {}",
-                    m.p.model_path, e.what_without_backtrace());
-  }
+  m.load_and_optimize();
   // Probe with one image of zeros: learns d and rejects modules of the wrong output rank now.
-  t0 = Clock::now();
+  const auto t0 = Clock::now();
   std::vector<float> zeros(m.p.preprocessing.values_per_image(), 0.0f);
   EmbedTimings ignored;
   {
@@ -306,6 +430,7 @@ int TorchScriptEmbedder::workers() const noexcept {
   return impl_->device.is_cuda() ? 1 : impl_->workers;
 }
 const EmbedTimings& TorchScriptEmbedder::timings() const noexcept { return impl_->timings; }
+bool TorchScriptEmbedder::frozen_from_cache() const noexcept { return impl_->frozen_from_cache; }
 
 boost::json::object TorchScriptEmbedder::card() const {
   const Impl& m = *impl_;
@@ -322,6 +447,8 @@ boost::json::object TorchScriptEmbedder::card() const {
   // Part of the cache key: the layout changes the kernels, hence the float round-off.
   c["memory_format"] = m.nhwc ? "channels_last" : "contiguous";
   if (!m.device.is_cuda()) c["intra_op_threads"] = m.p.intra_op_threads;
+  // Only when some are, so the cache keys of graphs without them stay those of earlier versions.
+  if (m.fused_convs > 0) c["fused_conv_activations"] = m.fused_convs;
   // Only when on, so the cache keys of plain features stay those of earlier versions.
   if (m.p.flip_average) c["flip_average"] = true;
   return c;
@@ -340,5 +467,7 @@ bool reuse_freed_memory() {
   return false;
 #endif
 }
+
+void run_graphs_unprofiled() { torch::jit::getProfilingMode() = false; }
 
 }  // namespace coldstart::embed

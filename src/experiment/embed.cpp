@@ -59,6 +59,7 @@ Encoded embed_images(const ExperimentConfig& cfg, const PreparedImages& images, 
       out.cards[name] = e.card();
     } else {  // pretrained (or the caller's own): 224 px gray, through the embedding cache
       registry::EncoderContext ctx{{}, cfg.out_dir, cfg.seed, cfg.models_dir, cfg.dataset_name};
+      ctx.frozen_cache_dir = io::default_cache_dir("frozen-modules");
       embed::CachedEmbedder cached(registry::make_encoder(name, params, ctx), cfg.cache_dir);
       out.embeddings[name] = cached.embed(images.encoder_in);
       out.cards[name] = cached.card();

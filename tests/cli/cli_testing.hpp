@@ -37,6 +37,21 @@ inline bool contains(const std::string& s, const std::string& what) {
   return s.find(what) != std::string::npos;
 }
 
+/// The caches' folder (XDG_CACHE_HOME) of the tools this test process runs, removed when the
+/// process exits: the frozen modules saved there are as large as the models.
+inline const std::filesystem::path& cli_cache_home() {
+  struct Home {
+    std::filesystem::path path;
+    ~Home() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const Home home{std::filesystem::temp_directory_path() /
+                         ("coldstart_cli_cache_" + std::to_string(::getpid()))};
+  return home.path;
+}
+
 /// Runs `coldstart args...` with stdin closed and stdout/stderr redirected to files (so stderr is
 /// not a terminal). `env` entries ("NAME=value") are set for the child only.
 inline CliResult run_cli(const std::vector<std::string>& args,
@@ -50,11 +65,8 @@ inline CliResult run_cli(const std::vector<std::string>& args,
       std::filesystem::temp_directory_path() /
       ("coldstart_cli_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   const std::string out = base.string() + ".out", err = base.string() + ".err";
-  // Each test process gets its own embedding cache, so runs never see another run's cache.
-  std::string cmd = "env " + shell_quote("XDG_CACHE_HOME=" +
-                                         (std::filesystem::temp_directory_path() /
-                                          ("coldstart_cli_cache_" + std::to_string(::getpid())))
-                                             .string());
+  // Each test process gets its own caches, so runs never see another run's cache.
+  std::string cmd = "env " + shell_quote("XDG_CACHE_HOME=" + cli_cache_home().string());
   for (const auto& e : env) cmd += " " + shell_quote(e);
   cmd += " " + shell_quote(COLDSTART_CLI_EXE);
   for (const auto& a : args) cmd += " " + shell_quote(a);

@@ -4,6 +4,7 @@
 #include <torch/script.h>
 #endif
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <coldstart/embed/pixel.hpp>
@@ -154,6 +155,45 @@ TEST(CliEmbed, TorchScriptFileUsesCacheOnSecondRun) {
   EXPECT_TRUE(contains(r.out, "10 hits, 0 computed")) << r.out;
   const RowMatrixXf second = io::read_npy_matrix(dir.file("emb.npy"));
   EXPECT_EQ((second - first).cwiseAbs().maxCoeff(), 0.0f);
+}
+#endif
+
+#ifdef COLDSTART_WITH_TORCH
+// The tool keeps the frozen module in $XDG_CACHE_HOME/coldstart/frozen-modules: a second run
+// (new embedding cache, so every image is embedded again) reads it and writes the same bytes;
+// --no-cache neither reads nor writes it.
+TEST(CliEmbed, FrozenModuleIsCachedBetweenRunsUnlessNoCache) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 6, 16);
+  const std::string model = write_tiny_module(dir);
+  const auto run = [&](const std::string& xdg, const std::vector<std::string>& extra,
+                       const std::string& out) {
+    std::vector<std::string> args = {"embed",  "--images", (dir.path() / "data").string(),
+                                     "--size", "8",        "--encoder",
+                                     model,    "--out",    dir.file(out)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli(args, {"XDG_CACHE_HOME=" + dir.file(xdg)});
+  };
+  const fs::path frozen = dir.path() / "xdg" / "coldstart" / "frozen-modules";
+  auto r = run("xdg", {"--cache", dir.file("emb-cache-1")}, "a.npy");
+  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_TRUE(fs::is_directory(frozen));
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(frozen)) files.push_back(e.path().filename());
+  std::sort(files.begin(), files.end());
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].extension(), ".pt");
+  EXPECT_EQ(files[1].string(), files[0].string() + ".sha256");
+  const auto cached_at = fs::last_write_time(frozen / files[0]);
+  r = run("xdg", {"--cache", dir.file("emb-cache-2")}, "b.npy");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "0 hits, 6 computed")) << r.out;
+  EXPECT_EQ(io::read_file(dir.file("b.npy")), io::read_file(dir.file("a.npy")));
+  EXPECT_EQ(fs::last_write_time(frozen / files[0]), cached_at) << "read, not written again";
+  r = run("xdg-none", {"--no-cache"}, "c.npy");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "xdg-none")) << "--no-cache wrote a cache";
+  EXPECT_EQ(io::read_file(dir.file("c.npy")), io::read_file(dir.file("a.npy")));
 }
 #endif
 

@@ -2,6 +2,7 @@
 // tests need no downloaded weights. The only test file that includes torch headers.
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/script.h>
 
 #include <coldstart/embed/cached.hpp>
@@ -10,6 +11,8 @@
 #include <coldstart/io/manifest.hpp>
 #include <coldstart/random.hpp>
 #include <filesystem>
+#include <functional>
+#include <map>
 
 #include "support/testing.hpp"
 
@@ -357,6 +360,205 @@ TEST(TorchScriptEmbedder, CacheInvalidatedWhenModelFileChanges) {
     (void)cached.embed(imgs);
     EXPECT_EQ(cached.stats().misses, 4);
   }
+}
+
+// A convolution followed by batch norm and a ReLU, averaged over the image: N×out. Freezing folds
+// the batch norm into the convolution, so the frozen graph differs from the saved one.
+std::string conv_bn_module(const std::string& path, int out, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::jit::Module m("test.ConvBn");
+  m.register_parameter("w", torch::randn({out, 3, 3, 3}), false);
+  m.register_parameter("g", torch::rand({out}) + 0.5, false);
+  m.register_parameter("b", torch::randn({out}), false);
+  m.register_buffer("mu", torch::randn({out}));
+  m.register_buffer("var", torch::rand({out}) + 0.5);
+  m.define(
+      "def forward(self, x: Tensor) -> Tensor:\n"
+      "    y = torch.conv2d(x, self.w)\n"
+      "    y = torch.batch_norm(y, self.g, self.b, self.mu, self.var, False, 0.1, 1e-5, False)\n"
+      "    return torch.relu(y).mean([2, 3])\n");
+  m.save(path);
+  return path;
+}
+
+// The files of a frozen-module cache folder, by extension.
+std::map<std::string, std::vector<std::filesystem::path>> cache_files(const std::string& dir) {
+  std::map<std::string, std::vector<std::filesystem::path>> by_ext;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    by_ext[e.path().extension().string()].push_back(e.path());
+  return by_ext;
+}
+
+TorchScriptParams conv_bn_params(const std::string& model) {
+  return {.model_path = model, .preprocessing = Preprocessing::imagenet(16), .batch_size = 2};
+}
+
+// The second construction reads the frozen module the first one saved, and both give the bits
+// of a module frozen without the cache; the saved file's hash is recorded beside it; the card
+// (the embedding cache's key) does not change.
+TEST(TorchScriptEmbedder, FrozenModuleCacheGivesTheSameBitsAndIsReused) {
+  TempDir dir;
+  TorchScriptParams p = conv_bn_params(conv_bn_module(dir.file("cbn.pt"), 4, 9));
+  const auto imgs = noise_images(5, 20, 3, 2);
+  TorchScriptEmbedder plain(p);
+  const RowMatrixXf ref = plain.embed(imgs);
+  p.frozen_cache_dir = dir.file("frozen");
+  TorchScriptEmbedder first(p);
+  EXPECT_FALSE(first.frozen_from_cache());
+  EXPECT_EQ(first.embed(imgs), ref);
+  auto files = cache_files(p.frozen_cache_dir);
+  ASSERT_EQ(files[".pt"].size(), 1u);
+  ASSERT_EQ(files[".sha256"].size(), 1u);
+  EXPECT_EQ(io::read_file(files[".sha256"][0].string()),
+            io::sha256_file(files[".pt"][0].string()) + "\n");
+  TorchScriptEmbedder second(p);
+  EXPECT_TRUE(second.frozen_from_cache());
+  EXPECT_EQ(second.embed(imgs), ref);
+  EXPECT_EQ(second.card(), plain.card());
+  EXPECT_EQ(second.timings().optimize, 0.0);  // nothing frozen here
+  EXPECT_EQ(cache_files(p.frozen_cache_dir)[".pt"].size(), 1u);
+}
+
+// A damaged cached file (a flipped byte, a file LibTorch cannot load under a matching hash, a
+// missing hash) is never used: the module is frozen afresh, gives the right bits, and the cache
+// is written again so the next construction reads it.
+TEST(TorchScriptEmbedder, FrozenModuleCacheIgnoresADamagedFileAndRewritesIt) {
+  TempDir dir;
+  TorchScriptParams p = conv_bn_params(conv_bn_module(dir.file("cbn.pt"), 3, 4));
+  const auto imgs = noise_images(3, 20, 3, 5);
+  const RowMatrixXf ref = TorchScriptEmbedder(p).embed(imgs);
+  p.frozen_cache_dir = dir.file("frozen");
+  (void)TorchScriptEmbedder(p);
+  const std::string pt = cache_files(p.frozen_cache_dir)[".pt"].at(0).string();
+  const std::string hash = pt + ".sha256";
+  const std::string good = io::read_file(pt);
+  const auto damages = std::vector<std::pair<std::string, std::function<void()>>>{
+      {"flipped byte",
+       [&] {
+         std::string bad = good;
+         bad[bad.size() / 2] = static_cast<char>(bad[bad.size() / 2] ^ 0x20);
+         io::atomic_write(pt, bad);
+       }},
+      {"not TorchScript, hash matching",
+       [&] {
+         io::atomic_write(pt, "not a module");
+         io::atomic_write(hash, io::sha256_hex("not a module") + "\n");
+       }},
+      {"hash missing", [&] { std::filesystem::remove(hash); }}};
+  for (const auto& [what, damage] : damages) {
+    damage();
+    TorchScriptEmbedder e(p);
+    EXPECT_FALSE(e.frozen_from_cache()) << what;
+    EXPECT_EQ(e.embed(imgs), ref) << what;
+    EXPECT_EQ(io::read_file(hash), io::sha256_file(pt) + "\n") << what << ": not rewritten";
+    TorchScriptEmbedder next(p);
+    EXPECT_TRUE(next.frozen_from_cache()) << what;
+    EXPECT_EQ(next.embed(imgs), ref) << what;
+  }
+}
+
+// New weights in the same model file never reuse the old frozen module (the key is the file's
+// hash); a cache folder that cannot be created costs only the saving.
+TEST(TorchScriptEmbedder, FrozenModuleCacheFollowsTheModelFileAndToleratesNoFolder) {
+  TempDir dir;
+  const std::string model = dir.file("cbn.pt");
+  TorchScriptParams p = conv_bn_params(conv_bn_module(model, 4, 1));
+  const auto imgs = noise_images(3, 20, 3, 8);
+  p.frozen_cache_dir = dir.file("frozen");
+  const RowMatrixXf old_weights = TorchScriptEmbedder(p).embed(imgs);
+  conv_bn_module(model, 4, 2);
+  TorchScriptParams uncached = p;
+  uncached.frozen_cache_dir.clear();
+  const RowMatrixXf ref = TorchScriptEmbedder(uncached).embed(imgs);
+  ASSERT_NE(ref, old_weights);
+  TorchScriptEmbedder e(p);
+  EXPECT_FALSE(e.frozen_from_cache());
+  EXPECT_EQ(e.embed(imgs), ref);
+  EXPECT_EQ(cache_files(p.frozen_cache_dir)[".pt"].size(), 2u);
+
+  io::atomic_write(dir.file("plain"), "a file where the cache folder would go");
+  p.frozen_cache_dir = dir.file("plain") + "/frozen";
+  TorchScriptEmbedder unwritable(p);
+  EXPECT_FALSE(unwritable.frozen_from_cache());
+  EXPECT_EQ(unwritable.embed(imgs), ref);
+}
+
+// A convolution, then ReLU6 (EfficientNet-Lite0's activation), then a second convolution with no
+// activation after it, averaged over the image: N×out.
+std::string conv_relu6_module(const std::string& path, int out, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::jit::Module m("test.ConvRelu6");
+  m.register_parameter("w", torch::randn({8, 3, 3, 3}), false);
+  m.register_parameter("b", torch::randn({8}), false);
+  m.register_parameter("w2", torch::randn({out, 8, 1, 1}), false);
+  m.define(
+      "def forward(self, x: Tensor) -> Tensor:\n"
+      "    y = torch.relu6(torch.conv2d(x, self.w, self.b, [2, 2]))\n"
+      "    return torch.conv2d(y, self.w2).mean([2, 3])\n");
+  m.save(path);
+  return path;
+}
+
+// Fusing each convolution with the ReLU/ReLU6 after it gives the unfused frozen graph's bits on
+// the small graphs (the same sums, clamped as they are written) and agrees to round-off on the
+// real encoder (at 64 px oneDNN picks other kernels for the fused convolutions: 3e-6 apart); it
+// fuses exactly the convolutions followed by one, and says so in the card.
+TEST(TorchScriptEmbedder, FusedActivationsGiveTheUnfusedBits) {
+  TempDir dir;
+  const std::string lite0 = std::string(COLDSTART_SOURCE_DIR) + "/models/efficientnet-lite0.pt";
+  std::vector<std::pair<TorchScriptParams, int>> cases = {
+      {conv_bn_params(conv_bn_module(dir.file("cbn.pt"), 5, 3)), 1},
+      {conv_bn_params(conv_relu6_module(dir.file("c6.pt"), 4, 2)), 1}};
+  if (std::filesystem::exists(lite0)) {
+    TorchScriptParams p = TorchScriptParams::from_card(lite0);
+    p.preprocessing.size = 64;
+    p.batch_size = 3;
+    cases.emplace_back(p, 33);  // its 33 convolutions followed by ReLU6 (not the 16 projections)
+  }
+  const auto imgs = noise_images(4, 70, 3, 12);
+  for (auto [p, fusable] : cases) {
+    const float tolerance = p.model_path == lite0 ? 1e-5f : 0.0f;
+    TorchScriptEmbedder fused(p);
+    EXPECT_EQ(fused.card().at("fused_conv_activations").as_int64(), fusable) << p.model_path;
+    p.fuse_activations = false;
+    TorchScriptEmbedder plain(p);
+    EXPECT_FALSE(plain.card().contains("fused_conv_activations"));
+    const RowMatrixXf a = plain.embed(imgs);
+    EXPECT_LE((fused.embed(imgs) - a).cwiseAbs().maxCoeff(),
+              tolerance * (1 + a.cwiseAbs().maxCoeff()))
+        << p.model_path;
+    p.channels_last = false;  // NCHW input too
+    p.fuse_activations = true;
+    const RowMatrixXf nchw = TorchScriptEmbedder(p).embed(imgs);
+    EXPECT_LE((nchw - a).cwiseAbs().maxCoeff(), 1e-4f * (1 + a.cwiseAbs().maxCoeff()));
+  }
+}
+
+// run_graphs_unprofiled changes how LibTorch's interpreter prepares a graph, not the kernels it
+// runs: the same bits with and without profiling, on the first batches and later ones.
+TEST(TorchScriptEmbedder, UnprofiledGraphsGiveTheSameBits) {
+  TempDir dir;
+  const std::string lite0 = std::string(COLDSTART_SOURCE_DIR) + "/models/efficientnet-lite0.pt";
+  std::vector<TorchScriptParams> models = {
+      conv_bn_params(conv_bn_module(dir.file("cbn.pt"), 5, 3))};
+  if (std::filesystem::exists(lite0)) {  // the real encoder too when it is there
+    models.push_back(TorchScriptParams::from_card(lite0));
+    models.back().preprocessing.size = 64;
+    models.back().batch_size = 2;
+  }
+  const auto imgs = noise_images(5, 70, 3, 6);
+  const bool before = torch::jit::getProfilingMode();
+  for (const auto& p : models) {
+    torch::jit::getProfilingMode() = true;
+    TorchScriptEmbedder profiled(p);
+    const RowMatrixXf a = profiled.embed(imgs), a2 = profiled.embed(imgs);
+    run_graphs_unprofiled();
+    EXPECT_FALSE(torch::jit::getProfilingMode());
+    TorchScriptEmbedder unprofiled(p);
+    EXPECT_EQ(unprofiled.embed(imgs), a) << p.model_path;
+    EXPECT_EQ(unprofiled.embed(imgs), a2) << p.model_path;
+  }
+  torch::jit::getProfilingMode() = before;
 }
 
 io::Image mirrored(const io::Image& img) {

@@ -27,9 +27,11 @@ struct TorchScriptParams {
   Device device = Device::kCpu;  ///< kCuda needs a CUDA build of LibTorch and a GPU
   bool half_on_cuda = true;      ///< run in float16 on CUDA (outputs cast to float)
   bool optimize = true;          ///< torch::jit::freeze: inline weights, fold batch norm into convs
+  bool fuse_activations = true;  ///< CPU, frozen: each conv + ReLU/ReLU6 as one oneDNN conv
   bool channels_last = true;     ///< CPU input as NHWC (oneDNN's fast layout), else NCHW
   bool flip_average = false;     ///< average each image's features with its mirror's (2× cost)
   std::string name;              ///< label for logs/cards; "" = model file stem
+  std::string frozen_cache_dir;  ///< CPU: keep the frozen module here between runs; "" = none
 
   /// Throws InvalidArgument naming the bad field; IoError if the model file is missing.
   void validate() const;
@@ -44,7 +46,7 @@ struct TorchScriptParams {
 /// preprocess + forward + copy may exceed the wall time by up to W×).
 struct EmbedTimings {
   double load = 0;        ///< torch::jit::load and the file's SHA-256
-  double optimize = 0;    ///< torch::jit::freeze
+  double optimize = 0;    ///< torch::jit::freeze, or reading the frozen module from the cache
   double probe = 0;       ///< the construction forward that learns d
   double preprocess = 0;  ///< resize, channel conversion, normalisation (per worker)
   double forward = 0;     ///< module.forward (per worker)
@@ -75,6 +77,21 @@ struct EmbedTimings {
 ///
 /// The constructor loads the module, hashes the file (SHA-256, for cards and cache keys) and
 /// runs one image of zeros to learn d, so a wrong module fails at construction.
+///
+/// Fused activations (`fuse_activations`, CPU, frozen modules): a 2-D convolution whose output
+/// only feeds a ReLU6 or ReLU runs as oneDNN's convolution with the activation as a post-op, so
+/// the feature map is not read and written a second time (EfficientNet-Lite0: 33 of its 49
+/// convolutions, 20 % more images/s; the same bits at 224 px and batch 16, round-off apart where
+/// oneDNN picks other kernels for the fused form; docs/benchmarks/embedding.md, section 8).
+/// The card then counts them (`fused_conv_activations`), which keys the embedding cache apart.
+///
+/// Frozen-module cache (`frozen_cache_dir`, CPU only): freezing takes longer than loading (0.15 s
+/// of a 0.3 s start for EfficientNet-Lite0), and its result depends only on the model file and
+/// LibTorch. So the frozen module is saved there under a name derived from the file's SHA-256
+/// and LibTorch's version, with the saved file's own SHA-256 beside it; a later construction
+/// loads it instead of freezing (same graph, same weights: bit-identical embeddings). A cached
+/// file whose hash does not match, or that does not load, is ignored and written afresh; a
+/// folder that cannot be written only costs the saving. The card does not change.
 /// Cost: one forward per batch; memory O(threads·batch_size·(C·size² + activations)).
 /// Results: bit-identical on the CPU for any thread count at a fixed batch size and layout;
 /// across batch sizes they agree to float round-off (oneDNN may pick other kernels).
@@ -107,6 +124,8 @@ class TorchScriptEmbedder {
   [[nodiscard]] int workers() const noexcept;
   /// Seconds per stage since construction (embed calls accumulate).
   [[nodiscard]] const EmbedTimings& timings() const noexcept;
+  /// True when the frozen module was read from `frozen_cache_dir` instead of frozen here.
+  [[nodiscard]] bool frozen_from_cache() const noexcept;
 
  private:
   struct Impl;
@@ -139,5 +158,14 @@ static_assert(DescribedEmbedder<TorchScriptEmbedder>);
 /// exits. Process-wide, so a program calls it once at start (the `coldstart` tool does; a
 /// library constructor must not). Returns false where the C library is not glibc.
 bool reuse_freed_memory();
+
+/// Makes LibTorch's TorchScript interpreter run graphs as they are instead of profiling their
+/// first runs and then re-optimising them for the shapes it saw. On the CPU (where LibTorch
+/// fuses nothing by default) the profiling only costs time: for EfficientNet-Lite0 the one-image
+/// probe took 0.12 s instead of 0.04 s and the first batch of 16 0.1 s more, while later
+/// batches ran equally fast (docs/benchmarks/embedding.md, section 8). The kernels and their
+/// order are the same, so embeddings are bit-identical either way (tested). Process-wide and
+/// to be called before the first forward pass, like reuse_freed_memory (the tool calls both).
+void run_graphs_unprofiled();
 
 }  // namespace coldstart::embed

@@ -19,8 +19,10 @@ struct EncoderContext {
   std::string work_dir;    ///< where a trained encoder is written ("" = the system temp folder)
   std::uint64_t seed = 0;  ///< training seed of trained encoders
   std::string models_dir;  ///< searched first for pretrained model files ("" = find_model's order)
-  std::string name = "pool";    ///< names files a trained encoder writes (<name>-simclr.pt)
-  std::ostream* log = nullptr;  ///< progress lines of trained encoders (nullptr = quiet)
+  std::string name = "pool";     ///< names files a trained encoder writes (<name>-simclr.pt)
+  std::ostream* log = nullptr;   ///< progress lines of trained encoders (nullptr = quiet)
+  std::string frozen_cache_dir;  ///< pretrained TorchScript encoders keep their frozen form here
+                                 ///< between runs ("" = freeze every time; TorchScriptParams)
 };
 
 using EncoderRegistry = Registry<AnyEmbedder, EncoderContext>;

@@ -36,7 +36,8 @@ fs::path executable_dir() {
   return fs::path(std::string(buf.data(), static_cast<std::size_t>(len))).parent_path();
 }
 
-AnyEmbedder torchscript(const std::string& path, const TorchScriptOptions& o) {
+AnyEmbedder torchscript(const std::string& path, const TorchScriptOptions& o,
+                        const EncoderContext& ctx) {
   embed::TorchScriptParams p;
   if (fs::is_regular_file(fs::path(path).replace_extension(".json")))
     p = embed::TorchScriptParams::from_card(path);
@@ -48,6 +49,7 @@ AnyEmbedder torchscript(const std::string& path, const TorchScriptOptions& o) {
   p.batch_size = o.batch_size;
   p.threads = o.threads;
   p.flip_average = o.flip;
+  p.frozen_cache_dir = ctx.frozen_cache_dir;
   return AnyEmbedder(embed::TorchScriptEmbedder(std::move(p)));
 }
 
@@ -79,7 +81,7 @@ void add_builtin_encoders(EncoderRegistry& r) {
                                  {}};
     e.make = [name, file, defaults](const boost::json::object& o, const EncoderContext& ctx) {
       const auto opts = from_json<TorchScriptOptions>(o, defaults, "encoder '" + name + "'");
-      return torchscript(find_model(file, ctx.models_dir), opts);
+      return torchscript(find_model(file, ctx.models_dir), opts, ctx);
     };
     return e;
   };
@@ -123,7 +125,8 @@ AnyEmbedder make_encoder(const std::string& name, const boost::json::object& par
     return encoders().make(name, params, ctx);
   }
   COLDSTART_IO_CHECK(fs::is_regular_file(name), name, "TorchScript encoder file not found{}", "");
-  return torchscript(name, from_json<TorchScriptOptions>(params, {}, "encoder '" + name + "'"));
+  return torchscript(name, from_json<TorchScriptOptions>(params, {}, "encoder '" + name + "'"),
+                     ctx);
 }
 
 std::string find_model(const std::string& name, const std::string& preferred_dir) {
