@@ -10,7 +10,7 @@
 //                    [--archs efficientnet-lite0,densenet121] [--python python3]
 //                    [--peers eager,torchscript,onnxruntime] [--png-dir DIR] [--png-count 160]
 //                    [--cli build/coldstart] [--work DIR] [--json OUT.json] [--no-optimize]
-//                    [--intra-op N] [--no-channels-last]
+//                    [--intra-op N] [--no-channels-last] [--no-fuse]
 //   embed_throughput --device cuda --dtype float16|float32 [...]   (GPU: both sides on device 0,
 //                    each batch copied from host memory and the embeddings copied back)
 //   embed_throughput --simclr-steps 5 [--threads 2]   (seconds per SimCLR training step)
@@ -72,6 +72,7 @@ struct Options {
   std::string cli;                ///< the coldstart tool, timed on png_dir ("" = skip)
   int intra_op = 1;               ///< intra-op threads per forward pass of the C++ side
   bool channels_last = true;
+  bool fuse = true;  ///< TorchScriptParams::fuse_activations
 };
 
 using Clock = std::chrono::steady_clock;
@@ -230,6 +231,7 @@ int run(const Options& o) {
   report["peers"] = o.peers;
   report["intra_op_threads"] = o.intra_op;
   report["channels_last"] = o.channels_last;
+  report["fuse_activations"] = o.fuse;
   report["dtype"] = o.device == "cuda" ? o.dtype : "float32";
   report["cuda_available"] = embed::cuda_available();
   std::printf(
@@ -253,6 +255,7 @@ int run(const Options& o) {
         .device = o.device == "cuda" ? embed::Device::kCuda : embed::Device::kCpu,
         .half_on_cuda = o.dtype == "float16",
         .optimize = o.optimize,
+        .fuse_activations = o.fuse,
         .channels_last = o.channels_last};
     embed::TorchScriptEmbedder enc(params);
     embed::TorchScriptParams shared = params;  // one worker on all threads: the old mode
@@ -412,6 +415,8 @@ int main(int argc, char** argv) {
       o.intra_op = std::stoi(next());
     else if (a == "--no-channels-last")
       o.channels_last = false;
+    else if (a == "--no-fuse")
+      o.fuse = false;
     else if (a == "--simclr-steps")
       o.simclr_steps = std::stol(next());
     else if (a == "--archs") {
@@ -423,7 +428,7 @@ int main(int argc, char** argv) {
                    " [--archs a,b] [--python PY] [--work DIR] [--json OUT] [--no-optimize]"
                    " [--device cpu|cuda] [--dtype float16|float32] [--simclr-steps N]"
                    " [--peers a,b] [--png-dir DIR] [--png-count N] [--cli PATH] [--intra-op N]"
-                   " [--no-channels-last]\n";
+                   " [--no-channels-last] [--no-fuse]\n";
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }

@@ -122,14 +122,15 @@ EmbedRunOptions encoder_options_from(const Args& a, const std::string& param_opt
 
 namespace {
 
-/// Embeds the pool through the library's decode-ahead pipeline, with progress and timings.
-template <class E>
-void embed_chunks(E& e, const Pool& pool, const EmbedRunOptions& o, EmbeddedPool& r) {
+/// Embeds the pool through the library's decode-ahead pipeline, with progress and timings;
+/// `build()` makes the embedder once the first images are decoding.
+template <class Build>
+void embed_chunks(Build build, const Pool& pool, const EmbedRunOptions& o, EmbeddedPool& r) {
   Progress progress("embedding", static_cast<Index>(pool.samples.size()), o.progress);
   embed::EmbedPoolTimings t;
   const auto t0 = std::chrono::steady_clock::now();
-  Embeddings x = embed::embed_samples(
-      e, pool.samples, {.chunk = o.chunk, .check_finite = true},
+  Embeddings x = embed::embed_samples_building(
+      build, pool.samples, {.chunk = o.chunk, .check_finite = true},
       [&](Index done) { progress.update(done); }, &t);
   progress.finish();
   r.embeddings.x = std::move(x.x);
@@ -165,29 +166,35 @@ boost::json::object thread_settings(const EmbedRunOptions& o) {
 
 EmbeddedPool embed_pool(const Pool& pool, const EmbedRunOptions& o) {
   EmbeddedPool r;
-  registry::EncoderContext ctx;
-  ctx.frozen_cache_dir = o.frozen_cache_dir;
-  const auto t0 = std::chrono::steady_clock::now();
-  registry::AnyEmbedder enc = registry::make_encoder(o.encoder, o.encoder_params, ctx);
-  // Model load, freeze (or the frozen module from its cache) and the probe forward pass.
-  r.timing["encoder_start_s"] =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.encoder_card = enc.card();
   r.threads = thread_settings(o);
   for (const auto& s : pool.samples) r.embeddings.ids.push_back(s.id);
+  // The encoder is made while the first images decode (embed_samples_building).
+  const auto start = [&] {
+    registry::EncoderContext ctx;
+    ctx.frozen_cache_dir = o.frozen_cache_dir;
+    const auto t0 = std::chrono::steady_clock::now();
+    registry::AnyEmbedder enc = registry::make_encoder(o.encoder, o.encoder_params, ctx);
+    // Model load, freeze (or the frozen module from its cache) and the probe forward pass.
+    r.timing["encoder_start_s"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.encoder_card = enc.card();
+    return enc;
+  };
   if (o.cache_dir.empty()) {
-    embed_chunks(enc, pool, o, r);
+    std::optional<registry::AnyEmbedder> enc;
+    embed_chunks([&]() -> registry::AnyEmbedder& { return enc.emplace(start()); }, pool, o, r);
   } else {
     std::error_code ec;
     fs::create_directories(o.cache_dir, ec);
     COLDSTART_IO_CHECK(fs::is_directory(o.cache_dir), o.cache_dir,
                        "cannot create the cache folder ({})", ec.message());
-    embed::CachedEmbedder<registry::AnyEmbedder> cached(std::move(enc), o.cache_dir);
-    embed_chunks(cached, pool, o, r);
+    using Cached = embed::CachedEmbedder<registry::AnyEmbedder>;
+    std::optional<Cached> cached;
+    embed_chunks([&]() -> Cached& { return cached.emplace(start(), o.cache_dir); }, pool, o, r);
     r.cache["dir"] = fs::absolute(o.cache_dir).lexically_normal().string();
-    r.cache["key"] = cached.key();
-    r.cache["hits"] = static_cast<std::int64_t>(cached.stats().hits);
-    r.cache["misses"] = static_cast<std::int64_t>(cached.stats().misses);
+    r.cache["key"] = cached->key();
+    r.cache["hits"] = static_cast<std::int64_t>(cached->stats().hits);
+    r.cache["misses"] = static_cast<std::int64_t>(cached->stats().misses);
   }
   r.embeddings.validate();
   return r;

@@ -23,6 +23,38 @@ TEST(EmbedDataset, RowsFollowDatasetOrderAcrossChunks) {
   }
 }
 
+// embed_samples_building builds the embedder once, while the first chunk decodes, and gives
+// embed_samples' rows; an embedder that fails to build fails the call with its own error (ahead
+// of an unreadable image), with the decoding thread joined.
+TEST(EmbedDataset, BuildingWhileDecodingGivesTheSameRows) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "ds", 7, 12);
+  const io::Dataset ds((dir.path() / "ds").string());
+  PixelEmbedder px({.size = 6});
+  const Embeddings ref = embed_dataset(px, ds, {.chunk = 3});
+  std::optional<PixelEmbedder> built;
+  int builds = 0;
+  EmbedPoolTimings t;
+  const Embeddings e = embed_samples_building(
+      [&]() -> PixelEmbedder& {
+        ++builds;
+        return built.emplace(PixelParams{.size = 6});
+      },
+      ds.samples(), {.chunk = 3}, {}, &t);
+  EXPECT_EQ(builds, 1);
+  EXPECT_EQ(e.ids, ref.ids);
+  EXPECT_EQ(e.x, ref.x);
+  EXPECT_GT(t.decode, 0.0);
+
+  std::vector<io::Sample> broken = ds.samples();
+  broken[0].image_path = (dir.path() / "missing.png").string();
+  const auto fail = []() -> PixelEmbedder& { throw BackendError("model would not load"); };
+  EXPECT_THROW_MSG((void)embed_samples_building(fail, broken, {.chunk = 3}), BackendError,
+                   "would not load");
+  EXPECT_THROW((void)embed_samples_building([&]() -> PixelEmbedder& { return px; }, broken),
+               IoError);
+}
+
 TEST(EmbedDataset, FolderOfPngs) {
   TempDir dir;
   coldstart::testing::write_dataset(dir.path() / "ds", 3, 8);

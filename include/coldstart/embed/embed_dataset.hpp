@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <functional>
 #include <future>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "coldstart/embed/concept.hpp"
@@ -43,20 +45,18 @@ inline std::vector<io::Image> decode_chunk(const std::vector<io::Sample>& sample
 
 }  // namespace detail
 
-/// Embeds `samples` in order: row i of the result is samples[i]. Images are decoded at their
-/// own resolution `chunk` at a time (the embedder resizes), one chunk ahead on a second thread:
-/// a bounded producer/consumer pipeline of depth one, so decoding chunk k+1 overlaps embedding
-/// chunk k and at most two chunks of images are in memory. The embedder sees the same chunks
-/// whatever the timing. An IdEmbedder (precomputed rows) is asked by id and no image is decoded.
-/// `progress(done)` (optional) is called after each chunk. Memory O(chunk·H·W·C + n·d).
-/// @tparam E models coldstart::embed::Embedder or IdEmbedder.
-/// @throws InvalidArgument for an empty sample list, IoError for unreadable images (the first in
-///   sample order), NumericError for NaN/Inf rows, and whatever the embedder throws.
-template <AnyKindOfEmbedder E>
-[[nodiscard]] Embeddings embed_samples(E& e, const std::vector<io::Sample>& samples,
-                                       const EmbedPoolParams& p = {},
-                                       const std::function<void(Index)>& progress = {},
-                                       EmbedPoolTimings* timings = nullptr) {
+/// embed_samples for an embedder still to be built: `build()` (returning a reference to an
+/// embedder the caller owns) is called after the first chunk has started decoding, so loading a
+/// model overlaps reading the first images (the `coldstart` tool's start-up: ~0.1 s of a
+/// 2-second run). Otherwise exactly embed_samples, whose results it gives.
+template <class Build>
+requires std::invocable<Build&> &&
+    AnyKindOfEmbedder<std::remove_reference_t<std::invoke_result_t<Build&>>>
+[[nodiscard]] Embeddings embed_samples_building(Build build, const std::vector<io::Sample>& samples,
+                                                const EmbedPoolParams& p = {},
+                                                const std::function<void(Index)>& progress = {},
+                                                EmbedPoolTimings* timings = nullptr) {
+  using E = std::remove_reference_t<std::invoke_result_t<Build&>>;
   COLDSTART_CHECK(!samples.empty(), InvalidArgument, "no samples to embed (n = 0){}", "");
   COLDSTART_CHECK(p.chunk >= 1, InvalidArgument, "chunk ({}) must be >= 1", p.chunk);
   using Clock = std::chrono::steady_clock;
@@ -69,7 +69,7 @@ template <AnyKindOfEmbedder E>
   for (const auto& s : samples) out.ids.push_back(s.id);
   const auto n = static_cast<Index>(samples.size());
   if constexpr (IdEmbedder<E>) {
-    out.x = e.embed_ids(out.ids);
+    out.x = build().embed_ids(out.ids);
     if (progress) progress(n);
   } else {
     double decode_seconds = 0;  // written by the decoding thread only, read after get()
@@ -78,6 +78,7 @@ template <AnyKindOfEmbedder E>
                         std::min(p.chunk, n - b0), std::ref(decode_seconds));
     };
     auto next = decode(0);
+    E& e = build();
     for (Index b0 = 0; b0 < n; b0 += p.chunk) {
       const Index nb = std::min(p.chunk, n - b0);
       auto t0 = Clock::now();
@@ -99,6 +100,23 @@ template <AnyKindOfEmbedder E>
   if (p.check_finite) out.validate();
   if (timings != nullptr) *timings = t;
   return out;
+}
+
+/// Embeds `samples` in order: row i of the result is samples[i]. Images are decoded at their
+/// own resolution `chunk` at a time (the embedder resizes), one chunk ahead on a second thread:
+/// a bounded producer/consumer pipeline of depth one, so decoding chunk k+1 overlaps embedding
+/// chunk k and at most two chunks of images are in memory. The embedder sees the same chunks
+/// whatever the timing. An IdEmbedder (precomputed rows) is asked by id and no image is decoded.
+/// `progress(done)` (optional) is called after each chunk. Memory O(chunk·H·W·C + n·d).
+/// @tparam E models coldstart::embed::Embedder or IdEmbedder.
+/// @throws InvalidArgument for an empty sample list, IoError for unreadable images (the first in
+///   sample order), NumericError for NaN/Inf rows, and whatever the embedder throws.
+template <AnyKindOfEmbedder E>
+[[nodiscard]] Embeddings embed_samples(E& e, const std::vector<io::Sample>& samples,
+                                       const EmbedPoolParams& p = {},
+                                       const std::function<void(Index)>& progress = {},
+                                       EmbedPoolTimings* timings = nullptr) {
+  return embed_samples_building([&e]() -> E& { return e; }, samples, p, progress, timings);
 }
 
 /// Embeds every sample of a dataset folder (io::Dataset order).
