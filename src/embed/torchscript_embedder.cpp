@@ -125,7 +125,7 @@ void fuse_conv_activations(torch::jit::Module& m) {
     rewriter.RegisterRewritePattern(pattern, replacement);
   }
   auto graph = m.get_method("forward").graph();
-  rewriter.runOnGraph(graph);
+  rewriter.runOnGraph(graph);  // a c10::Error here says which rewrite failed (see the caller)
 }
 
 /// Nodes of `kind` in `block` and the blocks inside it.
@@ -274,30 +274,38 @@ struct TorchScriptEmbedder::Impl {
       module = torch::jit::load(p.model_path, torch::kCPU);
       module.eval();
       if (device.is_cuda()) module.to(device, half ? torch::kFloat16 : torch::kFloat32);
-      timings.load = seconds_since(t0);
-      t0 = Clock::now();
-      if (p.optimize) {
-        // Freezing inlines the weights and folds batch norm into the preceding convolutions.
-        // (optimize_for_inference is not used: its MKLDNN conversion made EfficientNet-Lite0
-        // and DenseNet-121 slower on our test CPU, docs/benchmarks/embedding.md.) A module that
-        // cannot be frozen runs as loaded.
-        try {
-          module = torch::jit::freeze(module);
-          optimized = true;
-        } catch (const c10::Error&) {
-          optimized = false;
-        }
-      }
-      if (optimized && p.fuse_activations && !device.is_cuda()) {
-        fuse_conv_activations(module);
-        fused_convs = count_nodes(module.get_method("forward").graph()->block(), kFusedConv);
-      }
-      if (cached && optimized) store_frozen(module, cache_path);
-      timings.optimize = seconds_since(t0);
     } catch (const c10::Error& e) {
       COLDSTART_CHECK(false, BackendError, "'{}' is not a loadable TorchScript module: {}",
                       p.model_path, e.what_without_backtrace());
     }
+    timings.load = seconds_since(t0);
+    t0 = Clock::now();
+    if (p.optimize) optimize();
+    if (cached && optimized) store_frozen(module, cache_path);
+    timings.optimize = seconds_since(t0);
+  }
+
+  // Freezing inlines the weights and folds batch norm into the preceding convolutions; then, on
+  // the CPU, convolutions take their activations as post-ops. (optimize_for_inference is not
+  // used: its MKLDNN conversion made EfficientNet-Lite0 and DenseNet-121 slower on our test CPU,
+  // docs/encoders.md.) A module that cannot be frozen runs as loaded.
+  void optimize() {
+    try {
+      module = torch::jit::freeze(module);
+      optimized = true;
+    } catch (const c10::Error&) {
+      return;
+    }
+    if (!p.fuse_activations || device.is_cuda()) return;
+    try {
+      fuse_conv_activations(module);
+    } catch (const c10::Error& e) {
+      COLDSTART_CHECK(false, BackendError,
+                      "'{}': fusing convolutions with their activations failed (set "
+                      "fuse_activations = false to run unfused): {}",
+                      p.model_path, e.what_without_backtrace());
+    }
+    fused_convs = count_nodes(module.get_method("forward").graph()->block(), kFusedConv);
   }
 
   // Runs the batches [b·batch_size, ...) of n images into `out`. `prepare(b0, nb, buf)` returns
