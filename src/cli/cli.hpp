@@ -98,8 +98,11 @@ struct Pool {
 /// The pool's skipped files for a manifest: [{"path", "reason"}, ...].
 [[nodiscard]] boost::json::array skipped_json(const Pool& pool);
 
-/// SHA-256 over the ids and image file contents of a pool, in order.
-[[nodiscard]] std::string pool_hash(const Pool& pool);
+/// SHA-256 over the ids and image file contents of a pool, in order. `file_sha256`: the files'
+/// hashes already known (row order, from embedding), used when there is one per sample; else
+/// each file is read and hashed here.
+[[nodiscard]] std::string pool_hash(const Pool& pool,
+                                    const std::vector<std::string>& file_sha256 = {});
 
 // --- progress ------------------------------------------------------------------------------------
 

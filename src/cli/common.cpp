@@ -120,12 +120,14 @@ boost::json::array skipped_json(const Pool& pool) {
   return out;
 }
 
-std::string pool_hash(const Pool& pool) {
+std::string pool_hash(const Pool& pool, const std::vector<std::string>& file_sha256) {
+  const bool known = file_sha256.size() == pool.samples.size();
   std::string acc;
-  for (const auto& s : pool.samples) {
+  for (std::size_t i = 0; i < pool.samples.size(); ++i) {
+    const auto& s = pool.samples[i];
     acc += s.id;
     acc += '\n';
-    acc += io::sha256_file(io::parse_image_ref(s.image_path).file);
+    acc += known ? file_sha256[i] : io::sha256_file(io::parse_image_ref(s.image_path).file);
     acc += '\n';
   }
   return io::sha256_hex(acc);

@@ -130,7 +130,7 @@ void embed_chunks(Build build, const Pool& pool, const EmbedRunOptions& o, Embed
   embed::EmbedPoolTimings t;
   const auto t0 = std::chrono::steady_clock::now();
   Embeddings x = embed::embed_samples_building(
-      build, pool.samples, {.chunk = o.chunk, .check_finite = true},
+      build, pool.samples, {.chunk = o.chunk, .check_finite = true, .file_sha256 = &r.file_sha256},
       [&](Index done) { progress.update(done); }, &t);
   progress.finish();
   r.embeddings.x = std::move(x.x);
@@ -256,6 +256,7 @@ std::pair<Index, Index> my_shards(const EmbedResult& r) {
 /// Adds one shard's embedding metadata to the run's: the card and threads of the first, the
 /// timings and cache counts summed.
 void merge_metadata(EmbeddedPool& into, const EmbeddedPool& part) {
+  into.file_sha256.insert(into.file_sha256.end(), part.file_sha256.begin(), part.file_sha256.end());
   if (into.encoder_card.empty()) {
     into.encoder_card = part.encoder_card;
     into.threads = part.threads;
@@ -363,7 +364,7 @@ void write(const EmbedResult& r, const Invocation& inv, std::ostream& out) {
   inputs["dataset"] = pool.is_dataset;
   inputs["split"] = r.options.split;
   inputs["count"] = static_cast<std::int64_t>(pool.samples.size());
-  inputs["sha256"] = pool_hash(pool);
+  inputs["sha256"] = pool_hash(pool, e.file_sha256);
   inputs["skipped"] = skipped_json(pool);
   m["inputs"] = std::move(inputs);
   m["encoder"] = e.encoder_card;

@@ -40,10 +40,11 @@ void add_encoder_options(CommandSpec& spec, const std::string& param_option);
 
 struct EmbeddedPool {
   Embeddings embeddings;
-  boost::json::object encoder_card;  ///< the encoder's card (no cache paths)
-  boost::json::object cache;         ///< {dir, key, hits, misses} or empty
-  boost::json::object threads;       ///< the thread settings (manifest "threads")
-  boost::json::object timing;        ///< seconds: decode, decode_wait, embed, total
+  boost::json::object encoder_card;      ///< the encoder's card (no cache paths)
+  boost::json::object cache;             ///< {dir, key, hits, misses} or empty
+  boost::json::object threads;           ///< the thread settings (manifest "threads")
+  boost::json::object timing;            ///< seconds: decode, decode_wait, embed, total
+  std::vector<std::string> file_sha256;  ///< each sample's file, hashed as it was decoded
 };
 
 /// Embeds the pool's images in order (row i = pool.samples[i]), chunk by chunk, through the cache

@@ -103,7 +103,7 @@ PoolEmbeddings embed_images(const SelectOptions& o) {
   img["folder"] = fs::absolute(pool.root).lexically_normal().string();
   img["split"] = o.split;
   img["count"] = static_cast<std::int64_t>(pool.samples.size());
-  img["sha256"] = pool_hash(pool);
+  img["sha256"] = pool_hash(pool, ep.file_sha256);
   img["skipped"] = skipped_json(pool);
   p.inputs["images"] = std::move(img);
   if (!ep.cache.empty()) p.inputs["cache"] = ep.cache;

@@ -103,6 +103,10 @@ TEST(CliEmbed, PixelsMatchLibraryAndWriteManifest) {
   ASSERT_GE(argv.size(), 3u);
   EXPECT_EQ(argv[1].as_string(), "embed");
   EXPECT_EQ(m.at("inputs").as_object().at("count").as_int64(), 12);
+  // The pool's hash (files hashed as they were decoded, over chunks of 5), computed here anew.
+  std::string acc;
+  for (const auto& s : ds.samples()) acc += s.id + "\n" + io::sha256_file(s.image_path) + "\n";
+  EXPECT_EQ(m.at("inputs").as_object().at("sha256").as_string(), io::sha256_hex(acc));
   // The pixels encoder is not cached by default.
   EXPECT_FALSE(m.contains("cache"));
   EXPECT_FALSE(fs::exists(dir.file(".coldstart-cache")));

@@ -46,6 +46,17 @@ TEST(EmbedDataset, BuildingWhileDecodingGivesTheSameRows) {
   EXPECT_EQ(e.x, ref.x);
   EXPECT_GT(t.decode, 0.0);
 
+  // Each file hashed as it is decoded, across chunk boundaries; frames of one file share its
+  // hash (the same file named twice in a row here, as frames would be).
+  std::vector<io::Sample> samples = ds.samples();
+  samples.insert(samples.begin() + 3, samples[2]);
+  samples[3].id = "again";
+  std::vector<std::string> hashes = {"stale"};
+  (void)embed_samples(px, samples, {.chunk = 3, .file_sha256 = &hashes});
+  ASSERT_EQ(hashes.size(), samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    EXPECT_EQ(hashes[i], io::sha256_file(samples[i].image_path)) << i;
+
   std::vector<io::Sample> broken = ds.samples();
   broken[0].image_path = (dir.path() / "missing.png").string();
   const auto fail = []() -> PixelEmbedder& { throw BackendError("model would not load"); };

@@ -13,6 +13,7 @@
 
 #include "coldstart/embed/concept.hpp"
 #include "coldstart/io/dataset.hpp"
+#include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/types.hpp"
 
@@ -21,6 +22,10 @@ namespace coldstart::embed {
 struct EmbedPoolParams {
   Index chunk = 64;          ///< images decoded and embedded at a time (bounds memory), >= 1
   bool check_finite = true;  ///< reject NaN/Inf embeddings (NumericError naming the id)
+  /// When set: SHA-256 of each sample's file (row order; frames of one file share it), computed
+  /// on the decoding thread right after the file is read, while it is in the page cache, so a
+  /// record of the inputs needs no second pass over the pool. Left empty for an IdEmbedder.
+  std::vector<std::string>* file_sha256 = nullptr;
 };
 
 /// Where embed_samples spent its wall time (seconds).
@@ -32,13 +37,24 @@ struct EmbedPoolTimings {
 
 namespace detail {
 
-/// Decodes samples [b0, b0 + nb) in order.
+/// Decodes samples [b0, b0 + nb) in order; with `hashes` (sized to the samples), also writes
+/// hashes[i], the SHA-256 of sample i's file, reusing the previous sample's for the same file.
 inline std::vector<io::Image> decode_chunk(const std::vector<io::Sample>& samples, Index b0,
-                                           Index nb, double& seconds) {
+                                           Index nb, double& seconds,
+                                           std::vector<std::string>* hashes) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<io::Image> images;
   images.reserve(static_cast<std::size_t>(nb));
-  for (Index i = b0; i < b0 + nb; ++i) images.push_back(io::read_image(samples[i].image_path));
+  std::string last_file;
+  for (Index i = b0; i < b0 + nb; ++i) {
+    images.push_back(io::read_image(samples[i].image_path));
+    if (hashes == nullptr) continue;
+    const std::string file = io::parse_image_ref(samples[i].image_path).file;
+    auto& h = (*hashes)[static_cast<std::size_t>(i)];
+    h = i > b0 && file == last_file ? (*hashes)[static_cast<std::size_t>(i - 1)]
+                                    : io::sha256_file(file);
+    last_file = file;
+  }
   seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return images;
 }
@@ -69,13 +85,15 @@ requires std::invocable<Build&> &&
   for (const auto& s : samples) out.ids.push_back(s.id);
   const auto n = static_cast<Index>(samples.size());
   if constexpr (IdEmbedder<E>) {
+    if (p.file_sha256 != nullptr) p.file_sha256->clear();
     out.x = build().embed_ids(out.ids);
     if (progress) progress(n);
   } else {
     double decode_seconds = 0;  // written by the decoding thread only, read after get()
-    auto decode = [&](Index b0) {
+    if (p.file_sha256 != nullptr) p.file_sha256->assign(samples.size(), "");
+    auto decode = [&](Index b0) {  // chunks write disjoint hashes, each before its get()
       return std::async(std::launch::async, detail::decode_chunk, std::cref(samples), b0,
-                        std::min(p.chunk, n - b0), std::ref(decode_seconds));
+                        std::min(p.chunk, n - b0), std::ref(decode_seconds), p.file_sha256);
     };
     auto next = decode(0);
     E& e = build();
