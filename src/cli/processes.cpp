@@ -1,7 +1,9 @@
 // The processes of one run: SerialComm, or MpiComm under mpirun (COLDSTART_WITH_MPI).
 #include "processes.hpp"
 
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <type_traits>
 
@@ -60,6 +62,26 @@ void init_processes(int& argc, char**& argv) {
 }
 
 const Processes& processes() { return g_processes; }
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define COLDSTART_SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define COLDSTART_SANITIZED_BUILD 1
+#endif
+#endif
+
+int end_process(int code) {
+#ifdef COLDSTART_SANITIZED_BUILD
+  return code;
+#else
+  if (g_processes.mpi) return code;
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
+#endif
+}
 
 void all_or_none(const std::function<void()>& fn) {
   if (!g_processes.mpi) return fn();
