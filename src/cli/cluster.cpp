@@ -106,11 +106,14 @@ void write(const ClusterResult& r, const Invocation& inv, std::ostream& out) {
                  params.at("standardize").as_bool();
   const bool white = params.contains("whiten") && params.at("whiten").is_int64() &&
                      params.at("whiten").as_int64() > 0;
-  m["space"] = white ? "PCA-whitened " + std::string(z ? "z-scores" : "embeddings") +
-                           " (the pool's top principal axes, unit variance); distances and "
-                           "centroids there"
-               : z ? "standardized columns (z-scores over the pool); distances and centroids there"
-                   : "the embeddings as given";
+  const bool unit = params.contains("unit_rows") && params.at("unit_rows").is_bool() &&
+                    params.at("unit_rows").as_bool();
+  m["space"] = std::string(white ? "PCA-whitened " + std::string(z ? "z-scores" : "embeddings") +
+                                       " (the pool's top principal axes, unit variance)"
+                           : z ? "standardized columns (z-scores over the pool)"
+                               : "the embeddings as given") +
+               (unit ? ", each row scaled to unit length" : "") +
+               (white || z || unit ? "; distances and centroids there" : "");
   if (!r.clustering.medoids.empty()) {
     boost::json::array med;
     for (const Index i : r.clustering.medoids)

@@ -143,12 +143,12 @@ select::SelectionContext context_of(const SelectOptions& o, const PoolEmbeddings
 
 namespace {
 
-/// True when the options ask kmeans-centroid for PCA whitening, which only the in-memory
-/// selector does.
-bool whitens(const SelectOptions& o) {
-  if (o.strategy != "kmeans-centroid" || !o.params.contains("whiten")) return false;
-  return registry::from_json(o.params, select::ClusterCentroidParams{}, "kmeans-centroid").whiten >
-         0;
+/// True when the options ask a streaming-capable centroid selector (kmeans-centroid,
+/// kmeans-paper) for PCA whitening or unit-length rows, which only the in-memory selector does.
+bool memory_only_space(const SelectOptions& o) {
+  if (o.strategy != "kmeans-centroid" && o.strategy != "kmeans-paper") return false;
+  const auto p = registry::from_json(o.params, select::ClusterCentroidParams{}, o.strategy);
+  return p.whiten > 0 || p.unit_rows;
 }
 
 /// The engine that runs the pick: streaming under mpirun, on request, or (auto) for a
@@ -157,7 +157,7 @@ bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
   constexpr double kStreamingBytes = 1 << 30;
   if (o.engine == "memory") return false;
   if (o.engine == "streaming" || processes().mpi) return true;
-  return has_streaming(o.strategy) && o.stratify_by.empty() && !whitens(o) &&
+  return has_streaming(o.strategy) && o.stratify_by.empty() && !memory_only_space(o) &&
          static_cast<double>(p.total_rows) * static_cast<double>(p.rows().cols()) * 4.0 >=
              kStreamingBytes;
 }
@@ -174,10 +174,10 @@ void check_streaming_options(const SelectOptions& o) {
     throw UsageError("strategy '" + o.strategy + "' runs in one process (not under mpirun); " +
                      "those that run under mpirun: " + multi_process_names());
   if (!o.stratify_by.empty()) throw UsageError("--stratify-by needs --engine memory (one process)");
-  if (whitens(o))
+  if (memory_only_space(o))
     throw UsageError(
-        "--param whiten needs --engine memory (one process): PCA whitening has no "
-        "streaming implementation");
+        "--param whiten and --param unit_rows=true need --engine memory (one process): PCA "
+        "whitening and unit-length rows have no streaming implementation");
   if (!o.images.empty() && processes().mpi)
     throw UsageError(
         "under mpirun, select reads --embeddings (run `mpirun ... coldstart embed` "

@@ -25,6 +25,11 @@ void add_builtin_selectors(SelectorRegistry& r) {
       "kmeans-centroid on PCA-whitened embeddings: z-scores projected on the pool's top 32 "
       "principal axes, each scaled to unit variance (no labels read)",
       {.mode = CentroidMode::kPerCluster, .whiten = 32}));
+  r.add(selector_entry<ClusterCentroidSelector<cluster::PlusPlusKMeans>>(
+      "kmeans-centroid-cosine",
+      "kmeans-centroid by cosine similarity: the z-scored rows scaled to unit length before "
+      "clustering, so far-out rows join their direction's cluster instead of seeding singletons",
+      {.mode = CentroidMode::kPerCluster, .unit_rows = true}));
   r.add(selector_entry<KMedoidsSelector<>>(
       "kmedoids",
       "the medoids of FasterPAM (k-means++ starting medoids) with k = labelled + budget, "

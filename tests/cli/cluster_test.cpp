@@ -158,6 +158,49 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
   }
 }
 
+// kmeans-centroid-cosine: `cluster` reports the unit-length z-scores as its space (labels are the
+// nearest centroids there, by brute force), `select` picks the row nearest each centroid there,
+// `--param unit_rows=true` on kmeans-centroid is the same selector, and the streaming engine,
+// which has no unit-length rows, refuses it rather than ignore it.
+TEST(CliCluster, CosineSelectorClustersUnitLengthZScores) {
+  TempDir dir;
+  const Index n = 70, k = 5;
+  const RowMatrixXf x = write_pool(dir, n, 4, 4, 21);
+  RowMatrixXf z = zscore(x);
+  for (Index i = 0; i < n; ++i) z.row(i) /= z.row(i).norm();
+  auto r =
+      run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k", std::to_string(k),
+               "--strategy", "kmeans-centroid-cosine", "--seed", "3", "--out", dir.file("c.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto m = io::read_json(dir.file("c.manifest.json")).as_object();
+  EXPECT_TRUE(contains(std::string(m.at("space").as_string()), "each row scaled to unit length"))
+      << m.at("space");
+  const Labels l = read_labels(dir.file("c.csv"), n);
+  const RowMatrixXf c = io::read_npy_matrix(dir.file("c.centroids.npy"));
+  expect_nearest_centre(z, c, l);
+  r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", std::to_string(k),
+               "--strategy", "kmeans-centroid-cosine", "--seed", "3", "--out", dir.file("p.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const auto& row : io::read_csv(dir.file("p.csv")).rows) {
+    const Index pick = std::stol(row[0].substr(1)), cl = std::stol(row[2]);
+    EXPECT_EQ(l.cluster[pick], cl) << row[0];
+    for (Index i = 0; i < n; ++i)
+      if (l.cluster[i] == cl)
+        EXPECT_LE((z.row(pick) - c.row(cl)).norm(), (z.row(i) - c.row(cl)).norm() + 1e-5) << i;
+  }
+  r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", std::to_string(k),
+               "--strategy", "kmeans-centroid", "--param", "unit_rows=true", "--seed", "3", "--out",
+               dir.file("q.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(io::read_csv(dir.file("q.csv")).rows, io::read_csv(dir.file("p.csv")).rows);
+  r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", "3", "--strategy",
+               "kmeans-centroid", "--param", "unit_rows=true", "--engine", "streaming", "--seed",
+               "3", "--out", dir.file("s.csv")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "unit_rows=true need --engine memory")) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("s.csv")));
+}
+
 TEST(CliCluster, RepeatsBitForBitAndRefusesBadInput) {
   TempDir dir;
   write_pool(dir, 40, 3, 3, 1);

@@ -1,3 +1,6 @@
+#include <cmath>
+#include <set>
+
 #include <coldstart/cluster/standardize.hpp>
 #include <coldstart/cluster/whiten.hpp>
 #include <coldstart/select/cluster_centroid.hpp>
@@ -109,6 +112,69 @@ TEST(ClusterCentroidSelector, WhitenIsTheSelectorOnWhitenedZScores) {
     EXPECT_EQ(white.clustering(b.x, 4, r3).assignment, plain.clustering(z, 4, r4).assignment);
   }
   EXPECT_THROW(ClusterCentroidSelector<>({.whiten = -1}).params().validate(), InvalidArgument);
+}
+
+// unit_rows is the selector without standardisation run on the z-scores scaled to unit length
+// (scaled here, independently): the same picks and clustering from the same stream.
+TEST(ClusterCentroidSelector, UnitRowsIsTheSelectorOnUnitLengthZScores) {
+  const auto b = testing::blobs(90, 8, 3, 17);
+  using Sel = ClusterCentroidSelector<cluster::PlusPlusKMeans>;
+  const Sel cosine({.mode = CentroidMode::kPerCluster, .unit_rows = true});
+  const Sel plain({.mode = CentroidMode::kPerCluster, .standardize = false});
+  RowMatrixXf z = cluster::Standardizer{}.fit_transform(b.x);
+  for (Index i = 0; i < z.rows(); ++i) {
+    double sq = 0;
+    for (Index c = 0; c < z.cols(); ++c) sq += double(z(i, c)) * z(i, c);
+    for (Index c = 0; c < z.cols(); ++c) z(i, c) = static_cast<float>(z(i, c) / std::sqrt(sq));
+  }
+  for (const std::uint64_t seed : {9u, 10u, 11u}) {
+    Rng r1(seed), r2(seed);
+    const Selection s = cosine.select(b.x, 6, {}, r1);
+    EXPECT_EQ(s.indices, plain.select(z, 6, {}, r2).indices) << seed;
+    testing::expect_valid_selection(s, 90, 6);
+    Rng r3(seed), r4(seed);  // clustering() reports the same space
+    EXPECT_EQ(cosine.clustering(b.x, 4, r3).assignment, plain.clustering(z, 4, r4).assignment);
+  }
+}
+
+// Four directions, 40 rows each at radius ~1, and one row per direction far out (radius 8): in
+// the z-scored space greedy k-means++ seeds the far rows, which stay clusters of their own, so
+// plain kmeans-centroid spends picks on them; with unit rows a far row lies on its direction's
+// cluster, and every seed picks one typical row per direction. The all-zero row stays zero.
+TEST(ClusterCentroidSelector, UnitRowsPickOneTypicalRowPerDirectionNotTheFarRows) {
+  constexpr Index kDirs = 4, kPer = 40, d = 16;
+  Rng gen(5);
+  RowMatrixXf u(kDirs, d);
+  for (float& v : u.reshaped()) v = static_cast<float>(random::normal(gen));
+  u.rowwise().normalize();
+  const Index n = kDirs * kPer + kDirs + 1;
+  RowMatrixXf x = RowMatrixXf::Zero(n, d);
+  std::vector<Index> dir(static_cast<std::size_t>(n), -1);
+  for (Index i = 0; i < kDirs * kPer + kDirs; ++i) {
+    const Index j = i % kDirs;
+    const bool far = i >= kDirs * kPer;
+    const double radius = far ? 8.0 : 1.0 + 0.1 * random::normal(gen);
+    for (Index c = 0; c < d; ++c)
+      x(i, c) = static_cast<float>(radius * (u(j, c) + 0.08 * random::normal(gen)));
+    dir[i] = far ? -2 : j;  // -2: a far row
+  }
+  using Sel = ClusterCentroidSelector<cluster::PlusPlusKMeans>;
+  // Unit rows of the raw rows (no z-score: the column means would move the directions' origin).
+  const Sel cosine({.mode = CentroidMode::kPerCluster, .standardize = false, .unit_rows = true});
+  const Sel plain({.mode = CentroidMode::kPerCluster, .standardize = false});
+  int plain_far = 0;
+  for (const std::uint64_t seed : {1u, 2u, 3u, 4u, 5u}) {
+    Rng r1(seed), r2(seed);
+    const Selection s = cosine.select(x, kDirs, {}, r1);
+    std::set<Index> hit;
+    for (const Index i : s.indices) {
+      EXPECT_GE(dir[i], 0) << "seed " << seed << " picked far or zero row " << i;
+      hit.insert(dir[i]);
+    }
+    EXPECT_EQ(hit.size(), static_cast<std::size_t>(kDirs)) << "seed " << seed;
+    for (const Index i : plain.select(x, kDirs, {}, r2).indices) plain_far += dir[i] == -2;
+  }
+  EXPECT_GT(plain_far, 0) << "the far rows no longer trap plain k-means: the test shows nothing";
 }
 
 TEST(ClusterCentroidSelector, PerClusterSkipsLabelledClusters) {

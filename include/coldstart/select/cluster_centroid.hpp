@@ -26,6 +26,7 @@ struct ClusterCentroidParams {
   CentroidMode mode = CentroidMode::kSweep;  ///< kSweep reproduces the reference protocol
   bool standardize = true;  ///< z-score each column before clustering (reference: yes)
   Index whiten = 0;        ///< then PCA-whiten to this many components, fitted on the pool; 0 = off
+  bool unit_rows = false;  ///< then scale each row to unit length: cluster by cosine similarity
   Index k_start = 2;       ///< first k of the sweep (reference: 2); ≥ 1
   Index row_block = 4096;  ///< GEMM tile rows of the nearest-sample search
   Index col_block = 1024;  ///< GEMM tile columns
@@ -44,13 +45,18 @@ struct ClusterCentroidParams {
               "z-score each column before clustering"),
         param("whiten", &ClusterCentroidParams::whiten,
               "PCA-whiten to this many components after the z-score (0 = off)"),
+        param("unit_rows", &ClusterCentroidParams::unit_rows,
+              "then scale each row to unit length (k-means by cosine similarity)"),
         param("k_start", &ClusterCentroidParams::k_start, "first k of the sweep (kmeans-paper)")};
   }
 };
 
 /// Picks the samples nearest to cluster centroids: standardise the columns (and with `whiten` =
 /// m, project on the pool's top m principal axes scaled to unit variance: cluster::PcaWhitener,
-/// fitted on the rows given, labelled ones included; no labels read), cluster (the
+/// fitted on the rows given, labelled ones included; no labels read; with `unit_rows`, then scale
+/// each row to unit length, so k-means groups rows by direction — cosine similarity — and a row
+/// far out along a common direction joins that direction's cluster instead of seeding a
+/// singleton of its own; an all-zero row stays zero), cluster (the
 /// reference protocol: k-means, uniformly random initial centroids, 10 restarts, best inertia
 /// kept: cluster::HamerlyKMeans, the iterations of cluster::KMeans<> with fewer distances), take
 /// the row nearest (Euclidean, in the standardised or whitened space, ties to the lower row) to
@@ -99,7 +105,8 @@ class ClusterCentroidSelector {
 
  private:
   Selection run(EmbeddingsView x, Index budget, std::span<const Index> lab, Rng& rng) const;
-  /// The clustered space: x z-scored and/or whitened as the params say; empty when neither.
+  /// The clustered space: x z-scored, whitened and/or scaled to unit rows as the params say;
+  /// empty when none.
   [[nodiscard]] RowMatrixXf clustered_space(EmbeddingsView x) const;
   /// Clusters the (already standardised) rows into k with rng.fork(k); checks the result.
   cluster::Clustering fit_k(EmbeddingsView z, Index k, Rng& rng) const;

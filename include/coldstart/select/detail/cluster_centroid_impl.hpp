@@ -32,6 +32,13 @@ RowMatrixXf ClusterCentroidSelector<C>::clustered_space(EmbeddingsView x) const 
   if (params_.whiten > 0)
     z = cluster::PcaWhitener(params_.whiten)
             .fit_transform(params_.standardize ? EmbeddingsView(z) : x);
+  if (params_.unit_rows) {
+    if (z.size() == 0) z = x;
+    for (Index i = 0; i < z.rows(); ++i) {
+      const float norm = z.row(i).norm();
+      if (norm > 0.0f) z.row(i) /= norm;
+    }
+  }
   return z;
 }
 
