@@ -33,16 +33,7 @@ from sklearn.metrics import average_precision_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler, normalize
 
-
-def load(name, positive):
-    emb, data = os.environ.get("EMB", "/tmp/emb"), os.environ.get("DATA", "../shared/datasets")
-    x = np.load(f"{emb}/{name}.npy").astype(np.float64)
-    ids = [l.split(",")[0] for l in open(f"{emb}/{name}.ids.csv").read().splitlines()[1:]]
-    lab = {}
-    for l in open(f"{data}/{name}/labels.csv").read().splitlines()[1:]:
-        p = l.split(",")
-        lab[p[0]] = int(p[1])
-    return x, np.array([1 if lab[i] == positive else 0 for i in ids])
+from probe_pool_study import load  # the same embeddings and labels as that study
 
 
 def probe_auprc(xl, yl, xt, yt, pool):

@@ -151,15 +151,41 @@ bool memory_only_space(const SelectOptions& o) {
   return p.whiten > 0 || p.unit_rows;
 }
 
-/// The engine that runs the pick: streaming under mpirun, on request, or (auto) for a
-/// streaming-capable strategy on a pool of at least kStreamingBytes.
-bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
+/// Pools of at least this many bytes of float32 rows stream under --engine auto.
+bool large_pool(const PoolEmbeddings& p) {
   constexpr double kStreamingBytes = 1 << 30;
+  return static_cast<double>(p.total_rows) * static_cast<double>(p.rows().cols()) * 4.0 >=
+         kStreamingBytes;
+}
+
+/// The engine that runs the pick: streaming under mpirun, on request, or (auto) for a
+/// streaming-capable strategy on a large pool.
+bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
   if (o.engine == "memory") return false;
   if (o.engine == "streaming" || processes().mpi) return true;
   return has_streaming(o.strategy) && o.stratify_by.empty() && !memory_only_space(o) &&
-         static_cast<double>(p.total_rows) * static_cast<double>(p.rows().cols()) * 4.0 >=
-             kStreamingBytes;
+         large_pool(p);
+}
+
+/// The default selector (kmeans-centroid-cosine) has no streaming implementation. Where the run
+/// streams — under mpirun, --engine streaming, or auto on a large pool — and --strategy was not
+/// given, kStreamingDefaultStrategy runs instead (the default before session 13, the same
+/// clustering without unit-length rows): returns the reason, which the log and the manifest
+/// carry; "" when the strategy stays.
+std::string fall_back_for_streaming(SelectOptions& o, const PoolEmbeddings* pool) {
+  if (o.strategy_named || has_streaming(o.strategy) || o.engine == "memory") return "";
+  const bool streams = o.engine == "streaming" || processes().mpi;
+  if (!streams && (pool == nullptr || !o.stratify_by.empty() || !large_pool(*pool))) return "";
+  const std::string why = "the default selector " + o.strategy +
+                          " has no streaming implementation; this run streams (" +
+                          (processes().mpi           ? std::string("mpirun")
+                           : o.engine == "streaming" ? std::string("--engine streaming")
+                                                     : std::string("a pool of >= 1 GiB")) +
+                          "), so " + kStreamingDefaultStrategy +
+                          " picks instead (--strategy names the selector)";
+  o.strategy = kStreamingDefaultStrategy;
+  if (processes().rank == 0) std::cerr << "note: " << why << "\n";
+  return why;
 }
 
 void check_streaming_options(const SelectOptions& o) {
@@ -186,9 +212,11 @@ void check_streaming_options(const SelectOptions& o) {
 
 }  // namespace
 
-SelectResult select(const SelectOptions& o) {
+SelectResult select(const SelectOptions& options) {
+  SelectOptions o = options;
   check_formats(o.handoff.formats);
-  const registry::AnySelector selector = make_selector(o.strategy, o.params);
+  std::string fallback = fall_back_for_streaming(o, nullptr);
+  registry::AnySelector selector = make_selector(o.strategy, o.params);
   const Processes& procs = processes();
   if (procs.mpi || o.engine == "streaming") check_streaming_options(o);
   check_same_everywhere("the select options",
@@ -201,7 +229,12 @@ SelectResult select(const SelectOptions& o) {
     r.pool = o.images.empty() ? read_embeddings(o.embeddings, o.ids, procs.rank, procs.size)
                               : embed_images(o);
   });
+  if (fallback.empty()) {
+    fallback = fall_back_for_streaming(o, &r.pool);
+    if (!fallback.empty()) selector = make_selector(o.strategy, o.params), r.options = o;
+  }
   r.strategy = selector.describe();
+  if (!fallback.empty()) r.strategy["fallback"] = fallback;
   std::vector<Index> labelled, strata;
   select::SelectionContext ctx;
   all_or_none([&] {

@@ -4,6 +4,7 @@
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/manifest.hpp>
 #include <coldstart/io/npy.hpp>
+#include <coldstart/registry/registry.hpp>
 #include <set>
 
 #include "cli_testing.hpp"
@@ -112,7 +113,7 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
   const Index n = 70, k = 6;
   const RowMatrixXf x = write_pool(dir, n, 3, 4, 8);
   auto r = run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k", std::to_string(k),
-                    "--seed", "13", "--out", dir.file("c.csv")});
+                    "--strategy", "kmeans-centroid", "--seed", "13", "--out", dir.file("c.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", std::to_string(k),
                "--strategy", "kmeans-centroid", "--seed", "13", "--out", dir.file("p.csv")});
@@ -158,8 +159,9 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
   }
 }
 
-// kmeans-centroid-cosine: `cluster` reports the unit-length z-scores as its space (labels are the
-// nearest centroids there, by brute force), `select` picks the row nearest each centroid there,
+// kmeans-centroid-cosine (the default): `cluster` reports the unit-length z-scores as its space
+// (labels are the nearest centroids there, by brute force), `select` picks the row nearest each
+// centroid there,
 // `--param unit_rows=true` on kmeans-centroid is the same selector, and the streaming engine,
 // which has no unit-length rows, refuses it rather than ignore it.
 TEST(CliCluster, CosineSelectorClustersUnitLengthZScores) {
@@ -168,11 +170,12 @@ TEST(CliCluster, CosineSelectorClustersUnitLengthZScores) {
   const RowMatrixXf x = write_pool(dir, n, 4, 4, 21);
   RowMatrixXf z = zscore(x);
   for (Index i = 0; i < n; ++i) z.row(i) /= z.row(i).norm();
-  auto r =
-      run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k", std::to_string(k),
-               "--strategy", "kmeans-centroid-cosine", "--seed", "3", "--out", dir.file("c.csv")});
+  // No --strategy: the default clustering is the default selector's (kmeans-centroid-cosine).
+  auto r = run_cli({"cluster", "--embeddings", dir.file("emb.npy"), "--k", std::to_string(k),
+                    "--seed", "3", "--out", dir.file("c.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = io::read_json(dir.file("c.manifest.json")).as_object();
+  EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), registry::kDefaultSelector);
   EXPECT_TRUE(contains(std::string(m.at("space").as_string()), "each row scaled to unit length"))
       << m.at("space");
   const Labels l = read_labels(dir.file("c.csv"), n);

@@ -126,12 +126,45 @@ TEST(CliSelect, DefaultStrategyIsTheDefaultPipelines) {
       {"select", "--embeddings", dir.file("emb.npy"), "--budget", "4", "--out", dir.file("p.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto m = io::read_json(dir.file("p.manifest.json")).as_object();
-  EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), "kmeans-centroid");
+  EXPECT_EQ(m.at("strategy").as_object().at("name").as_string(), registry::kDefaultSelector);
+  EXPECT_FALSE(m.at("strategy").as_object().contains("fallback"));
   EXPECT_EQ(m.at("seed").to_number<std::uint64_t>(), 0u);
   Rng rng(0);
-  const auto want = registry::selectors().make("kmeans-centroid").select(x, 4, {}, rng);
+  const auto want = registry::selectors().make(registry::kDefaultSelector).select(x, 4, {}, rng);
   const auto got = pick_ids(dir.file("p.csv"));
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(got[i], id_of(want.indices[i]));
+}
+
+// The default (kmeans-centroid-cosine) has no streaming implementation: a streaming run without
+// --strategy picks with kmeans-centroid, says so on stderr and in the manifest, and gives the
+// bytes `--strategy kmeans-centroid --engine streaming` gives; named, the default is refused there.
+TEST(CliSelect, StreamingRunWithoutStrategyFallsBackToKMeansCentroid) {
+  TempDir dir;
+  write_embeddings(dir, 30, 3, 3, 2);
+  const std::vector<std::string> base = {"select", "--embeddings", dir.file("emb.npy"), "--budget",
+                                         "4",      "--engine",     "streaming"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return run_cli(a);
+  };
+  auto r = with({"--out", dir.file("p.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.err,
+                       "note: the default selector kmeans-centroid-cosine has no streaming "
+                       "implementation"))
+      << r.err;
+  const auto s = io::read_json(dir.file("p.manifest.json")).as_object().at("strategy").as_object();
+  EXPECT_EQ(s.at("name").as_string(), "kmeans-centroid");
+  EXPECT_EQ(s.at("engine").as_string(), "streaming");
+  EXPECT_TRUE(contains(std::string(s.at("fallback").as_string()), "--engine streaming"));
+  r = with({"--strategy", "kmeans-centroid", "--out", dir.file("q.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(io::sha256_file(dir.file("p.csv")), io::sha256_file(dir.file("q.csv")));
+  r = with({"--strategy", "kmeans-centroid-cosine", "--out", dir.file("c.csv")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_TRUE(contains(r.err, "'kmeans-centroid-cosine' has no streaming")) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("c.csv")));
 }
 
 TEST(CliSelect, LabelledIdsAreNeverPicked) {

@@ -27,10 +27,12 @@ namespace coldstart::registry {
 
 /// The selector every front end (CLI `select`/`run`, the experiment, Python `select`) uses when
 /// none is named: the default pipeline's strategy, chosen by docs/decision_rule.md
-/// (docs/results/round2.md, "Session 9": kmeans-centroid; TypiClust from round 2 to session 8,
-/// until a U-Net trained long enough showed its picks Holm-worse than random on segmentation).
-/// One constant, so the front ends cannot disagree.
-inline constexpr const char* kDefaultSelector = "kmeans-centroid";
+/// (docs/results/session13-rule.md: kmeans-centroid-cosine since session 13; kmeans-centroid in
+/// sessions 9–12; TypiClust from round 2 to session 8, until a U-Net trained long enough showed
+/// its picks Holm-worse than random on segmentation). One constant, so the front ends cannot
+/// disagree. A streaming `coldstart select` without --strategy runs kmeans-centroid instead
+/// (cli::kStreamingDefaultStrategy; this one has no streaming implementation).
+inline constexpr const char* kDefaultSelector = "kmeans-centroid-cosine";
 
 /// What a part reads.
 enum class Input {
