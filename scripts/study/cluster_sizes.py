@@ -4,7 +4,7 @@ KMeans, 10 restarts, 3 seeds): z-scored ("std"), unit-length raw rows ("l2"), z-
 length ("std-l2", what kmeans-centroid-cosine clusters) and 32 principal components of the
 z-scores ("pca32"). The numbers are in docs/decision_rule.md (amendment 1) and docs/selectors.md.
 
-    EMB=/tmp/emb python3 scripts/study/cluster_sizes.py
+    EMB=/tmp/emb python3 scripts/study/cluster_sizes.py > docs/results/cluster_sizes.txt
 """
 import os
 import warnings

@@ -128,9 +128,8 @@ int dispatch(const Invocation& inv) {
 
 }  // namespace
 
-namespace {
-
-int run_main(int argc, char** argv) {
+int main(int argc, char** argv) {
+  init_processes(argc, argv);
   io::install_map_fault_handler("coldstart");
 #ifdef COLDSTART_WITH_TORCH
   // The tool owns its process: keep freed heap memory for reuse, so LibTorch's per-layer
@@ -156,13 +155,6 @@ int run_main(int argc, char** argv) {
     return kExitOk;
   }
   return dispatch(inv);
-}
-
-}  // namespace
-
-int main(int argc, char** argv) {
-  init_processes(argc, argv);
-  return end_process(run_main(argc, argv));
 }
 
 int run_command(const std::string& command, const std::vector<std::string>& args) {

@@ -30,7 +30,8 @@ void init_processes(int& argc, char**& argv);
 /// operator registries, the retained allocator arena), which took 0.07 s of a 0.45-s cached
 /// `embed` (docs/benchmarks/embedding.md). Returns `code` instead — a normal exit — under MPI
 /// (the environment must finalise) and in sanitizer builds (their leak check runs at exit).
-/// Called by cli::main only; in-process callers (run_command) never end the process.
+/// Called by the `coldstart` executable's main() only (src/cli/main.cpp): cli::main and
+/// run_command are library entry points whose callers carry on (examples/custom_strategy).
 int end_process(int code);
 
 /// Runs `fn` on every process; if it throws on any, every process throws the lowest failing

@@ -83,10 +83,10 @@ TEST(CliRunParse, SegmentationActiveStrategies) {
   };
   const auto def = with({});
   EXPECT_EQ(def.strategies,
-            (std::vector<std::string>{"random", "kmeans-paper", "kmeans-centroid"}));
-  EXPECT_EQ(
-      def.active_strategies,
-      (std::vector<std::string>{"random", "kmeans-paper:efficientnet-lite0", "kmeans-centroid"}));
+            (std::vector<std::string>{"random", "kmeans-paper", registry::kDefaultSelector}));
+  EXPECT_EQ(def.active_strategies,
+            (std::vector<std::string>{"random", "kmeans-paper:efficientnet-lite0",
+                                      registry::kDefaultSelector}));
   EXPECT_EQ(with({"--seg-strategies", "random,typiclust", "--seg-active-strategies",
                   "typiclust:efficientnet-lite0,random"})
                 .active_strategies,

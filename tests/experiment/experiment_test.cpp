@@ -198,7 +198,8 @@ TEST(Experiment, ReportsTheDefaultPipelinesGapClosed) {
   EXPECT_EQ(g.lo, ref->lo);
   EXPECT_EQ(g.hi, ref->hi);
   const std::string md = io::read_file(out.results_md);
-  EXPECT_EQ(md.find("**default pipeline (kmeans-centroid on pixels, probe-pixels) closes"),
+  EXPECT_EQ(md.find(std::string("**default pipeline (") + registry::kDefaultSelector +
+                    " on pixels, probe-pixels) closes"),
             md.find("\n\n") + 2)
       << md.substr(0, 300);
   EXPECT_NE(log.str().find(g.describe()), std::string::npos);
