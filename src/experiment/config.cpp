@@ -119,7 +119,8 @@ boost::json::array array_of(const std::vector<T>& v) {
   return a;
 }
 
-/// The declared parameters' defaults of the named parts of one registry (threads left out, as
+/// The declared parameters' defaults of the named parts of one registry (threads left out: the
+/// identity holds the run's own `threads` once, as
 /// everywhere in the identity); names the registry does not hold are skipped (validate() names
 /// them). A build whose default differs (say the U-Net's min_epoch_samples) is then another
 /// configuration: a resumed run refuses the old log instead of mixing the two builds' results.
@@ -200,6 +201,9 @@ boost::json::object to_json(const ExperimentConfig& c) {
           {"grouped_split", c.grouped_split},
           {"duplicate_correlation", exact(c.duplicate_correlation)},
           {"seed", c.seed},
+          // LibTorch's intra-op thread count changes what the U-Net (and other LibTorch
+          // training) computes (docs/reliability.md), so a run resumes only with its own.
+          {"threads", c.threads},
           {"part_defaults", part_defaults(c)}};
 }
 

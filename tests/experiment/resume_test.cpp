@@ -209,6 +209,16 @@ TEST_F(Resume, ADifferentSeedIsNamedInTheRefusal) {
   EXPECT_THROW_MSG((void)run_experiment(other, log), RunLogMismatch, "'seed' is 0 there, 5 here");
 }
 
+// U-Net training depends on LibTorch's thread count, so the thread count is part of the log's
+// identity: a resume with another one is refused, naming it.
+TEST_F(Resume, ADifferentThreadCountIsRefused) {
+  ExperimentConfig other = config(data, dir.file("ref"));
+  other.threads = config(data, dir.file("ref")).threads + 1;
+  std::ostringstream log;
+  EXPECT_THROW_MSG((void)run_experiment(other, log), RunLogMismatch, "'threads' is ");
+  EXPECT_EQ(log.str().find("experiment:"), std::string::npos) << "refused before any work";
+}
+
 // A log written by a build whose probe had another default (here: its header edited as that
 // build would have written it) is another configuration: refused, naming the parameter.
 TEST_F(Resume, ALogOfABuildWithOtherPartDefaultsIsRefused) {

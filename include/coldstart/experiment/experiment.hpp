@@ -121,7 +121,9 @@ struct ExperimentConfig {
 
 /// The fields that decide the results, as JSON: the resume log's identity and the experiment
 /// manifest's record. Leaves out where files live (data_dir: the dataset's hash stands for it;
-/// out_dir, cache_dir, models_dir), threads and fresh. Doubles as hexadecimal text (exact).
+/// out_dir, cache_dir, models_dir) and fresh. Holds `threads`: U-Net training on 1 and on 2
+/// LibTorch threads differs in the last digits, so a run resumes only with the thread count it
+/// started with. Doubles as hexadecimal text (exact).
 /// `part_defaults` records the declared parameters' defaults of every named selector, encoder,
 /// learner and acquisition, so a build that changed one is another configuration to the log.
 [[nodiscard]] boost::json::object to_json(const ExperimentConfig& cfg);
