@@ -119,9 +119,9 @@ boost::json::array array_of(const std::vector<T>& v) {
   return a;
 }
 
-/// The declared parameters' defaults of the named parts of one registry (threads left out: the
-/// identity holds the run's own `threads` once, as
-/// everywhere in the identity); names the registry does not hold are skipped (validate() names
+/// The declared parameters' defaults of the named parts of one registry (their `threads` left
+/// out: the identity holds the run's own `threads` once, at its top level); names the registry
+/// does not hold are skipped (validate() names
 /// them). A build whose default differs (say the U-Net's min_epoch_samples) is then another
 /// configuration: a resumed run refuses the old log instead of mixing the two builds' results.
 template <class Registry>
