@@ -187,7 +187,9 @@ void add_learning_options(CommandSpec& spec, const experiment::ExperimentConfig&
                   {.def = def.width, .check = in_range(1, 1024)})
       .value<int>("ssl-steps", "SimCLR steps (ssl-pool)",
                   {.def = def.ssl_steps, .check = in_range(0, 10000000)})
-      .value<int>("threads", "LibTorch threads (0 = default)",
+      .value<int>("threads",
+                  "cells computed at once, each learner on one LibTorch thread (0 = one per "
+                  "core); results are the same on any count",
                   {.def = 0, .check = in_range(0, 1024)})
       .value<std::string>("models-dir",
                           "folder of efficientnet-lite0.pt (default: $COLDSTART_MODELS or "

@@ -1,9 +1,9 @@
 // Stage 5: active learning from cold-start labels, through loop::ActiveLearningLoop.
 #include <algorithm>
-#include <chrono>
 #include <ostream>
 #include <variant>
 
+#include "cell_pool.hpp"
 #include "coldstart/loop/active_learning_loop.hpp"
 #include "coldstart/registry/registry.hpp"
 #include "learner.hpp"
@@ -86,38 +86,62 @@ loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const S
   return r;
 }
 
+// A strategy on an encoder that gets the active phase: its pool embeddings, selector, seeds.
+struct ActiveRun {
+  std::string strategy, encoder;
+  RowMatrixXf emb;
+  registry::AnySelector selector;
+  int repeats = 0;
+};
+
+std::vector<ActiveRun> active_runs(const ExperimentConfig& cfg, const TaskData& t,
+                                   const Encoded& encoded, const Split& split) {
+  std::vector<ActiveRun> runs;
+  for (const auto& [strategy, encoder] : strategy_runs(cfg, t))
+    if (gets_active_phase(t, strategy, encoder))
+      runs.push_back(
+          {strategy, encoder,
+           encoder == "none" ? t.pool_x
+                             : detail::gather_rows(encoded.embeddings.at(encoder), split.pool),
+           registry::selectors().make(strategy), strategy == "random" ? t.random_draws : t.seeds});
+  return runs;
+}
+
 }  // namespace
 
 std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData& t,
                                     const Encoded& encoded, const Split& split, std::ostream& log,
                                     CellLog* cells) {
-  std::vector<ResultRow> rows;
   const auto pool_n = static_cast<Index>(split.pool.size());
-  if (!cfg.active) return rows;
+  if (!cfg.active) return {};
   if (cfg.active_initial + cfg.rounds * cfg.batch > pool_n) {
     log << "  " << t.name << ": active phase skipped: " << cfg.active_initial << " + " << cfg.rounds
         << " x " << cfg.batch << " labels exceed the pool of " << pool_n << "\n";
-    return rows;
+    return {};
   }
   const registry::AnyAcquisition acq = registry::acquisitions().make(t.acquisition);
-  for (const auto& [strategy, encoder] : strategy_runs(cfg, t)) {
-    if (!gets_active_phase(t, strategy, encoder)) continue;
-    const auto t0 = std::chrono::steady_clock::now();
-    const RowMatrixXf emb = encoder == "none"
-                                ? t.pool_x
-                                : detail::gather_rows(encoded.embeddings.at(encoder), split.pool);
-    const registry::AnySelector selector = registry::selectors().make(strategy);
-    const int repeats = strategy == "random" ? t.random_draws : t.seeds;
-    for (int s = 0; s < repeats; ++s) {
-      Rng rng =
-          Rng(cfg.seed).fork(stable_hash("active/" + strategy + "/" + encoder) % 100000 * 100 + s);
-      const CellKey key{t.name, strategy, encoder, "active", 0, s};
-      for (const auto& r : one_run(cfg, t, split, emb, selector, acq, key, cells, rng).rounds)
-        add_rows(rows, cfg, t, strategy, encoder, "active", r.labelled_total, s, r.metrics);
-    }
-    log << "  " << t.name << " / " << strategy << " / " << encoder << ": active phase "
-        << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
-  }
+  const std::vector<ActiveRun> runs = active_runs(cfg, t, encoded, split);
+  std::vector<std::pair<std::size_t, int>> jobs;  // (run, seed)
+  for (std::size_t r = 0; r < runs.size(); ++r)
+    for (int s = 0; s < runs[r].repeats; ++s) jobs.emplace_back(r, s);
+  // One job per seed of a strategy: its own loop manifest and rows (cell_pool.hpp: why).
+  auto [rows, seconds] = detail::rows_of_cells(
+      cfg.threads, jobs.size(), [&](std::size_t j, std::vector<ResultRow>& out) {
+        const auto& [r, s] = jobs[j];
+        const ActiveRun& run = runs[r];
+        Rng rng = Rng(cfg.seed).fork(
+            stable_hash("active/" + run.strategy + "/" + run.encoder) % 100000 * 100 + s);
+        const CellKey key{t.name, run.strategy, run.encoder, "active", 0, s};
+        for (const auto& round :
+             one_run(cfg, t, split, run.emb, run.selector, acq, key, cells, rng).rounds)
+          add_rows(out, cfg, t, run.strategy, run.encoder, "active", round.labelled_total, s,
+                   round.metrics);
+      });
+  std::vector<double> run_seconds(runs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) run_seconds[jobs[j].first] += seconds[j];
+  for (std::size_t r = 0; r < runs.size(); ++r)
+    log << "  " << t.name << " / " << runs[r].strategy << " / " << runs[r].encoder
+        << ": active phase " << run_seconds[r] << " s (summed over its runs)\n";
   return rows;
 }
 

@@ -115,6 +115,7 @@ void CellLog::start() {
 }
 
 const std::map<std::string, double>* CellLog::reuse(const CellKey& cell) {
+  const std::lock_guard lock(*mutex_);
   const auto it = cells_.find(cell.id());
   if (it == cells_.end()) return nullptr;
   ++reused_;
@@ -122,10 +123,12 @@ const std::map<std::string, double>* CellLog::reuse(const CellKey& cell) {
 }
 
 void CellLog::starting(const CellKey& cell) const {
+  const std::lock_guard lock(*mutex_);
   if (observer_) observer_(cell, false);
 }
 
 void CellLog::append(const CellKey& cell, const std::map<std::string, double>& metrics) {
+  const std::lock_guard lock(*mutex_);
   COLDSTART_CHECK(started_, InvalidArgument, "cell '{}' appended before start()", cell.id());
   boost::json::object o;
   o["cell"] = cell.id();
@@ -152,6 +155,7 @@ std::string CellLog::loop_manifest(const CellKey& run) const {
 Index CellLog::logged_rounds(const CellKey& run) const { return rounds_in(loop_manifest(run)); }
 
 void CellLog::count_active(Index reused, Index computed) {
+  const std::lock_guard lock(*mutex_);
   reused_ += reused;
   computed_ += computed;
 }

@@ -120,10 +120,10 @@ boost::json::array array_of(const std::vector<T>& v) {
 }
 
 /// The declared parameters' defaults of the named parts of one registry (their `threads` left
-/// out: the identity holds the run's own `threads` once, at its top level); names the registry
-/// does not hold are skipped (validate() names
-/// them). A build whose default differs (say the U-Net's min_epoch_samples) is then another
-/// configuration: a resumed run refuses the old log instead of mixing the two builds' results.
+/// out: the experiment sets them itself, see to_json); names the registry does not hold are
+/// skipped (validate() names them). A build whose default differs (say the U-Net's
+/// min_epoch_samples) is then another configuration: a resumed run refuses the old log instead of
+/// mixing the two builds' results.
 template <class Registry>
 boost::json::object declared_defaults(const Registry& reg, std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
@@ -138,12 +138,24 @@ boost::json::object declared_defaults(const Registry& reg, std::vector<std::stri
   return out;
 }
 
+// Every encoder the configuration names (a task that does not run may not need them all).
+std::vector<std::string> named_encoders(const ExperimentConfig& c) {
+  std::vector<std::string> encoders = c.encoders;
+  encoders.insert(encoders.end(), c.segmentation.encoders.begin(), c.segmentation.encoders.end());
+  encoders.push_back(c.main_encoder);
+  return encoders;
+}
+
+bool uses_encoder(const ExperimentConfig& c, const std::string& name) {
+  const auto encoders = named_encoders(c);
+  return std::find(encoders.begin(), encoders.end(), name) != encoders.end();
+}
+
 boost::json::object part_defaults(const ExperimentConfig& c) {
   const auto& seg = c.segmentation;
-  std::vector<std::string> strategies = c.strategies, encoders = c.encoders;
+  std::vector<std::string> strategies = c.strategies;
   strategies.insert(strategies.end(), seg.strategies.begin(), seg.strategies.end());
-  encoders.insert(encoders.end(), seg.encoders.begin(), seg.encoders.end());
-  encoders.push_back(c.main_encoder);
+  const std::vector<std::string> encoders = named_encoders(c);
   return {
       {"selectors", declared_defaults(registry::selectors(), strategies)},
       {"encoders", declared_defaults(registry::encoders(), encoders)},
@@ -162,49 +174,52 @@ std::string exact(double v) {
 
 boost::json::object to_json(const ExperimentConfig& c) {
   const auto& seg = c.segmentation;
-  return {{"dataset_name", c.dataset_name},
-          {"tasks", array_of(c.tasks)},
-          {"positive", c.positive},
-          {"mask_set", c.mask_set},
-          {"strategies", array_of(c.strategies)},
-          {"encoders", array_of(c.encoders)},
-          {"main_encoder", c.main_encoder},
-          {"budgets", array_of(c.budgets)},
-          {"clip_budgets", c.clip_budgets},
-          {"random_draws", c.random_draws},
-          {"seeds", c.seeds},
-          {"split_seed", c.split_seed},
-          {"active", c.active},
-          {"active_initial", c.active_initial},
-          {"batch", c.batch},
-          {"rounds", c.rounds},
-          {"active_strategies", array_of(c.active_strategies)},
-          {"segmentation",
-           {{"strategies", array_of(seg.strategies)},
-            {"encoders", array_of(seg.encoders)},
-            {"budgets", array_of(seg.budgets)},
-            {"clip_budgets", seg.clip_budgets},
-            {"random_draws", seg.random_draws},
-            {"seeds", seg.seeds},
-            {"epochs", seg.epochs},
-            {"active_strategies", array_of(seg.active_strategies)}}},
-          {"classifier", c.classifier},
-          {"segmenter", c.segmenter},
-          {"classification_acquisition", c.classification_acquisition},
-          {"mc_passes", c.mc_passes},
-          {"segmentation_acquisition", c.segmentation_acquisition},
-          {"resolution", c.resolution},
-          {"pixel_resolution", c.pixel_resolution},
-          {"epochs", c.epochs},
-          {"width", c.width},
-          {"ssl_steps", c.ssl_steps},
-          {"grouped_split", c.grouped_split},
-          {"duplicate_correlation", exact(c.duplicate_correlation)},
-          {"seed", c.seed},
-          // LibTorch's intra-op thread count changes what the U-Net (and other LibTorch
-          // training) computes (docs/reliability.md), so a run resumes only with its own.
-          {"threads", c.threads},
-          {"part_defaults", part_defaults(c)}};
+  boost::json::object out{{"dataset_name", c.dataset_name},
+                          {"tasks", array_of(c.tasks)},
+                          {"positive", c.positive},
+                          {"mask_set", c.mask_set},
+                          {"strategies", array_of(c.strategies)},
+                          {"encoders", array_of(c.encoders)},
+                          {"main_encoder", c.main_encoder},
+                          {"budgets", array_of(c.budgets)},
+                          {"clip_budgets", c.clip_budgets},
+                          {"random_draws", c.random_draws},
+                          {"seeds", c.seeds},
+                          {"split_seed", c.split_seed},
+                          {"active", c.active},
+                          {"active_initial", c.active_initial},
+                          {"batch", c.batch},
+                          {"rounds", c.rounds},
+                          {"active_strategies", array_of(c.active_strategies)},
+                          {"segmentation",
+                           {{"strategies", array_of(seg.strategies)},
+                            {"encoders", array_of(seg.encoders)},
+                            {"budgets", array_of(seg.budgets)},
+                            {"clip_budgets", seg.clip_budgets},
+                            {"random_draws", seg.random_draws},
+                            {"seeds", seg.seeds},
+                            {"epochs", seg.epochs},
+                            {"active_strategies", array_of(seg.active_strategies)}}},
+                          {"classifier", c.classifier},
+                          {"segmenter", c.segmenter},
+                          {"classification_acquisition", c.classification_acquisition},
+                          {"mc_passes", c.mc_passes},
+                          {"segmentation_acquisition", c.segmentation_acquisition},
+                          {"resolution", c.resolution},
+                          {"pixel_resolution", c.pixel_resolution},
+                          {"epochs", c.epochs},
+                          {"width", c.width},
+                          {"ssl_steps", c.ssl_steps},
+                          {"grouped_split", c.grouped_split},
+                          {"duplicate_correlation", exact(c.duplicate_correlation)},
+                          {"seed", c.seed},
+                          {"part_defaults", part_defaults(c)}};
+  // `threads` is not there: every cell's learner runs on one LibTorch thread and the threads
+  // run cells side by side (cell_pool.hpp), so results are the same on any thread count. The
+  // one exception is the pool-trained SimCLR encoder, whose training splits its operations
+  // over the threads: with it, the thread count is part of the identity.
+  if (uses_encoder(c, "ssl-pool")) out["ssl_pool_threads"] = c.threads;
+  return out;
 }
 
 }  // namespace coldstart::experiment

@@ -15,10 +15,10 @@ RowMatrixXf gather_rows(const RowMatrixXf& x, const std::vector<Index>& rows) {
 }
 
 registry::AnyLearnerVariant make_learner(const ExperimentConfig& cfg, const TaskData& t) {
-  const boost::json::object want{{"resolution", cfg.resolution},
-                                 {"width", cfg.width},
-                                 {"epochs", t.epochs},
-                                 {"threads", cfg.threads}};
+  // One LibTorch thread per learner: the run's threads run cells side by side instead
+  // (cell_pool.hpp), so no result depends on the thread count.
+  const boost::json::object want{
+      {"resolution", cfg.resolution}, {"width", cfg.width}, {"epochs", t.epochs}, {"threads", 1}};
   const auto& entry = registry::learners().at(t.learner);
   boost::json::object params;
   for (const auto& p : entry.params)

@@ -55,11 +55,11 @@ struct VggNetImpl : torch::nn::Module {
     fc1 = register_module("fc1", torch::nn::Linear(8 * w, p.hidden));
     fc2 = register_module("fc2", torch::nn::Linear(p.hidden, p.classes));
   }
-  /// Logits and the hidden features the last layer sees.
-  std::pair<torch::Tensor, torch::Tensor> forward(torch::Tensor x, bool dropout_on) {
+  /// Logits and the hidden features the last layer sees; dropout drawn from `gen` (nullptr: off).
+  std::pair<torch::Tensor, torch::Tensor> forward(torch::Tensor x, at::Generator* gen) {
     x = features->forward(x).mean({2, 3});
-    const torch::Tensor h = torch::relu(fc1->forward(torch::dropout(x, dropout, dropout_on)));
-    return {fc2->forward(torch::dropout(h, dropout, dropout_on)), h};
+    const torch::Tensor h = torch::relu(fc1->forward(detail::dropout(x, dropout, gen)));
+    return {fc2->forward(detail::dropout(h, dropout, gen)), h};
   }
   torch::nn::Sequential features;
   torch::nn::Linear fc1{nullptr}, fc2{nullptr};
@@ -76,15 +76,15 @@ struct CnnClassifier::Impl {
   VggNet net{nullptr};
   detail::Standardise norm;  ///< fitted on the training pixels
 
-  /// Softmax probabilities (n×C) and hidden features (n×hidden) in batches; dropout as asked.
+  /// Softmax probabilities (n×C) and hidden features (n×hidden) in batches; dropout from `gen`
+  /// (nullptr: off).
   std::pair<torch::Tensor, torch::Tensor> forward_all(const torch::Tensor& x, int batch,
-                                                      bool dropout_on) {
+                                                      at::Generator* gen) {
     torch::NoGradGuard guard;
     net->eval();
     std::vector<torch::Tensor> probs, hidden;
     for (std::int64_t s = 0; s < x.size(0); s += batch) {
-      auto [z, h] =
-          net->forward(x.slice(0, s, std::min<std::int64_t>(x.size(0), s + batch)), dropout_on);
+      auto [z, h] = net->forward(x.slice(0, s, std::min<std::int64_t>(x.size(0), s + batch)), gen);
       probs.push_back(torch::softmax(z, 1));
       hidden.push_back(h);
     }
@@ -184,8 +184,9 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
                 : 1.0f;
     const torch::Tensor class_weight = torch::tensor(cw);
 
-    detail::seed_torch(rng.fork(0));
+    at::Generator gen = detail::make_generator(rng.fork(0));
     impl->net = VggNet(p);
+    detail::init_weights(*impl->net, gen);
     auto opt = detail::make_optimizer(*impl->net, p, p.optimizer == Optimizer::kAdam);
     const FitReport report = detail::train_epochs(
         *impl->net, *opt, detail::PlateauHalver(p.learning_rate, p.patience), n, p.batch_size,
@@ -194,13 +195,13 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
           const torch::Tensor bi = torch::tensor(idx, torch::kLong);
           torch::Tensor xb = x.index_select(0, bi);
           if (p.augment) xb = torch::where(detail::flip_mask(idx.size(), stream), xb.flip({3}), xb);
-          const torch::Tensor logits = impl->net->forward(xb, p.dropout > 0).first;
+          const torch::Tensor logits = impl->net->forward(xb, p.dropout > 0 ? &gen : nullptr).first;
           return torch::nn::functional::cross_entropy(
               logits, y.index_select(0, bi),
               torch::nn::functional::CrossEntropyFuncOptions().weight(class_weight));
         },
         [&] {
-          const torch::Tensor probs = impl->forward_all(xv, p.predict_batch, false).first;
+          const torch::Tensor probs = impl->forward_all(xv, p.predict_batch, nullptr).first;
           return detail::EpochValidation{
               val_auprc(probs, val.labels, p.positive_class, p.classes),
               torch::nn::functional::nll_loss(
@@ -219,7 +220,7 @@ Prediction CnnClassifier::predict(const Input& images) const {
     detail::TorchThreads threads(params_.threads);
     const torch::Tensor x = impl_->norm(
         detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
-    auto [probs, hidden] = impl_->forward_all(x, params_.predict_batch, false);
+    auto [probs, hidden] = impl_->forward_all(x, params_.predict_batch, nullptr);
     Prediction out;
     out.probs = Eigen::Map<const RowMatrixXf>(probs.contiguous().data_ptr<float>(), probs.size(0),
                                               probs.size(1));
@@ -242,9 +243,9 @@ Prediction CnnClassifier::predict_mc(const Input& images, int passes, Rng& rng) 
     const auto n = static_cast<Index>(x.size(0));
     out.probs = RowMatrixXf::Zero(n, params_.classes);
     for (int m = 0; m < passes; ++m) {
-      detail::seed_torch(rng.fork(static_cast<std::uint64_t>(m)));
+      at::Generator gen = detail::make_generator(rng.fork(static_cast<std::uint64_t>(m)));
       const torch::Tensor probs =
-          impl_->forward_all(x, params_.predict_batch, true).first.contiguous();
+          impl_->forward_all(x, params_.predict_batch, &gen).first.contiguous();
       out.mc_probs.emplace_back(
           Eigen::Map<const RowMatrixXf>(probs.data_ptr<float>(), n, params_.classes));
       out.probs += out.mc_probs.back();

@@ -1,9 +1,11 @@
 #pragma once
 // Private helpers shared by the LibTorch learners (not installed; includes LibTorch).
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <numeric>
@@ -45,8 +47,44 @@ class TorchThreads {
   bool set_;
 };
 
-/// Seeds LibTorch's global generator from our stream.
-inline void seed_torch(Rng rng) { torch::manual_seed(rng()); }
+/// A fit's own LibTorch generator, seeded from our stream. A fresh generator seeded s is in the
+/// state torch::manual_seed(s) puts LibTorch's process-wide one in, so the draws are the same; but
+/// a fit that owns its generator neither disturbs nor is disturbed by fits in other threads.
+inline at::Generator make_generator(Rng rng) {
+  return at::make_generator<at::CPUGeneratorImpl>(rng());
+}
+
+/// Redraws the initial weights of `net` from `gen`, bit for bit as LibTorch's layers draw them
+/// from its process-wide generator when they are built: every layer with a weight of two or more
+/// dimensions (convolutions, transposed convolutions, linear layers), in the order the layers were
+/// built, gets a kaiming-uniform weight with a = √5 and a bias from U(±1/√fan_in); other
+/// parameters (batch norm) keep their constant initial values. LibTorch's layers offer no
+/// generator argument, so they are built as usual and overwritten here.
+inline void init_weights(torch::nn::Module& net, at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  for (const auto& m : net.modules(/*include_self=*/true)) {
+    const auto params = m->named_parameters(/*recurse=*/false);
+    const torch::Tensor* w = params.find("weight");
+    if (w == nullptr || w->dim() < 2) continue;
+    const double fan_in =
+        static_cast<double>(w->size(1) * (w->numel() / (w->size(0) * w->size(1))));
+    const double a = std::sqrt(5.0);
+    const double gain = std::sqrt(2.0 / (1 + std::pow(a, 2)));  // leaky ReLU with slope a
+    const double bound = std::sqrt(3.0) * (gain / std::sqrt(fan_in));
+    w->uniform_(-bound, bound, gen);
+    if (const torch::Tensor* b = params.find("bias"); b != nullptr && b->defined())
+      b->uniform_(-1 / std::sqrt(fan_in), 1 / std::sqrt(fan_in), gen);
+  }
+}
+
+/// Inverted dropout with probability p, as torch::dropout computes it in training, its mask drawn
+/// from `gen`; no generator: dropout is off and x is returned.
+inline torch::Tensor dropout(const torch::Tensor& x, double p, at::Generator* gen) {
+  if (gen == nullptr || p <= 0) return x;
+  torch::Tensor noise = torch::empty_like(x).bernoulli_(1 - p, *gen);
+  noise.div_(1 - p);
+  return x * noise;
+}
 
 /// Throws InvalidArgument unless image i is non-empty with 1 or 3 channels and consistent size.
 inline void check_image(const io::Image& img, std::size_t i, const char* where, const char* set) {

@@ -54,14 +54,14 @@ struct UNetImpl : torch::nn::Module {
     dec1 = register_module("dec1", conv_stack(2 * w, {w, w}, bn));
     head = register_module("head", torch::nn::Conv2d(torch::nn::Conv2dOptions(w, 1, 1)));
   }
-  /// Foreground logits, N×1×R×R.
-  torch::Tensor forward(const torch::Tensor& x, bool dropout_on) {
+  /// Foreground logits, N×1×R×R; bottleneck dropout drawn from `gen` (nullptr: off).
+  torch::Tensor forward(const torch::Tensor& x, at::Generator* gen) {
     const torch::Tensor e1 = enc1->forward(x);
     const torch::Tensor e2 = enc2->forward(torch::max_pool2d(e1, 2));
     const torch::Tensor e3 = enc3->forward(torch::max_pool2d(e2, 2));
     const torch::Tensor e4 = enc4->forward(torch::max_pool2d(e3, 2));
     torch::Tensor b = bottleneck->forward(torch::max_pool2d(e4, 2));
-    b = torch::dropout(b, dropout, dropout_on && dropout > 0);
+    b = detail::dropout(b, dropout, gen);
     torch::Tensor d = dec4->forward(torch::cat({up4->forward(b), e4}, 1));
     d = dec3->forward(torch::cat({up3->forward(d), e3}, 1));
     d = dec2->forward(torch::cat({up2->forward(d), e2}, 1));
@@ -107,14 +107,14 @@ struct UNetSegmenter::Impl {
   UNet net{nullptr};
   detail::Standardise norm;  ///< fitted on the training pixels
 
-  /// Sigmoid maps N×1×R×R in batches.
-  torch::Tensor forward_all(const torch::Tensor& x, int batch, bool dropout_on) {
+  /// Sigmoid maps N×1×R×R in batches; dropout from `gen` (nullptr: off).
+  torch::Tensor forward_all(const torch::Tensor& x, int batch, at::Generator* gen) {
     torch::NoGradGuard guard;
     net->eval();
     std::vector<torch::Tensor> out;
     for (std::int64_t s = 0; s < x.size(0); s += batch)
       out.push_back(torch::sigmoid(
-          net->forward(x.slice(0, s, std::min<std::int64_t>(x.size(0), s + batch)), dropout_on)));
+          net->forward(x.slice(0, s, std::min<std::int64_t>(x.size(0), s + batch)), gen)));
     return torch::cat(out);
   }
 };
@@ -145,8 +145,9 @@ FitReport UNetSegmenter::fit(const Labelled<Input>& train, const Labelled<Input>
           detail::images_to_tensor(val.inputs, p.channels, p.resolution, kFit, "validation"));
       yv = detail::masks_to_tensor(val.masks, val.inputs, p.resolution, kFit, "validation");
     }
-    detail::seed_torch(rng.fork(0));
+    at::Generator gen = detail::make_generator(rng.fork(0));
     impl->net = UNet(p);
+    detail::init_weights(*impl->net, gen);
     auto opt = detail::make_optimizer(*impl->net, p, p.optimizer == Optimizer::kAdam);
     const FitReport report = detail::train_epochs(
         *impl->net, *opt, detail::PlateauHalver(p.learning_rate, p.patience), n, p.batch_size,
@@ -159,14 +160,14 @@ FitReport UNetSegmenter::fit(const Labelled<Input>& train, const Labelled<Input>
             xb = torch::where(flip, xb.flip({3}), xb);
             yb = torch::where(flip, yb.flip({3}), yb);
           }
-          const torch::Tensor logits = impl->net->forward(xb, true);
+          const torch::Tensor logits = impl->net->forward(xb, &gen);
           torch::Tensor loss = dice_loss(logits, yb);
           if (p.bce_weight > 0)
             loss = loss + p.bce_weight * torch::binary_cross_entropy_with_logits(logits, yb);
           return loss;
         },
         [&] {
-          const torch::Tensor prob = impl->forward_all(xv, p.predict_batch, false);
+          const torch::Tensor prob = impl->forward_all(xv, p.predict_batch, nullptr);
           return detail::EpochValidation{
               mean_dice(prob, yv),
               (1.0 - (2.0 * (prob * yv).sum() + 1.0) / (prob.sum() + yv.sum() + 1.0))
@@ -210,8 +211,8 @@ Prediction UNetSegmenter::predict(const Input& images) const {
     const torch::Tensor x = impl_->norm(
         detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     Prediction out;
-    out.prob_maps =
-        to_maps(impl_->forward_all(x, params_.predict_batch, false), images, params_.original_size);
+    out.prob_maps = to_maps(impl_->forward_all(x, params_.predict_batch, nullptr), images,
+                            params_.original_size);
     return out;
   });
 }
@@ -227,8 +228,8 @@ Prediction UNetSegmenter::predict_mc(const Input& images, int passes, Rng& rng) 
         detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     torch::Tensor sum;
     for (int m = 0; m < passes; ++m) {
-      detail::seed_torch(rng.fork(static_cast<std::uint64_t>(m)));
-      const torch::Tensor prob = impl_->forward_all(x, params_.predict_batch, true);
+      at::Generator gen = detail::make_generator(rng.fork(static_cast<std::uint64_t>(m)));
+      const torch::Tensor prob = impl_->forward_all(x, params_.predict_batch, &gen);
       sum = m == 0 ? prob : sum + prob;
     }
     Prediction out;

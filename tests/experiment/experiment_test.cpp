@@ -207,5 +207,42 @@ TEST(Experiment, ReportsTheDefaultPipelinesGapClosed) {
   EXPECT_EQ(m.at("default_pipeline_gap_closed").as_array().size(), 1u);
 }
 
+// Each cell's learner runs on one LibTorch thread and `threads` runs cells side by side
+// (src/experiment/cell_pool.hpp), so a U-Net run writes the same results.csv on 1 and on 3
+// threads. When `threads` was LibTorch's intra-op count, these Dice values differed between the
+// two in their last digits.
+TEST(Experiment, UNetResultsAreTheSameOnAnyThreadCount) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 40, 64);
+  auto run = [&](int threads) {
+    ExperimentConfig cfg;
+    cfg.data_dir = (dir.path() / "toy").string();
+    cfg.out_dir = dir.file("out-" + std::to_string(threads));
+    cfg.cache_dir = dir.file("cache");
+    cfg.tasks = {"segmentation:masks"};
+    cfg.main_encoder = "pixels";
+    cfg.pixel_resolution = 16;
+    cfg.resolution = 32;
+    auto& seg = cfg.segmentation;
+    seg.strategies = {"random", "kmeans-paper"};
+    seg.encoders = {"pixels"};
+    seg.budgets = {8};
+    seg.random_draws = 2;
+    seg.seeds = 1;
+    seg.epochs = 2;
+    seg.active_strategies = {"random"};
+    cfg.active_initial = 4;
+    cfg.batch = 4;
+    cfg.rounds = 1;
+    cfg.grouped_split = false;
+    cfg.threads = threads;
+    std::ostringstream log;
+    return io::read_file(run_experiment(cfg, log).results_csv);
+  };
+  const std::string one = run(1);
+  EXPECT_NE(one.find(",dice,"), std::string::npos) << one.substr(0, 200);
+  EXPECT_EQ(run(3), one);
+}
+
 }  // namespace
 }  // namespace coldstart::experiment

@@ -14,6 +14,8 @@
 #include <boost/json/object.hpp>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "coldstart/error.hpp"
@@ -42,7 +44,9 @@ struct CellKey {
 /// here.
 using CellObserver = std::function<void(const CellKey& cell, bool done)>;
 
-/// The log of one output folder.
+/// The log of one output folder. reuse, starting, append, loop_manifest, logged_rounds and
+/// count_active may be called from several threads at once (the experiment computes cells side by
+/// side).
 class CellLog {
  public:
   /// Opens `dir`/cells.jsonl for the run `header` describes (the configuration that decides the
@@ -78,6 +82,9 @@ class CellLog {
   std::map<std::string, std::map<std::string, double>> cells_;
   bool started_ = false;
   Index found_ = 0, reused_ = 0, computed_ = 0;
+  /// Guards the log's file, map, counters and observer calls: the experiment computes cells on
+  /// several threads. Behind a pointer so the log stays movable.
+  std::unique_ptr<std::mutex> mutex_ = std::make_unique<std::mutex>();
 };
 
 }  // namespace coldstart::experiment

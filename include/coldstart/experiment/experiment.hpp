@@ -102,7 +102,8 @@ struct ExperimentConfig {
   int epochs = 20;            ///< CNN / U-Net epochs
   int width = 8;              ///< CNN / U-Net first-layer channels (paper VGG-11: 64)
   int ssl_steps = 150;        ///< SimCLR steps of the pool-trained encoder
-  int threads = 0;            ///< LibTorch threads (0: default)
+  int threads = 0;            ///< cells computed at once, each on one LibTorch thread (0: one per
+                              ///< core); results do not depend on it (but ssl-pool's training)
   std::string models_dir;     ///< where efficientnet-lite0.pt lives (default: <repo>/models)
   std::string cache_dir;      ///< embedding cache (default: $XDG_CACHE_HOME or ~/.cache,
                               ///< then coldstart/embeddings)
@@ -121,9 +122,10 @@ struct ExperimentConfig {
 
 /// The fields that decide the results, as JSON: the resume log's identity and the experiment
 /// manifest's record. Leaves out where files live (data_dir: the dataset's hash stands for it;
-/// out_dir, cache_dir, models_dir) and fresh. Holds `threads`: U-Net training on 1 and on 2
-/// LibTorch threads differs in the last digits, so a run resumes only with the thread count it
-/// started with. Doubles as hexadecimal text (exact).
+/// out_dir, cache_dir, models_dir), fresh and `threads`, which changes only how many cells run
+/// at once (each cell's learner runs on one LibTorch thread), except with the pool-trained
+/// `ssl-pool` encoder, whose training splits over the threads: then `ssl_pool_threads` holds
+/// it. Doubles as hexadecimal text (exact).
 /// `part_defaults` records the declared parameters' defaults of every named selector, encoder,
 /// learner and acquisition, so a build that changed one is another configuration to the log.
 [[nodiscard]] boost::json::object to_json(const ExperimentConfig& cfg);
