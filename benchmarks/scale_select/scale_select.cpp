@@ -5,6 +5,7 @@
 //
 //   scale_select --generate DIR/pool.npy --rows 1000000 --dim 1280 --components 200 --seed 0
 //   scale_select --embeddings DIR/pool.npy --budget 100 --run kmeans-centroid,kcenter
+//   scale_select --embeddings DIR/pool.npy --budget 100 --run kmeans-centroid-cosine
 //   scale_select --embeddings DIR/pool.npy --budget 100 --max-iter 10 --run kmeans-iteration
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -76,8 +77,9 @@ select::Selection run_selector(const std::string& name, const parallel::LocalRow
   if (name == "probcover")
     return select::ProbCoverSelector<cluster::StreamingKMeansClusterer>({}, clusterer)
         .select(rows.x, budget, {}, rng);
-  select::StreamingCentroidParams p;
+  select::StreamingCentroidParams p;  // kmeans-centroid, or with unit rows the default
   p.kmeans.max_iter = max_iter;
+  p.kmeans.unit_rows = name == "kmeans-centroid-cosine";
   return select::StreamingCentroidSelector<>(p).select(rows, budget, {}, parallel::SerialComm{},
                                                        rng);
 }

@@ -32,9 +32,6 @@ inline constexpr int kExitUsage = 2;   ///< the command line is wrong
 
 /// The selector used when none is named (registry::kDefaultSelector, docs/results/round2.md).
 inline constexpr const char* kDefaultStrategy = registry::kDefaultSelector;
-/// The selector a streaming `select` runs when --strategy is not given and the default has no
-/// streaming implementation (docs/scale.md).
-inline constexpr const char* kStreamingDefaultStrategy = "kmeans-centroid";
 /// `coldstart cluster` reports a clustering: by default the one k-means with k = budget that the
 /// default selector picks from.
 inline constexpr const char* kDefaultClustering = registry::kDefaultSelector;

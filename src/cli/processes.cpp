@@ -103,17 +103,20 @@ std::vector<Index> from_rank0(std::vector<Index> v) {
 }
 
 bool has_multi_process(const std::string& strategy) {
-  return strategy == "kmeans-centroid" || strategy == "kcenter" || strategy == "kmeans-paper";
+  return strategy == "kmeans-centroid" || strategy == "kmeans-centroid-cosine" ||
+         strategy == "kcenter" || strategy == "kmeans-paper";
 }
 
-std::string multi_process_names() { return "kmeans-centroid, kcenter, kmeans-paper"; }
+std::string multi_process_names() {
+  return "kmeans-centroid, kmeans-centroid-cosine, kcenter, kmeans-paper";
+}
 
 bool has_streaming(const std::string& strategy) {
   return has_multi_process(strategy) || strategy == "typiclust" || strategy == "probcover";
 }
 
 std::string streaming_names() {
-  return "kmeans-centroid, kcenter, kmeans-paper, typiclust, probcover";
+  return "kmeans-centroid, kmeans-centroid-cosine, kcenter, kmeans-paper, typiclust, probcover";
 }
 
 namespace {
@@ -149,16 +152,20 @@ select::Selection select_streaming_with(const C& c, const std::string& strategy,
   COLDSTART_CHECK(has_multi_process(strategy), InvalidArgument,
                   "strategy '{}' has no multi-process implementation (those with one: {})",
                   strategy, multi_process_names());
-  if (strategy == "kmeans-paper") {  // its registered parameters: standardize, k_start
-    const auto p = registry::from_json(params, select::ClusterCentroidParams{}, strategy);
+  // The registered parameters of the centroid selectors (kmeans-centroid-cosine: unit rows by
+  // default); `standardize` and `unit_rows` carry over (whiten is refused before: memory only).
+  select::ClusterCentroidParams defaults;
+  defaults.unit_rows = strategy == "kmeans-centroid-cosine";
+  const auto p = registry::from_json(params, defaults, strategy);
+  if (strategy == "kmeans-paper") {  // and k_start
     select::StreamingSweepParams sp;
     sp.kmeans.standardize = p.standardize;
+    sp.kmeans.unit_rows = p.unit_rows;
     sp.k_start = p.k_start;
     return select::StreamingSweepSelector<C>(sp).select(rows, budget, labelled, c, rng);
   }
-  // The registry's parameters of kmeans-centroid; `standardize` carries over.
-  const auto p = registry::from_json(params, select::ClusterCentroidParams{}, "kmeans-centroid");
-  const select::StreamingCentroidParams sp{.kmeans = {.standardize = p.standardize}};
+  const select::StreamingCentroidParams sp{
+      .kmeans = {.standardize = p.standardize, .unit_rows = p.unit_rows}};
   return select::StreamingCentroidSelector<C>(sp).select(rows, budget, labelled, c, rng);
 }
 

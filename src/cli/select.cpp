@@ -143,12 +143,12 @@ select::SelectionContext context_of(const SelectOptions& o, const PoolEmbeddings
 
 namespace {
 
-/// True when the options ask a streaming-capable centroid selector (kmeans-centroid,
-/// kmeans-paper) for PCA whitening or unit-length rows, which only the in-memory selector does.
+/// True when the options ask a streaming-capable centroid selector for PCA whitening, which only
+/// the in-memory selector does (the principal axes need the pool's covariance first).
 bool memory_only_space(const SelectOptions& o) {
-  if (o.strategy != "kmeans-centroid" && o.strategy != "kmeans-paper") return false;
+  if (!has_multi_process(o.strategy) || o.strategy == "kcenter") return false;
   const auto p = registry::from_json(o.params, select::ClusterCentroidParams{}, o.strategy);
-  return p.whiten > 0 || p.unit_rows;
+  return p.whiten > 0;
 }
 
 /// Pools of at least this many bytes of float32 rows stream under --engine auto.
@@ -167,27 +167,6 @@ bool use_streaming(const SelectOptions& o, const PoolEmbeddings& p) {
          large_pool(p);
 }
 
-/// The default selector (kmeans-centroid-cosine) has no streaming implementation. Where the run
-/// streams — under mpirun, --engine streaming, or auto on a large pool — and --strategy was not
-/// given, kStreamingDefaultStrategy runs instead (the default before session 13, the same
-/// clustering without unit-length rows): returns the reason, which the log and the manifest
-/// carry; "" when the strategy stays.
-std::string fall_back_for_streaming(SelectOptions& o, const PoolEmbeddings* pool) {
-  if (o.strategy_named || has_streaming(o.strategy) || o.engine == "memory") return "";
-  const bool streams = o.engine == "streaming" || processes().mpi;
-  if (!streams && (pool == nullptr || !o.stratify_by.empty() || !large_pool(*pool))) return "";
-  const std::string why = "the default selector " + o.strategy +
-                          " has no streaming implementation; this run streams (" +
-                          (processes().mpi           ? std::string("mpirun")
-                           : o.engine == "streaming" ? std::string("--engine streaming")
-                                                     : std::string("a pool of >= 1 GiB")) +
-                          "), so " + kStreamingDefaultStrategy +
-                          " picks instead (--strategy names the selector)";
-  o.strategy = kStreamingDefaultStrategy;
-  if (processes().rank == 0) std::cerr << "note: " << why << "\n";
-  return why;
-}
-
 void check_streaming_options(const SelectOptions& o) {
   if (processes().mpi && o.engine == "memory")
     throw UsageError("--engine memory runs in one process; under mpirun select streams");
@@ -202,8 +181,8 @@ void check_streaming_options(const SelectOptions& o) {
   if (!o.stratify_by.empty()) throw UsageError("--stratify-by needs --engine memory (one process)");
   if (memory_only_space(o))
     throw UsageError(
-        "--param whiten and --param unit_rows=true need --engine memory (one process): PCA "
-        "whitening and unit-length rows have no streaming implementation");
+        "--param whiten needs --engine memory (one process): PCA whitening has no streaming "
+        "implementation");
   if (!o.images.empty() && processes().mpi)
     throw UsageError(
         "under mpirun, select reads --embeddings (run `mpirun ... coldstart embed` "
@@ -212,10 +191,8 @@ void check_streaming_options(const SelectOptions& o) {
 
 }  // namespace
 
-SelectResult select(const SelectOptions& options) {
-  SelectOptions o = options;
+SelectResult select(const SelectOptions& o) {
   check_formats(o.handoff.formats);
-  std::string fallback = fall_back_for_streaming(o, nullptr);
   registry::AnySelector selector = make_selector(o.strategy, o.params);
   const Processes& procs = processes();
   if (procs.mpi || o.engine == "streaming") check_streaming_options(o);
@@ -229,12 +206,7 @@ SelectResult select(const SelectOptions& options) {
     r.pool = o.images.empty() ? read_embeddings(o.embeddings, o.ids, procs.rank, procs.size)
                               : embed_images(o);
   });
-  if (fallback.empty()) {
-    fallback = fall_back_for_streaming(o, &r.pool);
-    if (!fallback.empty()) selector = make_selector(o.strategy, o.params), r.options = o;
-  }
   r.strategy = selector.describe();
-  if (!fallback.empty()) r.strategy["fallback"] = fallback;
   std::vector<Index> labelled, strata;
   select::SelectionContext ctx;
   all_or_none([&] {

@@ -28,8 +28,6 @@ struct SelectOptions {
   std::optional<EmbedRunOptions> embed;  ///< how --images are embedded
   Index budget = 0;
   std::string strategy = kDefaultStrategy;  ///< a registered selector
-  bool strategy_named = false;              ///< --strategy given (else the default, which a
-                                            ///< streaming run replaces: docs/scale.md)
   boost::json::object params;               ///< its parameters (--param, --pseudo-classes)
   std::string labelled;                     ///< CSV of ids already labelled ("" = none)
   std::string stratify_by;                  ///< metadata column spreading the picks ("" = none)

@@ -86,7 +86,6 @@ SelectOptions parse_select(const std::vector<std::string>& args) {
   o.split = a.get<std::string>("split");
   o.budget = a.get<Index>("budget");
   o.strategy = a.get<std::string>("strategy");
-  o.strategy_named = a.given("strategy");
   o.params = selector_params(a, o.strategy);
   o.labelled = a.str("labelled");
   o.stratify_by = a.str("stratify-by");

@@ -86,24 +86,13 @@ loop::LoopResult one_run(const ExperimentConfig& cfg, const TaskData& t, const S
   return r;
 }
 
-// A strategy on an encoder that gets the active phase: its pool embeddings, selector, seeds.
-struct ActiveRun {
-  std::string strategy, encoder;
-  RowMatrixXf emb;
-  registry::AnySelector selector;
-  int repeats = 0;
-};
-
-std::vector<ActiveRun> active_runs(const ExperimentConfig& cfg, const TaskData& t,
-                                   const Encoded& encoded, const Split& split) {
-  std::vector<ActiveRun> runs;
+// The strategy runs that get the active phase.
+std::vector<detail::StrategyRun> active_runs(const ExperimentConfig& cfg, const TaskData& t,
+                                             const Encoded& encoded, const Split& split) {
+  std::vector<detail::StrategyRun> runs;
   for (const auto& [strategy, encoder] : strategy_runs(cfg, t))
     if (gets_active_phase(t, strategy, encoder))
-      runs.push_back(
-          {strategy, encoder,
-           encoder == "none" ? t.pool_x
-                             : detail::gather_rows(encoded.embeddings.at(encoder), split.pool),
-           registry::selectors().make(strategy), strategy == "random" ? t.random_draws : t.seeds});
+      runs.push_back(detail::strategy_run(cfg, t, encoded, split, strategy, encoder));
   return runs;
 }
 
@@ -120,7 +109,7 @@ std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData&
     return {};
   }
   const registry::AnyAcquisition acq = registry::acquisitions().make(t.acquisition);
-  const std::vector<ActiveRun> runs = active_runs(cfg, t, encoded, split);
+  const std::vector<detail::StrategyRun> runs = active_runs(cfg, t, encoded, split);
   std::vector<std::pair<std::size_t, int>> jobs;  // (run, seed)
   for (std::size_t r = 0; r < runs.size(); ++r)
     for (int s = 0; s < runs[r].repeats; ++s) jobs.emplace_back(r, s);
@@ -128,12 +117,12 @@ std::vector<ResultRow> active_phase(const ExperimentConfig& cfg, const TaskData&
   auto [rows, seconds] = detail::rows_of_cells(
       cfg.threads, jobs.size(), [&](std::size_t j, std::vector<ResultRow>& out) {
         const auto& [r, s] = jobs[j];
-        const ActiveRun& run = runs[r];
+        const detail::StrategyRun& run = runs[r];
         Rng rng = Rng(cfg.seed).fork(
             stable_hash("active/" + run.strategy + "/" + run.encoder) % 100000 * 100 + s);
         const CellKey key{t.name, run.strategy, run.encoder, "active", 0, s};
         for (const auto& round :
-             one_run(cfg, t, split, run.emb, run.selector, acq, key, cells, rng).rounds)
+             one_run(cfg, t, split, run.emb, *run.selector, acq, key, cells, rng).rounds)
           add_rows(out, cfg, t, run.strategy, run.encoder, "active", round.labelled_total, s,
                    round.metrics);
       });

@@ -12,6 +12,8 @@ namespace coldstart::experiment {
 
 namespace {
 
+using detail::StrategyRun;
+
 // One cell's rows: its metrics from the log when an earlier run finished it, else compute()'s,
 // logged before the next cell starts. Each cell draws only from its own forked streams, so
 // skipping finished ones changes nothing in the others.
@@ -34,14 +36,6 @@ void cell(const ExperimentConfig& cfg, const TaskData& t, CellLog* cells, const 
 struct Job {
   std::size_t run = 0;
   int seed = 0;
-};
-
-// A strategy on an encoder: its pool embeddings and selector (empty for the reference).
-struct StrategyRun {
-  std::string strategy, encoder;
-  RowMatrixXf emb;
-  std::optional<registry::AnySelector> selector;
-  int repeats = 0;
 };
 
 // The upper reference: every pool label (at most 3 seeds: it varies only by training).
@@ -95,11 +89,7 @@ std::vector<StrategyRun> strategy_runs_of(const ExperimentConfig& cfg, const Tas
   std::vector<StrategyRun> runs;
   runs.push_back({"all", "none", {}, std::nullopt, std::min(t.seeds, 3)});
   for (const auto& [strategy, encoder] : strategy_runs(cfg, t))
-    runs.push_back(
-        {strategy, encoder,
-         encoder == "none" ? t.pool_x
-                           : detail::gather_rows(encoded.embeddings.at(encoder), split.pool),
-         registry::selectors().make(strategy), strategy == "random" ? t.random_draws : t.seeds});
+    runs.push_back(detail::strategy_run(cfg, t, encoded, split, strategy, encoder));
   return runs;
 }
 

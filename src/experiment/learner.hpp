@@ -1,11 +1,13 @@
 #pragma once
 // Internal to src/experiment: the task's learner from the registry, and one train-and-test.
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "coldstart/experiment/stages.hpp"
 #include "coldstart/registry/learners.hpp"
+#include "coldstart/registry/registry.hpp"
 
 namespace coldstart::experiment::detail {
 
@@ -20,6 +22,20 @@ namespace coldstart::experiment::detail {
                                                            const TaskData& t,
                                                            const std::vector<Index>& picks,
                                                            Rng& rng);
+
+/// A strategy on an encoder as a phase runs it: its pool embeddings, its selector and how many
+/// seeds it gets (random: the task's random draws).
+struct StrategyRun {
+  std::string strategy, encoder;
+  RowMatrixXf emb;
+  std::optional<registry::AnySelector> selector;  ///< empty for the all-labels reference
+  int repeats = 0;
+};
+
+/// `strategy` on `encoder` ("none": the task's own features) for the task's pool.
+[[nodiscard]] StrategyRun strategy_run(const ExperimentConfig& cfg, const TaskData& t,
+                                       const Encoded& encoded, const Split& split,
+                                       const std::string& strategy, const std::string& encoder);
 
 /// Rows `rows` of `x`.
 [[nodiscard]] RowMatrixXf gather_rows(const RowMatrixXf& x, const std::vector<Index>& rows);

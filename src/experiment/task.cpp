@@ -14,6 +14,14 @@ RowMatrixXf gather_rows(const RowMatrixXf& x, const std::vector<Index>& rows) {
   return out;
 }
 
+StrategyRun strategy_run(const ExperimentConfig& cfg, const TaskData& t, const Encoded& encoded,
+                         const Split& split, const std::string& strategy,
+                         const std::string& encoder) {
+  return {strategy, encoder,
+          encoder == "none" ? t.pool_x : gather_rows(encoded.embeddings.at(encoder), split.pool),
+          registry::selectors().make(strategy), strategy == "random" ? t.random_draws : t.seeds};
+}
+
 registry::AnyLearnerVariant make_learner(const ExperimentConfig& cfg, const TaskData& t) {
   // One LibTorch thread per learner: the run's threads run cells side by side instead
   // (cell_pool.hpp), so no result depends on the thread count.

@@ -162,8 +162,8 @@ TEST(CliCluster, SelectPicksFromTheSameClustering) {
 // kmeans-centroid-cosine (the default): `cluster` reports the unit-length z-scores as its space
 // (labels are the nearest centroids there, by brute force), `select` picks the row nearest each
 // centroid there,
-// `--param unit_rows=true` on kmeans-centroid is the same selector, and the streaming engine,
-// which has no unit-length rows, refuses it rather than ignore it.
+// `--param unit_rows=true` on kmeans-centroid is the same selector (the streaming engine's unit
+// rows: CliSelect.StreamingDefaultIsTheCosineSelectorStreamed).
 TEST(CliCluster, CosineSelectorClustersUnitLengthZScores) {
   TempDir dir;
   const Index n = 70, k = 5;
@@ -196,12 +196,6 @@ TEST(CliCluster, CosineSelectorClustersUnitLengthZScores) {
                dir.file("q.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(io::read_csv(dir.file("q.csv")).rows, io::read_csv(dir.file("p.csv")).rows);
-  r = run_cli({"select", "--embeddings", dir.file("emb.npy"), "--budget", "3", "--strategy",
-               "kmeans-centroid", "--param", "unit_rows=true", "--engine", "streaming", "--seed",
-               "3", "--out", dir.file("s.csv")});
-  EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "unit_rows=true need --engine memory")) << r.err;
-  EXPECT_FALSE(fs::exists(dir.file("s.csv")));
 }
 
 TEST(CliCluster, RepeatsBitForBitAndRefusesBadInput) {

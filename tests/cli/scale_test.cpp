@@ -149,7 +149,9 @@ TEST(CliScale, StreamingRefusesWhatItCannotDo) {
   write_pool(dir, 200, 4, 1024);
   auto r = select_with(dir.file("emb.npy"), "kmedoids", "streaming", dir.file("p.csv"));
   EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_TRUE(contains(r.err, "kmeans-centroid, kcenter, kmeans-paper, typiclust, probcover"))
+  EXPECT_TRUE(contains(
+      r.err,
+      "kmeans-centroid, kmeans-centroid-cosine, kcenter, kmeans-paper, typiclust, probcover"))
       << r.err;
   EXPECT_FALSE(fs::exists(dir.file("p.csv")));
 }

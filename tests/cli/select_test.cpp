@@ -7,6 +7,7 @@
 #include <coldstart/io/npy.hpp>
 #include <coldstart/registry/registry.hpp>
 #include <coldstart/select.hpp>
+#include <coldstart/select/streaming_centroid.hpp>
 #include <set>
 
 #include "cli_testing.hpp"
@@ -135,12 +136,13 @@ TEST(CliSelect, DefaultStrategyIsTheDefaultPipelines) {
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(got[i], id_of(want.indices[i]));
 }
 
-// The default (kmeans-centroid-cosine) has no streaming implementation: a streaming run without
-// --strategy picks with kmeans-centroid, says so on stderr and in the manifest, and gives the
-// bytes `--strategy kmeans-centroid --engine streaming` gives; named, the default is refused there.
-TEST(CliSelect, StreamingRunWithoutStrategyFallsBackToKMeansCentroid) {
+// The default (kmeans-centroid-cosine) streams: unit-length z-scores folded into the streaming
+// k-means. A streaming run without --strategy picks what the library's StreamingCentroidSelector
+// with unit rows picks, and what kmeans-centroid with --param unit_rows=true picks; PCA
+// whitening, which needs the pool's covariance first, is refused there with nothing written.
+TEST(CliSelect, StreamingDefaultIsTheCosineSelectorStreamed) {
   TempDir dir;
-  write_embeddings(dir, 30, 3, 3, 2);
+  const RowMatrixXf x = write_embeddings(dir, 30, 3, 3, 2);
   const std::vector<std::string> base = {"select", "--embeddings", dir.file("emb.npy"), "--budget",
                                          "4",      "--engine",     "streaming"};
   auto with = [&](std::vector<std::string> extra) {
@@ -150,21 +152,23 @@ TEST(CliSelect, StreamingRunWithoutStrategyFallsBackToKMeansCentroid) {
   };
   auto r = with({"--out", dir.file("p.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(contains(r.err,
-                       "note: the default selector kmeans-centroid-cosine has no streaming "
-                       "implementation"))
-      << r.err;
   const auto s = io::read_json(dir.file("p.manifest.json")).as_object().at("strategy").as_object();
-  EXPECT_EQ(s.at("name").as_string(), "kmeans-centroid");
+  EXPECT_EQ(s.at("name").as_string(), registry::kDefaultSelector);
   EXPECT_EQ(s.at("engine").as_string(), "streaming");
-  EXPECT_TRUE(contains(std::string(s.at("fallback").as_string()), "--engine streaming"));
-  r = with({"--strategy", "kmeans-centroid", "--out", dir.file("q.csv")});
+  Rng rng(0);
+  const auto want = select::StreamingCentroidSelector<>({.kmeans = {.unit_rows = true}})
+                        .select(parallel::LocalRows(x), 4, {}, parallel::SerialComm{}, rng);
+  const auto got = pick_ids(dir.file("p.csv"));
+  ASSERT_EQ(got.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(got[i], id_of(want.indices[i]));
+  r = with(
+      {"--strategy", "kmeans-centroid", "--param", "unit_rows=true", "--out", dir.file("q.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(io::sha256_file(dir.file("p.csv")), io::sha256_file(dir.file("q.csv")));
-  r = with({"--strategy", "kmeans-centroid-cosine", "--out", dir.file("c.csv")});
+  EXPECT_EQ(io::read_csv(dir.file("p.csv")).rows, io::read_csv(dir.file("q.csv")).rows);
+  r = with({"--param", "whiten=2", "--out", dir.file("w.csv")});
   EXPECT_EQ(r.code, 2);
-  EXPECT_TRUE(contains(r.err, "'kmeans-centroid-cosine' has no streaming")) << r.err;
-  EXPECT_FALSE(fs::exists(dir.file("c.csv")));
+  EXPECT_TRUE(contains(r.err, "--param whiten needs --engine memory")) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("w.csv")));
 }
 
 TEST(CliSelect, LabelledIdsAreNeverPicked) {

@@ -115,19 +115,53 @@ TEST(StreamingKMeans, FoldedStandardisationEqualsAnExplicitCopy) {
   EXPECT_NEAR(folded.inertia, copied.inertia, 1e-4 * copied.inertia);
 }
 
+// Unit rows (k-means by cosine) folded into the distances and sums: the clustering of an explicit
+// copy of the rows z-scored (or not) and scaled to unit length, a zero row staying zero.
+TEST(StreamingKMeans, FoldedUnitRowsEqualAnExplicitCopy) {
+  auto b = testing::blobs(500, 6, 4, 5);
+  for (Index i = 0; i < 500; ++i) b.x(i, 2) = 1000.0f + 50.0f * b.x(i, 2);  // unequal scales
+  for (const bool standardize : {true, false}) {
+    RowMatrixXf x = b.x;
+    if (!standardize) x.row(7).setZero();  // z = x there: a zero row, which stays zero
+    RowMatrixXf u = standardize ? Standardizer{}.fit_transform(x) : x;
+    for (Index i = 0; i < u.rows(); ++i)
+      if (u.row(i).norm() > 0) u.row(i) /= u.row(i).norm();
+    Rng r1(9), r2(9);
+    const auto folded = StreamingKMeans<>({.standardize = standardize, .unit_rows = true})
+                            .fit(LocalRows(x), 4, SerialComm{}, r1);
+    const auto copied =
+        StreamingKMeans<>({.standardize = false}).fit(LocalRows(u), 4, SerialComm{}, r2);
+    EXPECT_EQ(folded.assignment, copied.assignment) << "standardize " << standardize;
+    EXPECT_LT((folded.centroids - copied.centroids).cwiseAbs().maxCoeff(), 1e-5);
+    EXPECT_NEAR(folded.inertia, copied.inertia, 1e-4 * copied.inertia);
+    EXPECT_EQ(folded.iterations, copied.iterations);
+    for (Index c = 0; c < 4; ++c)  // centroids of unit rows: inside the unit ball
+      EXPECT_LE(folded.centroids.row(c).norm(), 1.0f + 1e-6f);
+  }
+  // And the z-scored unit rows are not the raw or the z-scored rows' clustering (else the test
+  // could not tell).
+  Rng r3(9), r4(9);
+  const auto z_only = StreamingKMeans<>().fit(LocalRows(b.x), 4, SerialComm{}, r3);
+  const auto unit = StreamingKMeans<>({.unit_rows = true}).fit(LocalRows(b.x), 4, SerialComm{}, r4);
+  EXPECT_GT((z_only.centroids - unit.centroids).cwiseAbs().maxCoeff(), 0.1f);
+}
+
 TEST(StreamingKMeans, SameResultForOneOrTwoThreadsAndAnyTileSize) {
   const auto b = testing::blobs(3000, 16, 7, 2, 3.0);
   const int saved = omp_get_max_threads();
-  omp_set_num_threads(1);
-  Rng r1(4);
-  const auto one = StreamingKMeans<>({.row_block = 256}).fit(LocalRows(b.x), 7, SerialComm{}, r1);
-  omp_set_num_threads(2);
-  Rng r2(4);
-  const auto two = StreamingKMeans<>({.row_block = 256}).fit(LocalRows(b.x), 7, SerialComm{}, r2);
-  omp_set_num_threads(saved);
-  EXPECT_EQ(one.centroids, two.centroids);
-  EXPECT_EQ(one.assignment, two.assignment);
-  EXPECT_EQ(one.inertia, two.inertia);
+  for (const bool unit : {false, true}) {
+    const StreamingKMeansParams p{.unit_rows = unit, .row_block = 256};
+    omp_set_num_threads(1);
+    Rng r1(4);
+    const auto one = StreamingKMeans<>(p).fit(LocalRows(b.x), 7, SerialComm{}, r1);
+    omp_set_num_threads(2);
+    Rng r2(4);
+    const auto two = StreamingKMeans<>(p).fit(LocalRows(b.x), 7, SerialComm{}, r2);
+    omp_set_num_threads(saved);
+    EXPECT_EQ(one.centroids, two.centroids) << "unit rows " << unit;
+    EXPECT_EQ(one.assignment, two.assignment);
+    EXPECT_EQ(one.inertia, two.inertia);
+  }
 }
 
 TEST(StreamingKMeans, RejectsBadInput) {

@@ -67,19 +67,22 @@ TEST(Mpi, KCenterEqualsOneProcessForAnySplit) {
   }
 }
 
+// kmeans-centroid and kmeans-centroid-cosine (unit rows) alike.
 TEST(Mpi, KMeansCentroidEqualsOneProcess) {
   MpiComm comm;
   const auto b = testing::blobs(3000, 16, 9, 4, 6.0);
-  const select::StreamingCentroidParams p{.kmeans = {.row_block = 256}};
-  Rng r1(8), r2(8);
-  const std::vector<Index> lab{11};
-  const auto one =
-      select::StreamingCentroidSelector<>(p).select(LocalRows(b.x), 20, lab, SerialComm{}, r1);
-  const auto many = select::StreamingCentroidSelector<MpiComm>(p).select(my_rows(b.x, comm, 256),
-                                                                         20, lab, comm, r2);
-  EXPECT_EQ(many.indices, one.indices);
-  EXPECT_EQ(many.cluster, one.cluster);
-  EXPECT_EQ(many.distance, one.distance);
+  for (const bool unit : {false, true}) {
+    const select::StreamingCentroidParams p{.kmeans = {.unit_rows = unit, .row_block = 256}};
+    Rng r1(8), r2(8);
+    const std::vector<Index> lab{11};
+    const auto one =
+        select::StreamingCentroidSelector<>(p).select(LocalRows(b.x), 20, lab, SerialComm{}, r1);
+    const auto many = select::StreamingCentroidSelector<MpiComm>(p).select(my_rows(b.x, comm, 256),
+                                                                           20, lab, comm, r2);
+    EXPECT_EQ(many.indices, one.indices) << "unit rows " << unit;
+    EXPECT_EQ(many.cluster, one.cluster);
+    EXPECT_EQ(many.distance, one.distance);
+  }
 }
 
 TEST(Mpi, KMeansPaperSweepEqualsOneProcess) {
@@ -145,16 +148,18 @@ TEST(Mpi, SelectCommandOnShards) {
     io::atomic_write(m.path, io::shard_manifest_text(m));
   }
   parallel::collective(comm, [] {});  // barrier: the files exist
-  for (const std::string strategy : {"kmeans-centroid", "kcenter"}) {
+  for (const std::string strategy : {"kmeans-centroid", "kmeans-centroid-cosine", "kcenter"}) {
     const std::string out = (dir / ("p-" + strategy + ".csv")).string();
     const int code = cli::run_select({"--embeddings", (dir / "e.shards.json").string(), "--budget",
                                       "10", "--strategy", strategy, "--seed", "4", "--out", out});
     ASSERT_EQ(code, 0);
     parallel::collective(comm, [] {});
     Rng rng(4);
+    const select::StreamingCentroidParams cp{
+        .kmeans = {.unit_rows = strategy == "kmeans-centroid-cosine"}};
     const auto one = strategy == "kcenter" ? select::StreamingKCenter<>{}.select(
                                                  LocalRows(b.x), 10, {}, SerialComm{}, rng)
-                                           : select::StreamingCentroidSelector<>().select(
+                                           : select::StreamingCentroidSelector<>(cp).select(
                                                  LocalRows(b.x), 10, {}, SerialComm{}, rng);
     std::vector<std::string> expect, got;
     for (Index r : one.indices) expect.push_back("r" + std::to_string(r));

@@ -21,6 +21,8 @@ struct StreamingKMeansClusterer {
   StreamingKMeansParams params;  ///< the streaming k-means
 
   [[nodiscard]] Clustering fit(EmbeddingsView x, Index k, Rng& rng) const {
+    COLDSTART_CHECK(!params.unit_rows, InvalidArgument,
+                    "unit_rows: unit-length centroids have no raw-column equivalent{}", "");
     const StreamingClustering s =
         StreamingKMeans<>(params).fit(parallel::LocalRows(x), k, parallel::SerialComm{}, rng);
     Clustering c;

@@ -19,6 +19,7 @@ struct StreamingKMeansParams {
   double tol = 1e-4;  ///< stop when Σ‖Δc‖² ≤ tol·mean column variance (clustering space);
                       ///< ≥ 0, 0 = until no label changes
   bool standardize = true;        ///< cluster z-scored columns (folded into the distances, no copy)
+  bool unit_rows = false;         ///< then each row scaled to unit length (k-means by cosine)
   Index sample_per_cluster = 64;  ///< seeding sample: rows per cluster (FAISS trains on ≤ 256); ≥ 1
   Index row_block = 1024;         ///< GEMM tile rows, tiles aligned to global row multiples; ≥ 1
   bool random_init = false;       ///< seeds: k distinct uniformly random rows (cluster::RandomRows,
@@ -37,6 +38,7 @@ struct ColumnTransform {
   Eigen::VectorXd inv_scale;  ///< d values 1/std (1 for constant columns or no standardising)
   Eigen::VectorXd variance;   ///< d population variances of the raw columns
   double max_abs = 0.0;       ///< largest |x| over the pool (fixes the exact-sum scale)
+  bool unit_rows = false;     ///< then each row is scaled by 1/‖z‖ (a zero z stays zero)
 };
 
 /// The result on one process: global centroids and sizes, this process's assignment.
@@ -50,7 +52,8 @@ struct StreamingClustering {
   int iterations = 0;                    ///< Lloyd iterations run
 };
 
-/// Lloyd's k-means over rows that are streamed, not held: seeding by greedy k-means++
+/// Lloyd's k-means over rows that are streamed, not held (z-scored, and with unit_rows scaled to
+/// unit length, on the fly — no copy): seeding by greedy k-means++
 /// (cluster::GreedyKMeansPlusPlus, scikit-learn's) on a uniform sample of
 /// sample_per_cluster·k rows (drawn by a hash of the global row, so the same rows whatever the
 /// split) — or, with random_init, k distinct random rows drawn as cluster::RandomRows draws them
@@ -94,16 +97,30 @@ namespace detail {
 
 /// Squared distances in the clustering space from raw rows: ‖z − c‖² = ‖z‖² + off_j − 2·x·b_j,
 /// with b_j = inv_scale ∘ c_j and off_j = ‖c_j‖² + 2·mean·b_j. ‖z‖² per row is computed once.
+/// With unit rows u = s·z (s = 1/‖z‖): ‖u − c‖² = s²‖z‖² + ‖c_j‖² − 2·s·(x·b_j − mean·b_j).
 struct FoldedDistance {
   RowMatrixXf b;                 ///< k×d
-  Eigen::VectorXd offset;        ///< k
-  std::vector<float> row_terms;  ///< ‖z_i‖² of the local rows
+  Eigen::VectorXd offset;        ///< k: ‖c_j‖² + 2·mean·b_j
+  Eigen::VectorXd cnorm;         ///< k: ‖c_j‖²
+  Eigen::VectorXd mean_b;        ///< k: mean·b_j
+  std::vector<float> row_terms;  ///< ‖z_i‖² of the local rows (unit rows: 1, or 0 for z = 0)
+  std::vector<float> row_scale;  ///< unit rows only: 1/‖z_i‖ (0 for z = 0); else empty
 
   FoldedDistance(const parallel::LocalRows& rows, const ColumnTransform& t);
   void set_centroids(const RowMatrixXf& c, const ColumnTransform& t);
-  /// Exact ‖z_i − c‖² in double (direct differences).
+  /// Squared distance of local row i to centroid j from their GEMM inner product x_i·b_j.
+  [[nodiscard]] double dist(Index i, Index j, float ip) const {
+    if (row_scale.empty()) return static_cast<double>(row_terms[i]) + offset[j] - 2.0 * ip;
+    return static_cast<double>(row_terms[i]) + cnorm[j] -
+           2.0 * static_cast<double>(row_scale[i]) * (ip - mean_b[j]);
+  }
+  /// Exact ‖z_i − c‖² (unit rows: ‖u_i − c‖²) in double (direct differences).
   [[nodiscard]] static double exact(const float* x, const float* c, const ColumnTransform& t);
 };
+
+/// A raw row in the clustering space, in double: z = (x − mean) ∘ inv_scale, then scaled to unit
+/// length with unit rows (a zero z stays zero).
+void to_space(const float* x, const ColumnTransform& t, double* out);
 
 /// Tiles [begin, end) of local rows whose global boundaries are multiples of `block`.
 [[nodiscard]] std::vector<std::pair<Index, Index>> aligned_tiles(const parallel::LocalRows& rows,

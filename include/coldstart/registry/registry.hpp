@@ -30,8 +30,7 @@ namespace coldstart::registry {
 /// (docs/results/session13-rule.md: kmeans-centroid-cosine since session 13; kmeans-centroid in
 /// sessions 9–12; TypiClust from round 2 to session 8, until a U-Net trained long enough showed
 /// its picks Holm-worse than random on segmentation). One constant, so the front ends cannot
-/// disagree. A streaming `coldstart select` without --strategy runs kmeans-centroid instead
-/// (cli::kStreamingDefaultStrategy; this one has no streaming implementation).
+/// disagree.
 inline constexpr const char* kDefaultSelector = "kmeans-centroid-cosine";
 
 /// What a part reads.

@@ -106,11 +106,7 @@ class StreamingSweepSelector {
                                   fd.b.data(), d, ip.data(), k);
         for (Index i = a; i < e; ++i)
           for (Index c = 0; c < k; ++c)
-            detail::keep_smallest(
-                mine[c],
-                {static_cast<double>(fd.row_terms[i]) + fd.offset[c] - 2.0 * ip[(i - a) * k + c],
-                 i},
-                p_.shortlist);
+            detail::keep_smallest(mine[c], {fd.dist(i, c, ip[(i - a) * k + c]), i}, p_.shortlist);
       }
     }
     std::vector<parallel::DistRow> best(static_cast<std::size_t>(k));

@@ -51,6 +51,7 @@ inline double row_uniform(std::uint64_t seed, Index row) noexcept {
 inline FoldedDistance::FoldedDistance(const parallel::LocalRows& rows, const ColumnTransform& t)
     : row_terms(static_cast<std::size_t>(rows.x.rows())) {
   const Index n = rows.x.rows(), d = rows.x.cols();
+  if (t.unit_rows) row_scale.resize(static_cast<std::size_t>(n));
 #pragma omp parallel for schedule(static)
   for (Index i = 0; i < n; ++i) {
     const float* x = rows.x.row(i).data();
@@ -59,13 +60,32 @@ inline FoldedDistance::FoldedDistance(const parallel::LocalRows& rows, const Col
       const double z = (x[j] - t.mean[j]) * t.inv_scale[j];
       s += z * z;
     }
-    row_terms[i] = static_cast<float>(s);
+    if (!t.unit_rows) {
+      row_terms[i] = static_cast<float>(s);
+    } else {
+      row_terms[i] = s > 0.0 ? 1.0f : 0.0f;
+      row_scale[i] = s > 0.0 ? static_cast<float>(1.0 / std::sqrt(s)) : 0.0f;
+    }
   }
+}
+
+inline void to_space(const float* x, const ColumnTransform& t, double* out) {
+  const Index d = t.mean.size();
+  double s = 0.0;
+  for (Index j = 0; j < d; ++j) {
+    out[j] = (x[j] - t.mean[j]) * t.inv_scale[j];
+    s += out[j] * out[j];
+  }
+  if (!t.unit_rows) return;
+  const double scale = s > 0.0 ? 1.0 / std::sqrt(s) : 0.0;
+  for (Index j = 0; j < d; ++j) out[j] *= scale;
 }
 
 inline void FoldedDistance::set_centroids(const RowMatrixXf& c, const ColumnTransform& t) {
   b.resize(c.rows(), c.cols());
   offset.resize(c.rows());
+  cnorm.resize(c.rows());
+  mean_b.resize(c.rows());
   for (Index j = 0; j < c.rows(); ++j) {
     double cn = 0.0, mb = 0.0;
     for (Index q = 0; q < c.cols(); ++q) {
@@ -75,15 +95,23 @@ inline void FoldedDistance::set_centroids(const RowMatrixXf& c, const ColumnTran
       mb += t.mean[q] * static_cast<double>(b(j, q));
     }
     offset[j] = cn + 2.0 * mb;
+    cnorm[j] = cn;
+    mean_b[j] = mb;
   }
 }
 
 inline double FoldedDistance::exact(const float* x, const float* c, const ColumnTransform& t) {
   double s = 0.0;
-  for (Index j = 0; j < t.mean.size(); ++j) {
-    const double v = (x[j] - t.mean[j]) * t.inv_scale[j] - c[j];
-    s += v * v;
+  if (!t.unit_rows) {
+    for (Index j = 0; j < t.mean.size(); ++j) {
+      const double v = (x[j] - t.mean[j]) * t.inv_scale[j] - c[j];
+      s += v * v;
+    }
+    return s;
   }
+  std::vector<double> u(static_cast<std::size_t>(t.mean.size()));
+  to_space(x, t, u.data());
+  for (Index j = 0; j < t.mean.size(); ++j) s += (u[j] - c[j]) * (u[j] - c[j]);
   return s;
 }
 
@@ -108,7 +136,7 @@ void for_each_nearest(const parallel::LocalRows& rows, const FoldedDistance& fd,
         Index best = 0;
         double best_d = std::numeric_limits<double>::infinity();
         for (Index j = 0; j < k; ++j) {
-          const double dj = static_cast<double>(fd.row_terms[i]) + fd.offset[j] - 2.0 * row[j];
+          const double dj = fd.dist(i, j, row[j]);
           if (dj < best_d) best_d = dj, best = j;
         }
         fn(thread, i, best, static_cast<float>(std::max(0.0, best_d)));
@@ -120,10 +148,11 @@ void for_each_nearest(const parallel::LocalRows& rows, const FoldedDistance& fd,
 /// Column means, variances and max |x| over all processes (exact sums), and the transform.
 /// NaN/Inf anywhere: NumericError (parallel::finite_max_abs).
 template <parallel::Communicator Comm>
-ColumnTransform column_transform(const parallel::LocalRows& rows, bool standardize,
+ColumnTransform column_transform(const parallel::LocalRows& rows, bool standardize, bool unit_rows,
                                  const Comm& comm) {
   const Index n = rows.x.rows(), d = rows.x.cols();
   ColumnTransform t;
+  t.unit_rows = unit_rows;
   t.max_abs = parallel::finite_max_abs(comm, rows, "cluster::StreamingKMeans::fit");
   const ExactSum s1 = ExactSum::for_terms(t.max_abs, rows.total_rows);
   const ExactSum s2 = ExactSum::for_terms(t.max_abs * t.max_abs, rows.total_rows);
@@ -167,10 +196,11 @@ RowMatrixXf sample_rows(const parallel::LocalRows& rows, const ColumnTransform& 
                         std::uint64_t seed, const Comm& comm) {
   const Index d = rows.x.cols();
   std::vector<float> mine;
+  std::vector<double> u(static_cast<std::size_t>(d));
   for (Index i = 0; i < rows.x.rows(); ++i) {
     if (row_uniform(seed, rows.first_row + i) >= p) continue;
-    for (Index j = 0; j < d; ++j)
-      mine.push_back(static_cast<float>((rows.x(i, j) - t.mean[j]) * t.inv_scale[j]));
+    to_space(rows.x.row(i).data(), t, u.data());
+    for (Index j = 0; j < d; ++j) mine.push_back(static_cast<float>(u[j]));
   }
   const std::vector<float> all = comm.all_gather(mine);
   return Eigen::Map<const RowMatrixXf>(all.data(), static_cast<Index>(all.size()) / d, d);
@@ -201,11 +231,11 @@ RowMatrixXf random_rows(const parallel::LocalRows& rows, const ColumnTransform& 
   // order yields all of them in global order.
   std::sort(drawn.begin(), drawn.end());
   std::vector<float> mine;
+  std::vector<double> u(static_cast<std::size_t>(d));
   for (const auto& [row, j] : drawn) {
     if (!rows.owns(row)) continue;
-    const Index i = row - rows.first_row;
-    for (Index c = 0; c < d; ++c)
-      mine.push_back(static_cast<float>((rows.x(i, c) - t.mean[c]) * t.inv_scale[c]));
+    to_space(rows.x.row(row - rows.first_row).data(), t, u.data());
+    for (Index c = 0; c < d; ++c) mine.push_back(static_cast<float>(u[c]));
   }
   const std::vector<float> all = comm.all_gather(mine);
   COLDSTART_ASSERT(static_cast<Index>(all.size()) == k * d);
@@ -215,13 +245,27 @@ RowMatrixXf random_rows(const parallel::LocalRows& rows, const ColumnTransform& 
   return c;
 }
 
+/// The mean column variance of unit rows, 1/d·(1 − ‖ū‖²) with ū the mean row, from a pass's
+/// per-cluster sums `tot` (k·d fixed-point sums first). Exact when no row's z-score is zero.
+inline double unit_mean_variance(const std::vector<std::int64_t>& tot, Index k, Index d,
+                                 const ExactSum& es, Index n) {
+  double norm2 = 0.0;
+  for (Index j = 0; j < d; ++j) {
+    std::int64_t sum = 0;  // the sum over all rows: within the bound for_terms(·, n) sets
+    for (Index c = 0; c < k; ++c) sum += tot[c * d + j];
+    const double mean = es.to_double(sum) / static_cast<double>(n);
+    norm2 += mean * mean;
+  }
+  return std::max(0.0, 1.0 - norm2) / static_cast<double>(d);
+}
+
 }  // namespace detail
 
 template <parallel::Communicator Comm>
 StreamingClustering StreamingKMeans<Comm>::fit(const parallel::LocalRows& rows, Index k,
                                                const Comm& comm, Rng& rng) const {
   p_.validate(rows.total_rows, rows.x.cols(), k);
-  const ColumnTransform t = detail::column_transform(rows, p_.standardize, comm);
+  const ColumnTransform t = detail::column_transform(rows, p_.standardize, p_.unit_rows, comm);
   if (p_.random_init) {  // as cluster::KMeans<RandomRows>: restart r draws from rng.fork(r)
     StreamingClustering best;
     for (int r = 0; r < p_.n_init; ++r) {
@@ -257,10 +301,13 @@ StreamingClustering StreamingKMeans<Comm>::lloyd(const parallel::LocalRows& rows
   const ColumnTransform& t = out.transform;
   detail::FoldedDistance fd(rows, t);
   const int threads = omp_get_max_threads();
-  const ExactSum es = ExactSum::for_terms(t.max_abs, rows.total_rows);
-  double mean_var = 0.0;
+  // Raw rows are summed and mapped to the space after; unit rows (every |u_j| ≤ 1) are summed in
+  // the space, as the map is not linear.
+  const bool unit = t.unit_rows;
+  const ExactSum es = ExactSum::for_terms(unit ? 2.0 : t.max_abs, rows.total_rows);
+  double mean_var = 0.0;  // unit rows: from the first pass's sums (unit_mean_variance)
   for (Index j = 0; j < d; ++j) mean_var += t.variance[j] * t.inv_scale[j] * t.inv_scale[j];
-  const double tol_abs = p_.tol * mean_var / static_cast<double>(d);
+  double tol_abs = p_.tol * mean_var / static_cast<double>(d);
   out.assignment.assign(static_cast<std::size_t>(n), -1);
   out.sq_dist.assign(static_cast<std::size_t>(n), 0.0f);
   // Per thread: k·d fixed-point sums, k counts, 1 changed-label count (bound k·d·8·threads).
@@ -278,7 +325,13 @@ StreamingClustering StreamingKMeans<Comm>::lloyd(const parallel::LocalRows& rows
       if (!accumulate) return;
       const float* x = rows.x.row(i).data();
       std::int64_t* sc = a + c * d;
-      for (Index j = 0; j < d; ++j) sc[j] += es.to_fixed(x[j]);
+      if (!unit) {
+        for (Index j = 0; j < d; ++j) sc[j] += es.to_fixed(x[j]);
+        return;
+      }
+      const double scale = fd.row_scale[i];
+      for (Index j = 0; j < d; ++j)
+        sc[j] += es.to_fixed(scale * ((x[j] - t.mean[j]) * t.inv_scale[j]));
     });
     for (int th = 1; th < threads; ++th)
       for (std::size_t j = 0; j < slot; ++j) acc[j] += acc[slot * th + j];
@@ -289,13 +342,15 @@ StreamingClustering StreamingKMeans<Comm>::lloyd(const parallel::LocalRows& rows
 
   for (out.iterations = 1; out.iterations <= p_.max_iter; ++out.iterations) {
     const std::vector<std::int64_t> tot = assign_pass(true);
+    if (unit && out.iterations == 1)
+      tol_abs = p_.tol * detail::unit_mean_variance(tot, k, d, es, rows.total_rows);
     double shift = 0.0;
     for (Index c = 0; c < k; ++c) {
       const std::int64_t cnt = tot[k * d + c];
       if (cnt == 0) continue;  // empty: keep the centre
       for (Index j = 0; j < d; ++j) {
         const double mean = es.to_double(tot[c * d + j]) / static_cast<double>(cnt);
-        const auto z = static_cast<float>((mean - t.mean[j]) * t.inv_scale[j]);
+        const auto z = static_cast<float>(unit ? mean : (mean - t.mean[j]) * t.inv_scale[j]);
         const double delta = static_cast<double>(z) - out.centroids(c, j);
         shift += delta * delta;
         out.centroids(c, j) = z;
