@@ -12,12 +12,13 @@
 //   than the direct dot products below (docs/benchmarks/clustering.md, session 11).
 // - Few columns (≤ 12) with a longer inner dimension: direct dot products. A GEMM packs its A
 //   block first, and at 10 columns that copy was 28 % of OpenBLAS's time (session 8).
-// Every backend splits work over rows and columns, never over the inner dimension, and our two
-// kernels sum each output in one fixed order (the panels: the inner index in order), so every
-// output element is summed in one order whatever the thread count and whichever rows come with
-// it: the results stay bit-identical for 1 or N threads.
+// OpenBLAS and Eigen run one thread per call, on row tiles fixed by the product's shape (their
+// own threading changes the bits), and our two kernels sum each output in one fixed order (the
+// panels: the inner index in order), so every output element is summed in one order whatever
+// the thread count: the results stay bit-identical for 1 or N threads.
 
 #include <dlfcn.h>
+#include <omp.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -325,6 +326,46 @@ const char* gemm_backend() {
   return name.c_str();
 }
 
+namespace {
+/// OpenBLAS (seen with Debian's 0.3.21, Haswell kernels) and Eigen give a product other bits when
+/// they run it on more threads (Eigen sizes its depth blocks by the thread count), so the
+/// backends only ever run on one thread: on tiles of kBackendTileRows rows, fixed by m alone,
+/// spread over the OpenMP threads outside a parallel region and taken in turn inside one.
+constexpr Index kBackendTileRows = 256;
+
+void backend_tile(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
+                  float* c, Index ldc) {
+  if (const auto& bl = blas(); bl.sgemm != nullptr) {
+    bl.sgemm(101, 111, 112, static_cast<int>(m), static_cast<int>(n), static_cast<int>(kd), 1.0f, a,
+             static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
+    return;
+  }
+  using Stride = Eigen::OuterStride<>;
+  const Eigen::Map<const RowMatrixXf, 0, Stride> am(a, m, kd, Stride(lda));
+  const Eigen::Map<const RowMatrixXf, 0, Stride> bm(b, n, kd, Stride(ldb));
+  Eigen::Map<RowMatrixXf, 0, Stride> cm(c, m, n, Stride(ldc));
+  cm.noalias() = am * bm.transpose();
+}
+
+void backend_gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b,
+                      Index ldb, float* c, Index ldc) {
+  const Index tiles = (m + kBackendTileRows - 1) / kBackendTileRows;
+  const bool nested = omp_in_parallel() != 0;
+  // Outside a parallel region a lone call would start the backend's own threads (OpenBLAS's
+  // OpenMP build and Eigen follow this thread's team size): hold it to one.
+  const int saved = omp_get_max_threads();
+  if (!nested) omp_set_num_threads(1);
+  const int team = nested ? 1 : static_cast<int>(std::min<Index>(tiles, saved));
+#pragma omp parallel for schedule(static) num_threads(team) if (team > 1)
+  for (Index t = 0; t < tiles; ++t) {
+    const Index r0 = t * kBackendTileRows;
+    backend_tile(std::min(kBackendTileRows, m - r0), n, kd, a + r0 * lda, lda, b, ldb, c + r0 * ldc,
+                 ldc);
+  }
+  if (!nested) omp_set_num_threads(saved);
+}
+}  // namespace
+
 void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float* b, Index ldb,
               float* c, Index ldc) {
   if (m == 0 || n == 0) return;
@@ -341,16 +382,7 @@ void gemm_abt(Index m, Index n, Index kd, const float* a, Index lda, const float
     return;
   }
 #endif
-  if (const auto& bl = blas(); bl.sgemm != nullptr) {
-    bl.sgemm(101, 111, 112, static_cast<int>(m), static_cast<int>(n), static_cast<int>(kd), 1.0f, a,
-             static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c, static_cast<int>(ldc));
-    return;
-  }
-  using Stride = Eigen::OuterStride<>;
-  Eigen::Map<const RowMatrixXf, 0, Stride> am(a, m, kd, Stride(lda));
-  Eigen::Map<const RowMatrixXf, 0, Stride> bm(b, n, kd, Stride(ldb));
-  Eigen::Map<RowMatrixXf, 0, Stride> cm(c, m, n, Stride(ldc));
-  cm.noalias() = am * bm.transpose();
+  backend_gemm_abt(m, n, kd, a, lda, b, ldb, c, ldc);
 }
 
 void gemm_rows_abt(Index m, const float* const* rows, Index n, Index kd, const float* b, Index ldb,

@@ -47,9 +47,11 @@ namespace {
 /// Coordinates y (m×r) of m distinct rows with y·yᵀ = x·xᵀ: the Gram matrix's pivoted LDLᵀ.
 RowMatrixXf gram_coordinates(const RowMatrixXf& x) {
   const Index m = x.rows(), d = x.cols();
+  // One thread for the Gram product too: without the AVX-512 kernels it runs in OpenBLAS or
+  // Eigen, and Eigen's depth blocking follows the thread count.
+  const OneEigenThread one;
   RowMatrixXf g(m, m);
   detail::gemm_abt(m, m, d, x.data(), d, x.data(), d, g.data(), m);
-  const OneEigenThread one;
   const Eigen::LDLT<Eigen::MatrixXd> ldlt(g.cast<double>());  // reads the lower triangle only
   const Eigen::VectorXd dv = ldlt.vectorD();
   // Pivots come largest first; from the first one at rounding level on, the rest of G is noise.

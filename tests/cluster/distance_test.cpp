@@ -1,3 +1,5 @@
+#include <omp.h>
+
 #include <coldstart/cluster/distance.hpp>
 #include <limits>
 #include <numeric>
@@ -118,6 +120,28 @@ TEST(Distance, GemmMatchesDoubleSumsForWideProducts) {
     EXPECT_TRUE(detail::direct_dots_apply(12, 2049));
     EXPECT_FALSE(detail::direct_dots_apply(13, 4096));
   }
+}
+
+// Called outside a parallel region (RowSpace's Gram matrix, the centre-to-centre distances), the
+// GEMM may run on several threads; its bits must not depend on how many, on every backend (the
+// ctest entry cluster.eigen_gemm runs this with COLDSTART_BLAS=eigen too).
+TEST(Distance, GemmGivesTheSameBitsOnAnyThreadCount) {
+  const int saved = omp_get_max_threads();
+  for (const auto& [m, n, kd] : {std::tuple<Index, Index, Index>{150, 150, 400},
+                                 {700, 100, 300},
+                                 {20, 20, 1280},
+                                 {1000, 10, 64},
+                                 {513, 33, 2100}}) {
+    const RowMatrixXf a = random_matrix(m, kd, 300 + m), b = random_matrix(n, kd, 301 + n);
+    RowMatrixXf one(m, n), three(m, n);
+    omp_set_num_threads(1);
+    detail::gemm_abt(m, n, kd, a.data(), kd, b.data(), kd, one.data(), n);
+    omp_set_num_threads(3);
+    detail::gemm_abt(m, n, kd, a.data(), kd, b.data(), kd, three.data(), n);
+    omp_set_num_threads(saved);
+    EXPECT_TRUE(one == three) << m << "x" << n << "x" << kd << " on " << detail::gemm_backend();
+  }
+  EXPECT_EQ(omp_get_max_threads(), saved);
 }
 
 // gemm_rows_abt reads scattered rows; where the packed panels or the direct dot products run,
