@@ -15,6 +15,8 @@
 #include <numeric>
 #include <sstream>
 
+#include "../torch_threads.hpp"
+
 namespace coldstart::embed {
 namespace {
 
@@ -182,7 +184,7 @@ SimClrResult train_simclr(std::span<const io::Image> pool, const SimClrParams& p
   const auto n = static_cast<Index>(pool.size());
   p.validate(n);
   COLDSTART_CHECK(!model_path.empty(), InvalidArgument, "model_path is empty{}", "");
-  if (p.threads > 0) at::set_num_threads(p.threads);
+  const coldstart::detail::IntraOpThreads threads(p.threads);  // restored on return
   const int S = p.image_size;
   const std::size_t plane = static_cast<std::size_t>(S) * S;
 

@@ -27,6 +27,8 @@
 #include <string_view>
 #include <thread>
 
+#include "../torch_threads.hpp"
+
 namespace coldstart::embed {
 namespace {
 
@@ -68,23 +70,7 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-/// The intra-op thread count of the calling thread, set for one scope and restored after.
-/// at::set_num_threads sets the calling thread's OpenMP team size (a per-thread setting) and
-/// LibTorch's default for threads started later; restoring it keeps the caller's default.
-class IntraOpThreads {
- public:
-  explicit IntraOpThreads(int n) : before_(at::get_num_threads()) {
-    if (before_ != n) at::set_num_threads(n);
-  }
-  ~IntraOpThreads() {
-    if (at::get_num_threads() != before_) at::set_num_threads(before_);
-  }
-  IntraOpThreads(const IntraOpThreads&) = delete;
-  IntraOpThreads& operator=(const IntraOpThreads&) = delete;
-
- private:
-  int before_;
-};
+using coldstart::detail::IntraOpThreads;
 
 constexpr const char* kFusedConv = "mkldnn::_convolution_pointwise";
 

@@ -146,11 +146,6 @@ std::vector<std::string> named_encoders(const ExperimentConfig& c) {
   return encoders;
 }
 
-bool uses_encoder(const ExperimentConfig& c, const std::string& name) {
-  const auto encoders = named_encoders(c);
-  return std::find(encoders.begin(), encoders.end(), name) != encoders.end();
-}
-
 boost::json::object part_defaults(const ExperimentConfig& c) {
   const auto& seg = c.segmentation;
   std::vector<std::string> strategies = c.strategies;
@@ -214,11 +209,9 @@ boost::json::object to_json(const ExperimentConfig& c) {
                           {"duplicate_correlation", exact(c.duplicate_correlation)},
                           {"seed", c.seed},
                           {"part_defaults", part_defaults(c)}};
-  // `threads` is not there: every cell's learner runs on one LibTorch thread and the threads
-  // run cells side by side (cell_pool.hpp), so results are the same on any thread count. The
-  // one exception is the pool-trained SimCLR encoder, whose training splits its operations
-  // over the threads: with it, the thread count is part of the identity.
-  if (uses_encoder(c, "ssl-pool")) out["ssl_pool_threads"] = c.threads;
+  // `threads` is not there: every cell's learner and the pool-trained SimCLR encoder run on one
+  // LibTorch thread and the threads run cells side by side (cell_pool.hpp), so results are the
+  // same on any thread count.
   return out;
 }
 

@@ -30,6 +30,10 @@ boost::json::object encoder_params(const ExperimentConfig& cfg, const std::strin
                            {"image_size", std::min(64, cfg.resolution)},
                            {"max_steps", cfg.ssl_steps},
                            {"threads", cfg.threads}};
+  // SimCLR trains on one LibTorch thread: LibTorch splits its reductions by the thread count,
+  // so a model trained on two threads differs from one trained on one (the embedders run one
+  // intra-op thread per batch whatever `threads` says).
+  if (name == "ssl-pool") want["threads"] = 1;
   if (name != "pixels") want.erase("size");  // pretrained encoders keep their card's side
   boost::json::object out;
   for (const auto& p : registry::encoders().at(name).params)

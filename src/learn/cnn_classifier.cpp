@@ -157,7 +157,7 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
           p.positive_class);
   }
   return detail::torch_guard(kFit, [&] {
-    detail::TorchThreads threads(p.threads);
+    detail::IntraOpThreads threads(p.threads);
     auto impl = std::make_unique<Impl>();
     torch::Tensor x =
         detail::images_to_tensor(train.inputs, p.channels, p.resolution, kFit, "training");
@@ -217,7 +217,7 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
 Prediction CnnClassifier::predict(const Input& images) const {
   COLDSTART_CHECK(fitted(), InvalidArgument, "predict called before fit");
   return detail::torch_guard(kPredict, [&] {
-    detail::TorchThreads threads(params_.threads);
+    detail::IntraOpThreads threads(params_.threads);
     const torch::Tensor x = impl_->norm(
         detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     auto [probs, hidden] = impl_->forward_all(x, params_.predict_batch, nullptr);
@@ -236,7 +236,7 @@ Prediction CnnClassifier::predict_mc(const Input& images, int passes, Rng& rng) 
   COLDSTART_CHECK(params_.dropout > 0, InvalidArgument,
                   "MC dropout needs dropout > 0 (dropout = {})", params_.dropout);
   return detail::torch_guard("learn::CnnClassifier::predict_mc", [&] {
-    detail::TorchThreads threads(params_.threads);
+    detail::IntraOpThreads threads(params_.threads);
     const torch::Tensor x = impl_->norm(
         detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     Prediction out;

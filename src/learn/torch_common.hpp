@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../torch_threads.hpp"
 #include "coldstart/error.hpp"
 #include "coldstart/io/image.hpp"
 #include "coldstart/learn/concept.hpp"
@@ -30,22 +31,7 @@ decltype(auto) torch_guard(const char* where, F&& f) {
   }
 }
 
-/// Sets LibTorch's intra-op thread count for a scope (n <= 0: leaves it alone).
-class TorchThreads {
- public:
-  explicit TorchThreads(int n) : saved_(at::get_num_threads()), set_(n > 0) {
-    if (set_) at::set_num_threads(n);
-  }
-  ~TorchThreads() {
-    if (set_) at::set_num_threads(saved_);
-  }
-  TorchThreads(const TorchThreads&) = delete;
-  TorchThreads& operator=(const TorchThreads&) = delete;
-
- private:
-  int saved_;
-  bool set_;
-};
+using coldstart::detail::IntraOpThreads;
 
 /// A fit's own LibTorch generator, seeded from our stream. A fresh generator seeded s is in the
 /// state torch::manual_seed(s) puts LibTorch's process-wide one in, so the draws are the same; but

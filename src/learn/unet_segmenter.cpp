@@ -131,7 +131,7 @@ FitReport UNetSegmenter::fit(const Labelled<Input>& train, const Labelled<Input>
   COLDSTART_CHECK(n > 0, InvalidArgument, "training set is empty (n = 0)");
   const bool has_val = !val.inputs.empty();
   return detail::torch_guard(kFit, [&] {
-    detail::TorchThreads threads(p.threads);
+    detail::IntraOpThreads threads(p.threads);
     auto impl = std::make_unique<Impl>();
     torch::Tensor x =
         detail::images_to_tensor(train.inputs, p.channels, p.resolution, kFit, "training");
@@ -207,7 +207,7 @@ std::vector<RowMatrixXf> to_maps(const torch::Tensor& prob, std::span<const io::
 Prediction UNetSegmenter::predict(const Input& images) const {
   COLDSTART_CHECK(fitted(), InvalidArgument, "predict called before fit");
   return detail::torch_guard(kPredict, [&] {
-    detail::TorchThreads threads(params_.threads);
+    detail::IntraOpThreads threads(params_.threads);
     const torch::Tensor x = impl_->norm(
         detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     Prediction out;
@@ -223,7 +223,7 @@ Prediction UNetSegmenter::predict_mc(const Input& images, int passes, Rng& rng) 
   COLDSTART_CHECK(params_.dropout > 0, InvalidArgument,
                   "MC dropout needs dropout > 0 (dropout = {})", params_.dropout);
   return detail::torch_guard("learn::UNetSegmenter::predict_mc", [&] {
-    detail::TorchThreads threads(params_.threads);
+    detail::IntraOpThreads threads(params_.threads);
     const torch::Tensor x = impl_->norm(
         detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
     torch::Tensor sum;

@@ -1,3 +1,5 @@
+#include <ATen/Parallel.h>
+
 #include <coldstart/embed/simclr.hpp>
 #include <coldstart/embed/torchscript.hpp>
 #include <coldstart/io/manifest.hpp>
@@ -82,6 +84,20 @@ TEST(TrainSimClr, SameSeedSameLosses) {
   const auto rc = train_simclr(pool, p, c, dir.file("c.pt"));
   EXPECT_EQ(ra.losses, rb.losses);
   EXPECT_NE(ra.losses, rc.losses);
+}
+
+// Training on its own thread count leaves the caller's as it was (it used to stay at p.threads).
+TEST(TrainSimClr, RestoresTheCallersThreadCount) {
+  TempDir dir;
+  const auto pool = tiny_pool(10, 5);
+  SimClrParams p = tiny_params();
+  p.max_steps = 1;
+  const int saved = at::get_num_threads();
+  at::set_num_threads(2);
+  Rng rng(4);
+  (void)train_simclr(pool, p, rng, dir.file("t.pt"));
+  EXPECT_EQ(at::get_num_threads(), 2);
+  at::set_num_threads(saved);
 }
 
 TEST(TrainSimClr, RejectsBadInput) {

@@ -244,5 +244,36 @@ TEST(Experiment, UNetResultsAreTheSameOnAnyThreadCount) {
   EXPECT_EQ(run(3), one);
 }
 
+// The pool-trained SimCLR encoder too: its training runs on one LibTorch thread (it split its
+// operations over `threads` until session 15, and the picks then differed).
+TEST(Experiment, SslPoolResultsAreTheSameOnAnyThreadCount) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "toy", 40, 64);
+  auto run = [&](int threads) {
+    ExperimentConfig cfg;
+    cfg.data_dir = (dir.path() / "toy").string();
+    cfg.out_dir = dir.file("out-" + std::to_string(threads));
+    cfg.cache_dir = dir.file("cache-" + std::to_string(threads));
+    cfg.tasks = {"classification"};
+    cfg.strategies = {"random", "kmeans-paper"};
+    cfg.encoders = {"ssl-pool"};
+    cfg.main_encoder = "pixels";
+    cfg.pixel_resolution = 16;
+    cfg.resolution = 64;
+    cfg.ssl_steps = 4;
+    cfg.budgets = {8};
+    cfg.random_draws = 1;
+    cfg.seeds = 1;
+    cfg.active = false;
+    cfg.grouped_split = false;
+    cfg.threads = threads;
+    std::ostringstream log;
+    return io::read_file(run_experiment(cfg, log).results_csv);
+  };
+  const std::string one = run(1);
+  EXPECT_NE(one.find("kmeans-paper,ssl-pool"), std::string::npos) << one.substr(0, 300);
+  EXPECT_EQ(run(3), one);
+}
+
 }  // namespace
 }  // namespace coldstart::experiment

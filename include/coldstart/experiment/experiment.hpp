@@ -123,9 +123,8 @@ struct ExperimentConfig {
 /// The fields that decide the results, as JSON: the resume log's identity and the experiment
 /// manifest's record. Leaves out where files live (data_dir: the dataset's hash stands for it;
 /// out_dir, cache_dir, models_dir), fresh and `threads`, which changes only how many cells run
-/// at once (each cell's learner runs on one LibTorch thread), except with the pool-trained
-/// `ssl-pool` encoder, whose training splits over the threads: then `ssl_pool_threads` holds
-/// it. Doubles as hexadecimal text (exact).
+/// at once (each cell's learner, and the pool-trained `ssl-pool` encoder's training, run on one
+/// LibTorch thread). Doubles as hexadecimal text (exact).
 /// `part_defaults` records the declared parameters' defaults of every named selector, encoder,
 /// learner and acquisition, so a build that changed one is another configuration to the log.
 [[nodiscard]] boost::json::object to_json(const ExperimentConfig& cfg);
