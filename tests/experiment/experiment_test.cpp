@@ -10,6 +10,8 @@
 #include <coldstart/registry/learners.hpp>
 #include <coldstart/registry/registry.hpp>
 #include <coldstart/select/random.hpp>
+#include <filesystem>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -207,21 +209,33 @@ TEST(Experiment, ReportsTheDefaultPipelinesGapClosed) {
   EXPECT_EQ(m.at("default_pipeline_gap_closed").as_array().size(), 1u);
 }
 
+// results.csv of an experiment on a 40-image toy dataset written in `dir`, set up by `setup`,
+// computed on `threads` threads.
+std::string toy_results(const TempDir& dir, int threads,
+                        const std::function<void(ExperimentConfig&)>& setup) {
+  if (!std::filesystem::exists(dir.path() / "toy"))
+    coldstart::testing::write_dataset(dir.path() / "toy", 40, 64);
+  ExperimentConfig cfg;
+  cfg.data_dir = (dir.path() / "toy").string();
+  cfg.out_dir = dir.file("out-" + std::to_string(threads));
+  cfg.cache_dir = dir.file("cache-" + std::to_string(threads));
+  cfg.main_encoder = "pixels";
+  cfg.pixel_resolution = 16;
+  cfg.grouped_split = false;
+  setup(cfg);
+  cfg.threads = threads;
+  std::ostringstream log;
+  return io::read_file(run_experiment(cfg, log).results_csv);
+}
+
 // Each cell's learner runs on one LibTorch thread and `threads` runs cells side by side
 // (src/experiment/cell_pool.hpp), so a U-Net run writes the same results.csv on 1 and on 3
 // threads. When `threads` was LibTorch's intra-op count, these Dice values differed between the
 // two in their last digits.
 TEST(Experiment, UNetResultsAreTheSameOnAnyThreadCount) {
   TempDir dir;
-  coldstart::testing::write_dataset(dir.path() / "toy", 40, 64);
-  auto run = [&](int threads) {
-    ExperimentConfig cfg;
-    cfg.data_dir = (dir.path() / "toy").string();
-    cfg.out_dir = dir.file("out-" + std::to_string(threads));
-    cfg.cache_dir = dir.file("cache");
+  auto setup = [](ExperimentConfig& cfg) {
     cfg.tasks = {"segmentation:masks"};
-    cfg.main_encoder = "pixels";
-    cfg.pixel_resolution = 16;
     cfg.resolution = 32;
     auto& seg = cfg.segmentation;
     seg.strategies = {"random", "kmeans-paper"};
@@ -234,45 +248,30 @@ TEST(Experiment, UNetResultsAreTheSameOnAnyThreadCount) {
     cfg.active_initial = 4;
     cfg.batch = 4;
     cfg.rounds = 1;
-    cfg.grouped_split = false;
-    cfg.threads = threads;
-    std::ostringstream log;
-    return io::read_file(run_experiment(cfg, log).results_csv);
   };
-  const std::string one = run(1);
+  const std::string one = toy_results(dir, 1, setup);
   EXPECT_NE(one.find(",dice,"), std::string::npos) << one.substr(0, 200);
-  EXPECT_EQ(run(3), one);
+  EXPECT_EQ(toy_results(dir, 3, setup), one);
 }
 
 // The pool-trained SimCLR encoder too: its training runs on one LibTorch thread (it split its
 // operations over `threads` until session 15, and the picks then differed).
 TEST(Experiment, SslPoolResultsAreTheSameOnAnyThreadCount) {
   TempDir dir;
-  coldstart::testing::write_dataset(dir.path() / "toy", 40, 64);
-  auto run = [&](int threads) {
-    ExperimentConfig cfg;
-    cfg.data_dir = (dir.path() / "toy").string();
-    cfg.out_dir = dir.file("out-" + std::to_string(threads));
-    cfg.cache_dir = dir.file("cache-" + std::to_string(threads));
+  auto setup = [](ExperimentConfig& cfg) {
     cfg.tasks = {"classification"};
     cfg.strategies = {"random", "kmeans-paper"};
     cfg.encoders = {"ssl-pool"};
-    cfg.main_encoder = "pixels";
-    cfg.pixel_resolution = 16;
     cfg.resolution = 64;
     cfg.ssl_steps = 4;
     cfg.budgets = {8};
     cfg.random_draws = 1;
     cfg.seeds = 1;
     cfg.active = false;
-    cfg.grouped_split = false;
-    cfg.threads = threads;
-    std::ostringstream log;
-    return io::read_file(run_experiment(cfg, log).results_csv);
   };
-  const std::string one = run(1);
+  const std::string one = toy_results(dir, 1, setup);
   EXPECT_NE(one.find("kmeans-paper,ssl-pool"), std::string::npos) << one.substr(0, 300);
-  EXPECT_EQ(run(3), one);
+  EXPECT_EQ(toy_results(dir, 3, setup), one);
 }
 
 }  // namespace
