@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # ctest python.pip_install: `pip install .` of the repository into a fresh venv, then a fit and a
-# pick through the installed package (not the build tree's). Args: PYTHON SOURCE_DIR WORK_DIR.
+# pick through the installed package (not the build tree's). Args: PYTHON SOURCE_DIR WORK_DIR
+# [UNITY]: UNITY ON builds the wheel as a unity build too, as the build tree was (scripts/test.sh).
 set -euo pipefail
 PY=$1 SRC=$2 WORK=$3
+UNITY_ARGS=()
+if [[ "${4:-}" == ON ]]; then UNITY_ARGS=(-C cmake.define.CMAKE_UNITY_BUILD=ON); fi
 rm -rf "$WORK/venv"
 mkdir -p "$WORK"
 "$PY" -m venv --system-site-packages "$WORK/venv"
 # The wheel's build tree is kept in WORK between runs (scikit-build-core build-dir), so a rerun
 # rebuilds only what changed.
 "$WORK/venv/bin/pip" install --no-build-isolation --no-deps --no-index -q \
-  -C build-dir="$WORK/wheel-build" "$SRC"
+  -C build-dir="$WORK/wheel-build" "${UNITY_ARGS[@]}" "$SRC"
 cd "$WORK"
 "$WORK/venv/bin/python" - <<'PYEOF'
 import pathlib, numpy as np, coldstart

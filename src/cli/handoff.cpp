@@ -21,20 +21,6 @@ namespace {
 
 constexpr const char* kTasks[] = {"classification", "segmentation"};
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (const char c : s + ",") {
-    if (c != ',') {
-      cur += c;
-      continue;
-    }
-    if (!cur.empty()) out.push_back(cur);
-    cur.clear();
-  }
-  return out;
-}
-
 bool is_dicom(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char head[132] = {};

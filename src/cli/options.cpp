@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 namespace coldstart::cli {
 
@@ -177,6 +178,14 @@ std::string nearest(const std::string& typed, const std::vector<std::string>& ch
 
 Check<std::string> not_empty() {
   return [](const std::string& x) -> std::string { return x.empty() ? "must not be empty" : ""; };
+}
+
+std::vector<std::string> split_commas(const std::string& value) {
+  std::vector<std::string> out;
+  std::stringstream s(value);
+  for (std::string item; std::getline(s, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
 }
 
 std::string or_list(const std::vector<std::string>& names) {

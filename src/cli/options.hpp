@@ -141,6 +141,9 @@ template <class T>
 /// "a, b or c".
 [[nodiscard]] std::string or_list(const std::vector<std::string>& names);
 
+/// The items of a comma-separated value ("a,,b" -> {a, b}; empty items are dropped).
+[[nodiscard]] std::vector<std::string> split_commas(const std::string& value);
+
 /// The candidate closest to `typed` (edit distance at most a third of its length, at least 2),
 /// or "" when none is close: the "did you mean" of a typo.
 [[nodiscard]] std::string nearest(const std::string& typed,

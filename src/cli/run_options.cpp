@@ -1,7 +1,6 @@
 // `coldstart run`: its options, declared once, and the command line -> ExperimentConfig.
 #include <algorithm>
 #include <filesystem>
-#include <sstream>
 #include <string_view>
 
 #include "coldstart/io/file.hpp"
@@ -17,15 +16,6 @@ static_assert(std::string_view(kDefaultStrategy) == experiment::kDefaultStrategy
 static_assert(std::string_view(kDefaultEncoder) == experiment::kDefaultEncoder);
 
 namespace {
-
-/// "a,b" items of a list value.
-std::vector<std::string> split_commas(const std::string& v) {
-  std::vector<std::string> out;
-  std::stringstream s(v);
-  for (std::string item; std::getline(s, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 /// "a,b" and repeated options -> {a, b}.
 std::vector<std::string> list_of(const Args& a, const std::string& name) {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "coldstart/error.hpp"
+#include "coldstart/io/npy.hpp"
 
 namespace coldstart::io {
 namespace {
@@ -23,12 +24,6 @@ std::uint64_t from_env(const char* name, std::uint64_t fallback) {
   COLDSTART_CHECK(ok && x > 0, InvalidArgument,
                   "environment variable {}='{}' is not a positive integer", name, s);
   return x;
-}
-
-std::string shape_text(const std::vector<std::size_t>& shape) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + (shape.size() == 1 ? ",)" : ")");
 }
 
 }  // namespace

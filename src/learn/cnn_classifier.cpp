@@ -67,8 +67,8 @@ struct VggNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(VggNet);
 
-constexpr const char* kFit = "learn::CnnClassifier::fit";
-constexpr const char* kPredict = "learn::CnnClassifier::predict";
+constexpr const char* kCnnFit = "learn::CnnClassifier::fit";
+constexpr const char* kCnnPredict = "learn::CnnClassifier::predict";
 
 }  // namespace
 
@@ -126,12 +126,12 @@ double val_auprc(const torch::Tensor& probs, std::span<const int> labels, int po
 
 void check_labels(std::span<const int> labels, std::size_t n, int classes, const char* set) {
   if (labels.size() != n)
-    throw InvalidArgument(coldstart::detail::format("{}: {} set has {} images but {} labels", kFit,
-                                                    set, n, labels.size()));
+    throw InvalidArgument(coldstart::detail::format("{}: {} set has {} images but {} labels",
+                                                    kCnnFit, set, n, labels.size()));
   for (std::size_t i = 0; i < labels.size(); ++i)
     if (labels[i] < 0 || labels[i] >= classes)
       throw InvalidArgument(coldstart::detail::format(
-          "{}: {} label {} of sample {} outside [0, {})", kFit, set, labels[i], i, classes));
+          "{}: {} label {} of sample {} outside [0, {})", kCnnFit, set, labels[i], i, classes));
 }
 
 }  // namespace
@@ -156,17 +156,17 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
           InvalidArgument, "validation set has no sample of positive_class {}: AUPRC is undefined",
           p.positive_class);
   }
-  return detail::torch_guard(kFit, [&] {
+  return detail::torch_guard(kCnnFit, [&] {
     detail::IntraOpThreads threads(p.threads);
     auto impl = std::make_unique<Impl>();
     torch::Tensor x =
-        detail::images_to_tensor(train.inputs, p.channels, p.resolution, kFit, "training");
+        detail::images_to_tensor(train.inputs, p.channels, p.resolution, kCnnFit, "training");
     impl->norm = detail::Standardise::fit(x);
     x = impl->norm(x);
     torch::Tensor xv, yv;
     if (has_val) {
       xv = impl->norm(
-          detail::images_to_tensor(val.inputs, p.channels, p.resolution, kFit, "validation"));
+          detail::images_to_tensor(val.inputs, p.channels, p.resolution, kCnnFit, "validation"));
       yv = torch::tensor(std::vector<std::int64_t>(val.labels.begin(), val.labels.end()),
                          torch::kLong);
     }
@@ -216,10 +216,10 @@ FitReport CnnClassifier::fit(const Labelled<Input>& train, const Labelled<Input>
 
 Prediction CnnClassifier::predict(const Input& images) const {
   COLDSTART_CHECK(fitted(), InvalidArgument, "predict called before fit");
-  return detail::torch_guard(kPredict, [&] {
+  return detail::torch_guard(kCnnPredict, [&] {
     detail::IntraOpThreads threads(params_.threads);
-    const torch::Tensor x = impl_->norm(
-        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
+    const torch::Tensor x = impl_->norm(detail::images_to_tensor(
+        images, params_.channels, params_.resolution, kCnnPredict, "input"));
     auto [probs, hidden] = impl_->forward_all(x, params_.predict_batch, nullptr);
     Prediction out;
     out.probs = Eigen::Map<const RowMatrixXf>(probs.contiguous().data_ptr<float>(), probs.size(0),
@@ -237,8 +237,8 @@ Prediction CnnClassifier::predict_mc(const Input& images, int passes, Rng& rng) 
                   "MC dropout needs dropout > 0 (dropout = {})", params_.dropout);
   return detail::torch_guard("learn::CnnClassifier::predict_mc", [&] {
     detail::IntraOpThreads threads(params_.threads);
-    const torch::Tensor x = impl_->norm(
-        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
+    const torch::Tensor x = impl_->norm(detail::images_to_tensor(
+        images, params_.channels, params_.resolution, kCnnPredict, "input"));
     Prediction out;
     const auto n = static_cast<Index>(x.size(0));
     out.probs = RowMatrixXf::Zero(n, params_.classes);

@@ -76,8 +76,8 @@ struct UNetImpl : torch::nn::Module {
 };
 TORCH_MODULE(UNet);
 
-constexpr const char* kFit = "learn::UNetSegmenter::fit";
-constexpr const char* kPredict = "learn::UNetSegmenter::predict";
+constexpr const char* kUNetFit = "learn::UNetSegmenter::fit";
+constexpr const char* kUNetPredict = "learn::UNetSegmenter::predict";
 
 /// Soft Dice loss over the whole batch, smoothed by 1.
 torch::Tensor dice_loss(const torch::Tensor& logits, const torch::Tensor& target) {
@@ -130,20 +130,20 @@ FitReport UNetSegmenter::fit(const Labelled<Input>& train, const Labelled<Input>
   const auto n = static_cast<std::int64_t>(train.inputs.size());
   COLDSTART_CHECK(n > 0, InvalidArgument, "training set is empty (n = 0)");
   const bool has_val = !val.inputs.empty();
-  return detail::torch_guard(kFit, [&] {
+  return detail::torch_guard(kUNetFit, [&] {
     detail::IntraOpThreads threads(p.threads);
     auto impl = std::make_unique<Impl>();
     torch::Tensor x =
-        detail::images_to_tensor(train.inputs, p.channels, p.resolution, kFit, "training");
+        detail::images_to_tensor(train.inputs, p.channels, p.resolution, kUNetFit, "training");
     const torch::Tensor y =
-        detail::masks_to_tensor(train.masks, train.inputs, p.resolution, kFit, "training");
+        detail::masks_to_tensor(train.masks, train.inputs, p.resolution, kUNetFit, "training");
     impl->norm = detail::Standardise::fit(x);
     x = impl->norm(x);
     torch::Tensor xv, yv;
     if (has_val) {
       xv = impl->norm(
-          detail::images_to_tensor(val.inputs, p.channels, p.resolution, kFit, "validation"));
-      yv = detail::masks_to_tensor(val.masks, val.inputs, p.resolution, kFit, "validation");
+          detail::images_to_tensor(val.inputs, p.channels, p.resolution, kUNetFit, "validation"));
+      yv = detail::masks_to_tensor(val.masks, val.inputs, p.resolution, kUNetFit, "validation");
     }
     at::Generator gen = detail::make_generator(rng.fork(0));
     impl->net = UNet(p);
@@ -206,10 +206,10 @@ std::vector<RowMatrixXf> to_maps(const torch::Tensor& prob, std::span<const io::
 
 Prediction UNetSegmenter::predict(const Input& images) const {
   COLDSTART_CHECK(fitted(), InvalidArgument, "predict called before fit");
-  return detail::torch_guard(kPredict, [&] {
+  return detail::torch_guard(kUNetPredict, [&] {
     detail::IntraOpThreads threads(params_.threads);
-    const torch::Tensor x = impl_->norm(
-        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
+    const torch::Tensor x = impl_->norm(detail::images_to_tensor(
+        images, params_.channels, params_.resolution, kUNetPredict, "input"));
     Prediction out;
     out.prob_maps = to_maps(impl_->forward_all(x, params_.predict_batch, nullptr), images,
                             params_.original_size);
@@ -224,8 +224,8 @@ Prediction UNetSegmenter::predict_mc(const Input& images, int passes, Rng& rng) 
                   "MC dropout needs dropout > 0 (dropout = {})", params_.dropout);
   return detail::torch_guard("learn::UNetSegmenter::predict_mc", [&] {
     detail::IntraOpThreads threads(params_.threads);
-    const torch::Tensor x = impl_->norm(
-        detail::images_to_tensor(images, params_.channels, params_.resolution, kPredict, "input"));
+    const torch::Tensor x = impl_->norm(detail::images_to_tensor(
+        images, params_.channels, params_.resolution, kUNetPredict, "input"));
     torch::Tensor sum;
     for (int m = 0; m < passes; ++m) {
       at::Generator gen = detail::make_generator(rng.fork(static_cast<std::uint64_t>(m)));

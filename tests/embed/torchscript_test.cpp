@@ -61,7 +61,7 @@ std::string conv_module(const std::string& path, int out, std::uint64_t seed) {
 
 Preprocessing gray8() { return {"custom", 8, 1, 1.0f, 0.0f, {0.25f, 0, 0}, {0.5f, 1, 1}}; }
 
-std::vector<io::Image> images(int n, int size = 12, int channels = 1) {
+std::vector<io::Image> gray_images(int n, int size = 12, int channels = 1) {
   std::vector<io::Image> v;
   for (int i = 0; i < n; ++i)
     v.push_back(ramp_image(size, size, channels, static_cast<float>(i) / (n + 1)));
@@ -74,7 +74,7 @@ TEST(TorchScriptEmbedder, ReturnsPreprocessedPixelsThroughIdentityModule) {
                            .preprocessing = gray8(),
                            .batch_size = 3});
   EXPECT_EQ(enc.dim(), 64);
-  const auto imgs = images(5);
+  const auto imgs = gray_images(5);
   const RowMatrixXf x = enc.embed(imgs);
   ASSERT_EQ(x.rows(), 5);
   ASSERT_EQ(x.cols(), 64);
@@ -123,7 +123,7 @@ TEST(TorchScriptEmbedder, BatchOfSevenEqualsSevenSingles) {
   const std::string model = linear_module(dir.file("lin.pt"));
   TorchScriptEmbedder batched({.model_path = model, .preprocessing = gray8(), .batch_size = 7});
   TorchScriptEmbedder single({.model_path = model, .preprocessing = gray8(), .batch_size = 1});
-  const auto imgs = images(7);
+  const auto imgs = gray_images(7);
   const RowMatrixXf a = batched.embed(imgs);
   ASSERT_EQ(a.rows(), 7);
   ASSERT_EQ(a.cols(), 5);
@@ -219,7 +219,7 @@ TEST(TorchScriptEmbedder, TimingsCountImagesAndStages) {
                            .preprocessing = gray8(),
                            .batch_size = 2,
                            .threads = 2});
-  (void)enc.embed(images(5));
+  (void)enc.embed(gray_images(5));
   const EmbedTimings& t = enc.timings();
   EXPECT_EQ(t.images, 5);
   EXPECT_GT(t.forward, 0.0);
@@ -235,7 +235,7 @@ TEST(TorchScriptEmbedder, FlattensNx1x1PooledOutput) {
                                         "    return torch.mean(x, [2, 3], True)\n");
   TorchScriptEmbedder enc({.model_path = model, .preprocessing = Preprocessing::imagenet(8)});
   EXPECT_EQ(enc.dim(), 3);
-  EXPECT_EQ(enc.embed(images(2)).rows(), 2);
+  EXPECT_EQ(enc.embed(gray_images(2)).rows(), 2);
 }
 
 TEST(TorchScriptEmbedder, CardNamesModelHashAndPreprocessing) {
@@ -324,7 +324,7 @@ TEST(TorchScriptEmbedder, RejectsBadParameters) {
 TEST(TorchScriptEmbedder, CacheInvalidatedWhenModelFileChanges) {
   TempDir dir;
   const std::string model = dir.file("lin.pt");
-  const auto imgs = images(4);
+  const auto imgs = gray_images(4);
   linear_module(model, 1.0f);
   RowMatrixXf first;
   {

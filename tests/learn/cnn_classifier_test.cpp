@@ -9,7 +9,7 @@ namespace {
 
 using coldstart::testing::square_task;
 
-CnnClassifierParams tiny() {
+CnnClassifierParams tiny_cnn() {
   return {.resolution = 32,
           .width = 4,
           .hidden = 16,
@@ -27,7 +27,7 @@ double test_auroc(const CnnClassifier& cnn, const coldstart::testing::SquareTask
 TEST(CnnClassifier, LearnsBrightSquareVersusDark) {
   const auto train = square_task(32, 32, 1), val = square_task(12, 32, 2),
              test = square_task(30, 32, 3);
-  CnnClassifier cnn(tiny());
+  CnnClassifier cnn(tiny_cnn());
   Rng rng(7);
   const FitReport rep = cnn.fit({train.images, train.labels}, {val.images, val.labels}, rng);
   EXPECT_EQ(rep.epochs, 6);
@@ -49,7 +49,7 @@ TEST(CnnClassifier, LearnsBrightSquareVersusDark) {
 
 TEST(CnnClassifier, SameSeedSameModelAndOtherSizesAccepted) {
   const auto train = square_task(16, 40, 4, 48);  // 48×40 images, resized to 32×32
-  auto params = tiny();
+  auto params = tiny_cnn();
   params.epochs = 2;
   CnnClassifier a(params), b(params), c(params);
   Rng r1(3), r2(3), r3(4);
@@ -63,7 +63,7 @@ TEST(CnnClassifier, SameSeedSameModelAndOtherSizesAccepted) {
 
 TEST(CnnClassifier, McDropoutPasses) {
   const auto train = square_task(16, 32, 5);
-  auto params = tiny();
+  auto params = tiny_cnn();
   params.epochs = 1;
   CnnClassifier cnn(params);
   Rng rng(1);
@@ -95,7 +95,7 @@ TEST(CnnClassifier, ThreeClassesRgbMeanAuprcSelection) {
     return t;
   };
   const auto train = make(18, 21), val = make(9, 22);
-  auto params = tiny();
+  auto params = tiny_cnn();
   params.classes = 3;
   params.channels = 3;
   params.positive_class = -1;
@@ -116,7 +116,7 @@ TEST(CnnClassifier, ThreeClassesRgbMeanAuprcSelection) {
 
 TEST(CnnClassifier, BadInputs) {
   const auto t = square_task(8, 32, 6);
-  CnnClassifier cnn(tiny());
+  CnnClassifier cnn(tiny_cnn());
   Rng rng(0);
   EXPECT_THROW_MSG(cnn.fit({{}, {}}, {}, rng), InvalidArgument,
                    "learn::CnnClassifier::fit: training set is empty (n = 0)");

@@ -9,7 +9,7 @@ namespace {
 
 using coldstart::testing::square_task;
 
-UNetSegmenterParams tiny() {
+UNetSegmenterParams tiny_unet() {
   return {.resolution = 32,
           .width = 4,
           .epochs = 12,
@@ -30,7 +30,7 @@ double mean_dice(const std::vector<RowMatrixXf>& maps, const std::vector<io::Ima
 TEST(UNetSegmenter, SegmentsBrightSquare) {
   auto train = square_task(24, 32, 11), val = square_task(8, 32, 12),
        test = square_task(10, 32, 13);
-  UNetSegmenter unet(tiny());
+  UNetSegmenter unet(tiny_unet());
   Rng rng(5);
   const FitReport rep = unet.fit({train.images, {}, train.masks}, {val.images, {}, val.masks}, rng);
   EXPECT_EQ(rep.val_score.size(), 12u);
@@ -51,7 +51,7 @@ TEST(UNetSegmenter, SegmentsBrightSquare) {
 TEST(UNetSegmenter, SmallSetsGetStepsFromMinEpochSamples) {
   const auto train = square_task(4, 32, 21), val = square_task(8, 32, 22),
              test = square_task(16, 32, 23);
-  auto params = tiny();
+  auto params = tiny_unet();
   params.epochs = 6;
   auto dice_with = [&](int min_epoch_samples) {
     params.min_epoch_samples = min_epoch_samples;
@@ -72,7 +72,7 @@ TEST(UNetSegmenter, SmallSetsGetStepsFromMinEpochSamples) {
 
 TEST(UNetSegmenter, OriginalSizeMapsAndSameSeed) {
   const auto train = square_task(6, 40, 14, 24);  // 24×40 images and masks
-  auto params = tiny();
+  auto params = tiny_unet();
   params.epochs = 1;
   params.original_size = true;
   params.dropout = 0.3;
@@ -95,7 +95,7 @@ TEST(UNetSegmenter, OriginalSizeMapsAndSameSeed) {
 
 TEST(UNetSegmenter, BadInputs) {
   const auto t = square_task(4, 32, 15);
-  UNetSegmenter unet(tiny());
+  UNetSegmenter unet(tiny_unet());
   Rng rng(0);
   EXPECT_THROW_MSG(unet.fit({{}, {}, {}}, {}, rng), InvalidArgument,
                    "learn::UNetSegmenter::fit: training set is empty (n = 0)");

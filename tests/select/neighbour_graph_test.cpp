@@ -22,13 +22,27 @@ auto with_threads(int threads, Fn&& fn) {
   return out;
 }
 
-/// Brute-force k-NN index sets (double distances, no GEMM): the reference for recall.
+/// Brute-force k-NN index sets (double distances, no GEMM): the reference for recall. Plain
+/// loops rather than Eigen expressions: the sanitizer build runs this at -O0, where an Eigen
+/// row expression per pair made these tests take minutes.
 std::vector<std::vector<Index>> brute_knn(const RowMatrixXf& x, Index k) {
   std::vector<std::vector<Index>> out(static_cast<std::size_t>(x.rows()));
+  const Index d_cols = x.cols();
+  const float* data = x.data();
+  std::vector<std::pair<double, Index>> d;
   for (Index i = 0; i < x.rows(); ++i) {
-    std::vector<std::pair<double, Index>> d;
-    for (Index j = 0; j < x.rows(); ++j)
-      if (j != i) d.emplace_back((x.row(i) - x.row(j)).cast<double>().squaredNorm(), j);
+    d.clear();
+    const float* xi = data + i * d_cols;
+    for (Index j = 0; j < x.rows(); ++j) {
+      if (j == i) continue;
+      const float* xj = data + j * d_cols;
+      double s = 0;
+      for (Index c = 0; c < d_cols; ++c) {
+        const double t = static_cast<double>(xi[c]) - static_cast<double>(xj[c]);
+        s += t * t;
+      }
+      d.emplace_back(s, j);
+    }
     std::partial_sort(d.begin(), d.begin() + k, d.end());
     for (Index j = 0; j < k; ++j) out[i].push_back(d[j].second);
   }
