@@ -1,5 +1,7 @@
 // `coldstart acquire`: its options, declared once, and the command line -> AcquireOptions. The
 // inputs an acquisition function needs come from its registry entry (Entry::input).
+#include <filesystem>
+
 #include "acquire.hpp"
 #include "registry_options.hpp"
 
@@ -72,8 +74,8 @@ CommandSpec acquire_spec() {
       .list("param", "NAME=VALUE: a parameter of the acquisition function; repeatable")
       .value<Index>("positive-class",
                     "threshold: column of the probabilities holding p(positive), i.e. --param "
-                    "positive_class=N",
-                    {.def = 1})
+                    "positive_class=N (>= 0)",
+                    {.def = 1, .check = at_least<Index>(0)})
       .value<std::uint64_t>("seed", "random seed (ties, BADGE seeding)", {.def = 0})
       .value<std::string>("out", "CSV of the batch: id, path, score in annotation order",
                           {.check = not_empty(), .required = true});
@@ -110,6 +112,11 @@ AcquireOptions parse_acquire(const std::vector<std::string>& args) {
   for (const auto& in :
        {o.probabilities, o.mc_probabilities, o.features, o.prob_maps, o.ids, o.labelled})
     for (auto& f : with_sidecars(in)) inputs.push_back(std::move(f));
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!o.prob_maps.empty() && fs::is_directory(o.prob_maps, ec))  // every map is an input
+    for (const auto& e : fs::directory_iterator(o.prob_maps, ec))
+      if (e.path().extension() == ".npy") inputs.push_back(e.path().string());
   check_outputs_clear(outputs, inputs);
   return o;
 }

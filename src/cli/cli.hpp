@@ -73,8 +73,9 @@ void check_output_folder(const std::string& output);
 /// An input file and the files that travel with it: `emb.npy` -> emb.npy, emb.ids.csv,
 /// emb.manifest.json; a dataset folder -> its labels.csv. "" gives nothing.
 [[nodiscard]] std::vector<std::string> with_sidecars(const std::string& input);
-/// UsageError (exit 2, before any work) when an output would overwrite an input: same file after
-/// resolving '..' and links. `inputs` should already hold the sidecars (with_sidecars).
+/// UsageError (exit 2, before any work) when an output would overwrite an input (same file after
+/// resolving '..' and links, or an image inside an input folder) or two outputs
+/// are the same file. `inputs` should already hold the sidecars (with_sidecars).
 void check_outputs_clear(const std::vector<std::string>& outputs,
                          const std::vector<std::string>& inputs);
 

@@ -4,12 +4,14 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <unordered_map>
 
 #include "cli.hpp"
 #include "coldstart/io/csv.hpp"
+#include "coldstart/io/dicom.hpp"
 #include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 #include "coldstart/io/manifest.hpp"
@@ -63,11 +65,46 @@ std::vector<std::string> with_sidecars(const std::string& input) {
   return {input, ids_path_for(input), manifest_path_for(input)};
 }
 
+namespace {
+
+// Whether `path` is an image an --images scan would read (by extension or, as DICOM, by content).
+bool scanned_image(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  return io::has_image_extension(path.string()) || io::is_dicom_file(path.string());
+}
+
+// Whether `path` lies inside `folder` (both resolved).
+bool inside(const fs::path& path, const fs::path& folder) {
+  const auto [f, _] = std::mismatch(folder.begin(), folder.end(), path.begin(), path.end());
+  return f == folder.end();
+}
+
+}  // namespace
+
 void check_outputs_clear(const std::vector<std::string>& outputs,
                          const std::vector<std::string>& inputs) {
+  std::error_code ec;
+  std::map<std::string, std::string> seen;  // resolved output -> as given
+  for (const auto& out : outputs) {
+    if (out.empty()) continue;
+    const auto [it, fresh] = seen.emplace(fs::weakly_canonical(out, ec).string(), out);
+    if (!fresh)
+      throw UsageError("output '" + out + "' is written twice (also as '" + it->second +
+                       "'); choose different output paths");
+  }
   if (const auto hit = io::find_collision(outputs, inputs))
     throw UsageError("output '" + hit->first + "' would overwrite the input '" + hit->second +
                      "'; choose another output path");
+  for (const auto& in : inputs) {
+    if (in.empty() || !fs::is_directory(in, ec)) continue;
+    const fs::path folder = fs::canonical(in, ec);
+    for (const auto& [resolved, out] : seen)
+      if (inside(resolved, folder) && scanned_image(resolved))
+        throw UsageError("output '" + out + "' would overwrite '" + resolved +
+                         "', an image in the input folder '" + in +
+                         "'; choose another output path");
+  }
 }
 
 boost::json::object start_manifest(const Invocation& inv) {

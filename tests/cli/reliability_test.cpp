@@ -109,6 +109,62 @@ TEST(CliReliability, D3OutputsNeverOverwriteInputsOrTheirSidecars) {
   EXPECT_EQ(snapshot(dir.path()), before);
 }
 
+// The files a command reads from an input folder are inputs too: images of --images (plain or
+// dataset layout), maps of --prob-maps; new files beside them are fine.
+TEST(CliReliability, D3OutputsNeverOverwriteFilesReadFromInputFolders) {
+  TempDir dir;
+  coldstart::testing::write_dataset(dir.path() / "data", 4);
+  fs::create_directory(dir.file("maps"));
+  for (int i = 0; i < 3; ++i)
+    io::write_npy(dir.file("maps/m" + std::to_string(i) + ".npy"),
+                  RowMatrixXf::Constant(4, 4, 0.25f * static_cast<float>(i + 1)));
+  coldstart::testing::write_text(dir.file("done.csv"), "id\nm0\n");
+  const auto before = snapshot(dir.path());
+  const std::string data = (dir.path() / "data").string(),
+                    image = dir.file("data/images/img_1.png");
+  const std::vector<std::string> select = {"select", "--images", data,       "--encoder", "pixels",
+                                           "--size", "4",        "--budget", "2"};
+  for (const auto& extra :
+       std::vector<std::vector<std::string>>{{"--out", image},
+                                             {"--out", dir.file("./data/../data/images/img_2.png")},
+                                             {"--out", dir.file("p.csv"), "--gallery", image}}) {
+    auto args = select;
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, 2) << extra[1] << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "an image in the input folder")) << r.err;
+  }
+  const auto r = run_cli({"acquire", "--prob-maps", dir.file("maps"), "--labelled",
+                          dir.file("done.csv"), "--batch", "1", "--strategy", "mean-pixel-entropy",
+                          "--out", dir.file("maps/m1.npy")});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "would overwrite the input")) << r.err;
+  EXPECT_EQ(snapshot(dir.path()), before);
+  auto ok = select;
+  ok.insert(ok.end(), {"--out", dir.file("data/picks.csv")});
+  EXPECT_EQ(run_cli(ok).code, 0);
+}
+
+// Two outputs that are one file (an option given twice, or onto another's sidecar) are a usage
+// error caught before any work.
+TEST(CliReliability, D3OutputsWrittenTwiceExit2BeforeWork) {
+  TempDir dir;
+  write_embeddings(dir);
+  const auto before = snapshot(dir.path());
+  const std::string e = dir.file("emb.npy");
+  for (const auto& extra : std::vector<std::vector<std::string>>{
+           {"--out", dir.file("g.csv"), "--gallery", dir.file("g.csv")},
+           {"--out", dir.file("g.csv"), "--gallery", dir.file("g.manifest.json")},
+           {"--out", dir.file("f.csv"), "--format", "cvat", "--format", "cvat"}}) {
+    std::vector<std::string> args = {"select", "--embeddings", e, "--budget", "2"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_cli(args);
+    EXPECT_EQ(r.code, 2) << extra.back() << ": " << r.err;
+    EXPECT_TRUE(contains(r.err, "is written twice")) << r.err;
+  }
+  EXPECT_EQ(snapshot(dir.path()), before);
+}
+
 TEST(CliReliability, D3AcquireRefusesItsLabelledListAsOutput) {
   TempDir dir;
   coldstart::testing::write_text(dir.file("l.csv"), "id\ns1\n");
@@ -173,5 +229,9 @@ TEST(CliReliability, D12NegativeNumbersAreRefused) {
                "--pseudo-classes", "-2", "--out", out});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "--pseudo-classes")) << r.err;
+  r = run_cli({"acquire", "--probabilities", e, "--labelled", dir.file("l.csv"), "--batch", "2",
+               "--strategy", "threshold", "--positive-class", "-1", "--out", out});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "--positive-class must be at least 0")) << r.err;
   EXPECT_FALSE(fs::exists(out));
 }
