@@ -152,6 +152,38 @@ TEST(StreamingSweepSelector, SamePickSetAsInMemoryKMeansPaperWithRestarts) {
   }
 }
 
+// A pool of 4 distinct rows, 50 copies each (and one of a single row): once each distinct row is
+// picked, every centroid's nearest row is a copy already taken. The sweep stops
+// kSweepMaxIdleK values of k after its last new pick (it used to fit every k up to n: minutes
+// for 300 copies of one row) and both engines fill the budget at random alike.
+TEST(StreamingSweepSelector, StopsWhenNoKAddsAPickAndFillsTheRest) {
+  for (const Index distinct : {4, 1}) {
+    RowMatrixXf x(200, 3);
+    for (Index i = 0; i < x.rows(); ++i)
+      x.row(i) << static_cast<float>(i % distinct),
+          static_cast<float>((i % distinct) * (i % distinct)), 1.0f;
+    std::vector<std::pair<Index, Index>> progress;  // (k, picked)
+    StreamingSweepParams p;
+    p.kmeans.n_init = 1;
+    p.after_k = [&](Index k, Index picked) { progress.emplace_back(k, picked); };
+    Rng r1(5), r2(5);
+    const Selection str = StreamingSweepSelector<>(p).select(LocalRows(x), 7, {}, SerialComm{}, r1);
+    const Selection mem = ClusterCentroidSelector<>({.mode = CentroidMode::kSweep},
+                                                    cluster::HamerlyKMeans({.n_init = 1}))
+                              .select(x, 7, {}, r2);
+    EXPECT_EQ(str.indices, mem.indices);
+    ASSERT_EQ(str.size(), 7);
+    std::set<Index> values;
+    for (const Index i : str.indices) values.insert(i % distinct);
+    EXPECT_EQ(values.size(), static_cast<std::size_t>(distinct));  // each distinct row picked
+    ASSERT_FALSE(progress.empty());
+    Index last_new = progress.front().first;
+    for (std::size_t j = 1; j < progress.size(); ++j)
+      if (progress[j].second > progress[j - 1].second) last_new = progress[j].first;
+    EXPECT_EQ(progress.back().first, last_new + detail::kSweepMaxIdleK) << distinct;
+  }
+}
+
 TEST(StreamingSweepSelector, RandomRowsDrawsLikeTheInMemoryInit) {
   const auto b = testing::blobs(300, 5, 3, 4);
   Rng r1(9), r2(9);

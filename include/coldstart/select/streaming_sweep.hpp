@@ -58,7 +58,9 @@ class StreamingSweepSelector {
                     "shortlist ({}) and k_start ({}) must be ≥ 1", p_.shortlist, p_.k_start);
     std::vector<char> taken = detail::check_streaming_inputs(rows, budget, labelled, kWhere);
     Selection s;
-    for (Index k = p_.k_start; s.size() < budget && k <= rows.total_rows; ++k) {
+    for (Index k = p_.k_start, idle = 0;
+         s.size() < budget && k <= rows.total_rows && idle < detail::kSweepMaxIdleK; ++k) {
+      const Index before = s.size();
       Rng r = rng.fork(static_cast<std::uint64_t>(k));
       const cluster::StreamingClustering cl =
           cluster::StreamingKMeans<Comm>(p_.kmeans).fit(rows, k, comm, r);
@@ -71,6 +73,7 @@ class StreamingSweepSelector {
         s.cluster.push_back(c);
         s.distance.push_back(static_cast<float>(std::sqrt(best[c].dist)));
       }
+      idle = s.size() > before ? 0 : idle + 1;
       if (p_.after_k) p_.after_k(k, s.size());
     }
     Rng fill_rng = rng.fork(0);

@@ -70,7 +70,9 @@ Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
   };
 
   if (params_.mode == CentroidMode::kSweep) {
-    for (Index k = params_.k_start; s.size() < budget && k <= n; ++k) {
+    for (Index k = params_.k_start, idle = 0;
+         s.size() < budget && k <= n && idle < detail::kSweepMaxIdleK; ++k) {
+      const Index before = s.size();
       const cluster::Clustering cl = fit(k);
       // The row nearest each centroid: centroids play the "rows", samples the "centres".
       std::vector<Index> nearest;
@@ -78,6 +80,7 @@ Selection ClusterCentroidSelector<C>::run(EmbeddingsView x_raw, Index budget,
       cluster::assign_nearest(cl.centroids, x, nearest, sq, params_.row_block, params_.col_block);
       for (Index c = 0; c < k && s.size() < budget; ++c)
         if (!taken[nearest[c]]) add(nearest[c], c, std::sqrt(sq[c]));
+      idle = s.size() > before ? 0 : idle + 1;
     }
   } else {
     const Index k = std::min(n, static_cast<Index>(lab.size()) + budget);

@@ -19,6 +19,12 @@ namespace coldstart::select::detail {
 
 using coldstart::detail::format;
 
+/// The k = 2, 3, … sweep (kmeans-paper) stops after this many consecutive k that add no pick,
+/// and the rest of the budget is filled at random as when k reaches n. On a pool with fewer
+/// distinct rows than the budget (copies of one scan, blank images) every further centroid's
+/// nearest row is a copy already taken, and the sweep would otherwise fit every k up to n.
+inline constexpr Index kSweepMaxIdleK = 10;
+
 /// Checks the shapes and values of labelled row numbers and returns a 0/1 mask over n rows.
 [[nodiscard]] inline std::vector<char> labelled_mask(Index n, std::span<const Index> labelled,
                                                      const char* where) {
