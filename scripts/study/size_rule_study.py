@@ -19,9 +19,7 @@ Selectors (all on the pool's z-scores scaled to unit length, k-means++ with 10 r
     (the same for jsrt and pneumoniamnist)
     EMB=/tmp/emb DATA=../shared/datasets python3 scripts/study/size_rule_study.py docs/results/size_rule_study.json
 """
-import json
 import os
-import sys
 
 import numpy as np
 from sklearn.cluster import KMeans
@@ -29,7 +27,7 @@ from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler, normalize
 
 from probe_pool_study import load
-from spread_study import probe_auprc, typiclust_min_size
+from spread_study import probe_auprc, run_tasks, summarise, typiclust_min_size
 
 KINDS = os.environ.get("KINDS", "centroid,typi-f0.25,typi-f0.5,over2,over3,pca32,pca64").split(",")
 
@@ -85,18 +83,8 @@ def main(name, positive, splits=3, draws=20, seeds=5, budget=20):
                 p = select(u, z, budget, sd, kind, cache)
                 auprc[kind].append(probe_auprc(xp[p], yp[p], xt, yt, xp))
                 positives[kind].append(int(yp[p].sum()))
-    m = {k: float(np.mean(v)) for k, v in auprc.items()}
-    out = {"auprc": m, "positives": {k: float(np.mean(v)) for k, v in positives.items()}, "G": {}}
-    for kind in KINDS:
-        out["G"][kind] = (m[kind] - m["random"]) / (m["all"] - m["random"])
-        print(f"{name:15s} {kind:12s} AUPRC {m[kind]:.3f} (random {m['random']:.3f}, all "
-              f"{m['all']:.3f})  G {100 * out['G'][kind]:6.1f} %  positives "
-              f"{out['positives'][kind]:.1f} (random {out['positives']['random']:.1f})", flush=True)
-    return out
+    return summarise(name, auprc, "positives", positives, 12)
 
 
 if __name__ == "__main__":
-    tasks = [("busi", 2), ("jsrt", 1), ("pneumoniamnist", 1)]
-    only = os.environ.get("TASKS")
-    res = {n: main(n, p) for n, p in tasks if not only or n in only.split(",")}
-    json.dump(res, open(sys.argv[1] if len(sys.argv) > 1 else "size_rule_study.json", "w"), indent=1)
+    run_tasks(main, "size_rule_study.json")

@@ -118,18 +118,33 @@ def main(name, positive, splits=3, draws=20, seeds=5, budget=20):
                 p = select(zk, budget, sd, kind.removesuffix("/cos"))
                 auprc[kind].append(probe_auprc(xp[p], yp[p], xt, yt, xp))
                 spread[kind].append(pdist(z[p]).mean())
+    return summarise(name, auprc, "spread", spread, 16)
+
+
+def summarise(name, auprc, extra_name, extra, width):
+    """Mean AUPRC per selector, the gap closed G, one printed line per selector; extra is a
+    second per-selector measure (spread, positives) reported beside random's."""
     m = {k: float(np.mean(v)) for k, v in auprc.items()}
-    out = {"auprc": m, "spread": {k: float(np.mean(v)) for k, v in spread.items()}, "G": {}}
-    for kind in KINDS:
+    e = {k: float(np.mean(v)) for k, v in extra.items()}
+    out = {"auprc": m, extra_name: e, "G": {}}
+    for kind in e:
+        if kind == "random":
+            continue
         out["G"][kind] = (m[kind] - m["random"]) / (m["all"] - m["random"])
-        print(f"{name:15s} {kind:16s} AUPRC {m[kind]:.3f} (random {m['random']:.3f}, all "
-              f"{m['all']:.3f})  G {100 * out['G'][kind]:6.1f} %  spread {out['spread'][kind]:.1f}"
-              f" (random {out['spread']['random']:.1f})", flush=True)
+        print(f"{name:15s} {kind:{width}s} AUPRC {m[kind]:.3f} (random {m['random']:.3f}, all "
+              f"{m['all']:.3f})  G {100 * out['G'][kind]:6.1f} %  {extra_name} {e[kind]:.1f}"
+              f" (random {e['random']:.1f})", flush=True)
     return out
 
 
-if __name__ == "__main__":
+def run_tasks(main, default_out):
+    """Runs main(name, positive_label) on the tasks named in $TASKS (all three when unset) and
+    writes the results as JSON to argv[1] or default_out."""
     tasks = [("busi", 2), ("jsrt", 1), ("pneumoniamnist", 1)]
     only = os.environ.get("TASKS")
     res = {n: main(n, p) for n, p in tasks if not only or n in only.split(",")}
-    json.dump(res, open(sys.argv[1] if len(sys.argv) > 1 else "spread_study.json", "w"), indent=1)
+    json.dump(res, open(sys.argv[1] if len(sys.argv) > 1 else default_out, "w"), indent=1)
+
+
+if __name__ == "__main__":
+    run_tasks(main, "spread_study.json")

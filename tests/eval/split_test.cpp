@@ -59,7 +59,9 @@ TEST(GroupedSplit, KeepsGroupsTogetherAndHitsFractions) {
   for (std::size_t i = 0; i < part.size(); ++i) {
     ++count[part[i]];
     positives[part[i]] += labels[i];
-    if (i % 2) EXPECT_EQ(part[i], part[i - 1]) << "pair " << i / 2 << " split apart";
+    if (i % 2) {
+      EXPECT_EQ(part[i], part[i - 1]) << "pair " << i / 2 << " split apart";
+    }
   }
   EXPECT_NEAR(count[2], 200, 4);
   EXPECT_NEAR(count[1], 100, 4);

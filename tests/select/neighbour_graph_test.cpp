@@ -75,7 +75,9 @@ TEST(NeighbourGraph, HnswRecallAgainstBruteForceOnClusteredData) {
     for (Index j = 0; j < k; ++j) {
       EXPECT_NE(g.neighbours(i)[j], i);
       EXPECT_NEAR(g.distances(i)[j], (b.x.row(i) - b.x.row(g.neighbours(i)[j])).norm(), 1e-4);
-      if (j > 0) EXPECT_LE(g.distances(i)[j - 1], g.distances(i)[j]);
+      if (j > 0) {
+        EXPECT_LE(g.distances(i)[j - 1], g.distances(i)[j]);
+      }
     }
   // The sampled recall the selectors report agrees with the full one.
   const auto [sh, st] = detail::knn_recall(b.x, {}, g, 200);
