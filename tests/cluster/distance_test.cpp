@@ -75,7 +75,9 @@ TEST(Distance, IdenticalRowsClampToZero) {
   for_each_sq_distance_tile(x, x, 2, 2, [&](Index r0, Index c0, const DistanceTile& t) {
     for (Index i = 0; i < t.rows(); ++i)
       for (Index j = 0; j < t.cols(); ++j)
-        if (r0 + i == c0 + j) EXPECT_GE(t(i, j), 0.0f);
+        if (r0 + i == c0 + j) {
+          EXPECT_GE(t(i, j), 0.0f);
+        }
   });
 }
 
@@ -211,7 +213,9 @@ TEST(Distance, NearestByGroupMatchesBruteForce) {
     for (Index j = 1; j < c.rows(); ++j)
       if (brute_sq(x, i, c, j) < brute_sq(x, i, c, arg)) arg = j;
     const double tol = 1e-4 * (xn[i] + cn.maxCoeff());
-    if (i == 8) ASSERT_EQ(arg, 3);
+    if (i == 8) {
+      ASSERT_EQ(arg, 3);
+    }
     EXPECT_EQ(best[r], arg) << "row " << i;
     EXPECT_NEAR(d1[r], brute_sq(x, i, c, arg), tol) << "row " << i;
     for (Index g = 0; g < t; ++g) {
