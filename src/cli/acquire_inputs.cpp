@@ -41,8 +41,7 @@ std::vector<RowMatrixXf> read_mc(const std::string& path) {
 
 /// One map per file (<id>.npy, 2-D, or <id>.png in [0, 1]) in a folder, sorted by id.
 std::vector<RowMatrixXf> read_maps(const std::string& dir, std::vector<std::string>& ids) {
-  std::error_code ec;
-  COLDSTART_IO_CHECK(fs::is_directory(dir, ec), dir, "probability-map folder does not exist{}", "");
+  io::check_is_folder(dir, "the probability-map folder");
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir)) {
     const auto ext = e.path().extension().string();

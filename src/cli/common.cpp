@@ -120,8 +120,7 @@ boost::json::object start_manifest(const Invocation& inv) {
 // --- pools ---------------------------------------------------------------------------------------
 
 Pool load_pool(const std::string& dir, const std::string& split, const io::ScanOptions& scan) {
-  std::error_code ec;
-  COLDSTART_IO_CHECK(fs::is_directory(dir, ec), dir, "image folder does not exist{}", "");
+  io::check_is_folder(dir, "the image folder");
   Pool pool;
   pool.root = dir;
   if (fs::exists(fs::path(dir) / "labels.csv")) {

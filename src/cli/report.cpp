@@ -81,11 +81,7 @@ ReportOptions parse_report(const std::vector<std::string>& args) {
 
 ReportResult report(const ReportOptions& o) {
   if (!o.md.empty()) check_output_folder(o.md);
-  if (!o.plots_dir.empty()) {
-    std::error_code ec;
-    COLDSTART_IO_CHECK(fs::is_directory(o.plots_dir, ec), o.plots_dir,
-                       "plot folder does not exist{}", "");
-  }
+  if (!o.plots_dir.empty()) io::check_is_folder(o.plots_dir, "the plot folder");
   ReportResult r{o, report::read_results(o.results), {}};
   COLDSTART_IO_CHECK(!r.rows.empty(), o.results, "no result rows{}", "");
   check_values(r.rows, o.results);

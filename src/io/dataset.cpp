@@ -23,8 +23,8 @@ bool valid_id(const std::string& id) {
 }  // namespace
 
 Dataset::Dataset(std::string root) : root_(std::move(root)) {
+  check_is_folder(root_, "the dataset folder");
   std::error_code ec;
-  COLDSTART_IO_CHECK(fs::is_directory(root_, ec), root_, "dataset folder does not exist");
   const std::string labels = (fs::path(root_) / "labels.csv").string();
   COLDSTART_IO_CHECK(fs::is_regular_file(labels, ec), labels,
                      "missing labels.csv (expected columns id,label,class_name,split)");

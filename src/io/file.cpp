@@ -20,10 +20,20 @@ namespace coldstart::io {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const std::string& path) {
+void check_is_file(const std::string& path) {
   std::error_code ec;
   COLDSTART_IO_CHECK(fs::exists(path, ec), path, "no such file");
-  COLDSTART_IO_CHECK(!fs::is_directory(path, ec), path, "is a directory, expected a file");
+  COLDSTART_IO_CHECK(!fs::is_directory(path, ec), path, "is a folder, expected a file");
+}
+
+void check_is_folder(const std::string& dir, const std::string& what) {
+  std::error_code ec;
+  COLDSTART_IO_CHECK(fs::exists(dir, ec), dir, "{} does not exist", what);
+  COLDSTART_IO_CHECK(fs::is_directory(dir, ec), dir, "is a file, expected {}", what);
+}
+
+std::string read_file(const std::string& path) {
+  check_is_file(path);
   std::ifstream in(path, std::ios::binary);
   COLDSTART_IO_CHECK(in.good(), path, "cannot open for reading: {}", std::strerror(errno));
   std::ostringstream ss;

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "coldstart/error.hpp"
+#include "coldstart/io/file.hpp"
 #include "coldstart/io/image_file.hpp"
 
 namespace coldstart::io {
@@ -91,8 +92,7 @@ void add_frames(const Sample& file, FrameChoice choice, std::vector<Sample>& out
 }  // namespace scan
 
 ImageScan scan_images(const std::string& folder, const ScanOptions& options) {
-  std::error_code ec;
-  COLDSTART_IO_CHECK(fs::is_directory(folder, ec), folder, "image folder does not exist{}", "");
+  check_is_folder(folder, "an image folder");
   ImageScan found;
   for (const Sample& file : scan::image_files(folder, options.recursive)) {
     const std::size_t first = found.samples.size();

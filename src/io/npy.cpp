@@ -182,6 +182,7 @@ NpyHeader parse_npy_header(std::string_view data, const std::string& path) {
 }
 
 NpyHeader read_npy_header(const std::string& path) {
+  check_is_file(path);
   std::ifstream in(path, std::ios::binary);
   COLDSTART_IO_CHECK(in.good(), path, "cannot open for reading");
   std::string head(65536 + 12, '\0');  // the longest header a 2-byte or 4-byte length allows here

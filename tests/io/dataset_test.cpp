@@ -41,7 +41,7 @@ TEST(Dataset, ContentHashChangesWithAnImage) {
 }
 
 TEST(Dataset, MissingFolder) {
-  EXPECT_THROW_MSG(Dataset("/nonexistent/ds"), IoError, "dataset folder does not exist");
+  EXPECT_THROW_MSG(Dataset("/nonexistent/ds"), IoError, "the dataset folder does not exist");
 }
 
 TEST(Dataset, LabelsRowForMissingImage) {

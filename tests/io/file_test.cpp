@@ -1,6 +1,7 @@
 #include <coldstart/io/file.hpp>
 #include <coldstart/io/file_lock.hpp>
 #include <coldstart/io/manifest.hpp>
+#include <coldstart/io/npy.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -40,6 +41,23 @@ TEST(AtomicWrite, ReplacesAndLeavesNoTemporaries) {
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) ++files;
   EXPECT_EQ(files, 1);
   EXPECT_THROW_MSG(atomic_write(dir.file("no/such/dir/x"), "z"), IoError, "does not exist");
+}
+
+// A folder where a file is expected (or the reverse) is named as such, not reported as bad data
+// ("not an NPY file (bad magic)") or as missing.
+TEST(FileChecks, FolderAndFileAreToldApart) {
+  coldstart::testing::TempDir dir;
+  std::filesystem::create_directory(dir.file("sub.npy"));
+  atomic_write(dir.file("f.txt"), "x");
+  EXPECT_THROW_MSG(check_is_file(dir.file("sub.npy")), IoError, "is a folder, expected a file");
+  EXPECT_THROW_MSG(read_npy_header(dir.file("sub.npy")), IoError, "is a folder, expected a file");
+  EXPECT_THROW_MSG(check_is_file(dir.file("none")), IoError, "no such file");
+  EXPECT_NO_THROW(check_is_file(dir.file("f.txt")));
+  EXPECT_THROW_MSG(check_is_folder(dir.file("f.txt"), "an image folder"), IoError,
+                   "is a file, expected an image folder");
+  EXPECT_THROW_MSG(check_is_folder(dir.file("none"), "the plot folder"), IoError,
+                   "the plot folder does not exist");
+  EXPECT_NO_THROW(check_is_folder(dir.file("sub.npy"), "x"));
 }
 
 TEST(Manifest, JsonRoundTrip) {

@@ -11,6 +11,14 @@ namespace coldstart::io {
 /// Reads a whole file; IoError naming the file if it is missing or unreadable.
 [[nodiscard]] std::string read_file(const std::string& path);
 
+/// IoError naming `path` unless it exists and is not a folder ("no such file", "is a folder,
+/// expected a file"): the first check of every reader, so a folder is not reported as bad data.
+void check_is_file(const std::string& path);
+
+/// IoError naming `dir` unless it is a folder: "<what> does not exist", or "is a file, expected
+/// <what>" (what: e.g. "an image folder").
+void check_is_folder(const std::string& dir, const std::string& what);
+
 /// Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename, fsync
 /// of the folder. Readers see the old file or the new one, never a partial one.
 void atomic_write(const std::string& path, std::string_view data);

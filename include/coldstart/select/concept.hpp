@@ -14,7 +14,9 @@ namespace coldstart::select {
 
 /// Picks, in the order to annotate. `indices` are row numbers into the embeddings; `cluster`
 /// and `distance` are filled by clustering selectors (cluster id, distance to its centre) and
-/// are -1 / NaN otherwise. `diagnostics` holds figures a selector reports about how it ran
+/// are -1 / NaN otherwise, except that greedy selectors put their own score in `distance` (the
+/// distance to the nearest earlier pick, ProbCover's coverage gain; each selector's header
+/// says). `diagnostics` holds figures a selector reports about how it ran
 /// (e.g. the recall of an approximate neighbour graph); the CLI writes them to the manifest.
 struct Selection {
   std::vector<Index> indices;
