@@ -246,7 +246,6 @@ std::string svg_curves(const std::vector<ResultRow>& rows, const std::string& da
   auto ys = [&](double v) { return y_axis - (v - lo) / (hi - lo) * PH; };
   static const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-  static const char* kMarkers[] = {"circle", "square", "diamond", "triangle"};
   const auto marker = [](std::ostream& o, int shape, double x, double y, const char* c) {
     switch (shape % 4) {
       case 0:
